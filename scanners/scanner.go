@@ -70,3 +70,10 @@ type Scanner interface {
 
 // HeadSize is how many leading bytes the runner reads for Match.
 const HeadSize = 4096
+
+// Refiner is implemented by scanners that learn the precise format only
+// while scanning (a pickle that turns out to be a joblib file). The runner
+// calls ScanFormat instead of Scan when a scanner implements it.
+type Refiner interface {
+	ScanFormat(ctx context.Context, f File) (format string, findings []Finding, err error)
+}

@@ -1,0 +1,57 @@
+// Package cli is aibom's command line: one file per verb, flag groups with
+// AddFlags, exit codes in exit.go.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// Set by the release build (-ldflags -X).
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
+
+// Run runs aibom with args and returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err != nil && !errors.Is(err, errFindings) {
+		fmt.Fprintf(stderr, "aibom: %v\n", err)
+	}
+	return exitCode(err)
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "aibom",
+		Short: "Describe, scan and verify AI models before they run",
+		Long: `aibom is a tool for AI supply-chain security.
+
+It tells whether model files are safe to load, without ever executing them:
+pickles and everything built on them (PyTorch, NumPy, joblib), safetensors,
+and the archives they travel in.`,
+		Version:       fmt.Sprintf("%s (commit %s, built %s)", version, commit, date),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage", err, c.CommandPath())}
+	})
+	root.AddCommand(newScan(stdout, stderr))
+	return root
+}
+
+// usageError marks errors in how aibom was called.
+type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }

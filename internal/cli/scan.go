@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seed-43c89ce6/aibom/internal/report"
+	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/scanners/pickle"
+	"github.com/seed-43c89ce6/aibom/scanners/runner"
+)
+
+// scanOptions are the flags of `aibom scan`.
+type scanOptions struct {
+	format    string
+	failOn    string
+	output    string
+	allowlist []string
+	noHash    bool
+	workers   int
+	color     string
+	verbose   bool
+	progress  bool
+}
+
+// AddFlags registers the flags on cmd.
+func (o *scanOptions) AddFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVarP(&o.format, "format", "f", "table", "output format: table (for people), json (the stable contract for tools) or sarif (SARIF 2.1.0 for code-scanning dashboards)")
+	f.StringVar(&o.failOn, "fail-on", "suspicious", "exit 1 when a file's verdict is at least this: unscanned, suspicious, invalid, malicious, or none (verdicts rank clean < unscanned < suspicious < invalid < malicious)")
+	f.StringVarP(&o.output, "output", "o", "", "write the report to this file (atomically) instead of stdout")
+	f.StringArrayVar(&o.allowlist, "allowlist", nil, "file of extra allowed pickle callables, one dotted name per line (pkg.mod.Class or pkg.mod.*); repeatable; the denylist still wins")
+	f.BoolVar(&o.noHash, "no-hash", false, "skip the SHA-256 of each file so that only the bytes the scanners need are read (sha256 is then empty)")
+	f.IntVar(&o.workers, "workers", 0, "files scanned at once (default: number of CPUs)")
+	f.StringVar(&o.color, "color", "auto", "colour in table output: auto, always or never")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "list clean and unscanned files in table output too")
+	f.BoolVar(&o.progress, "progress", false, "show progress on stderr (default: when stderr is a terminal)")
+}
+
+func newScan(stdout, stderr io.Writer) *cobra.Command {
+	o := &scanOptions{}
+	cmd := &cobra.Command{
+		Use:   "scan PATH...",
+		Short: "Tell whether model files are safe to load, without executing them",
+		Long: `Scan model files, directories (recursively) and archives for payloads that run
+code when the model is loaded.
+
+The format of each file is decided by its content, never by its name: a pickle
+named config.json or model.safetensors is scanned as a pickle. Formats:
+pickle (protocols 0-5), PyTorch (zip, legacy, legacy tar, TorchScript), NumPy
+.npy/.npz, joblib (also compressed), safetensors (validated to the letter of
+its specification), zip, tar, 7z, gzip, bzip2, xz, lzma, zlib and lz4.
+
+Nothing is ever unpickled or executed: an opcode walker models the pickle
+machine to resolve every callable it would import or call, and checks it
+against an allowlist of what real ML pickles use and a denylist of what runs
+code. Each file gets a verdict:
+  clean       nothing unsafe found
+  unscanned   not a model format aibom knows (README.md, tokenizer.json, ...)
+  suspicious  calls something outside the allowlist
+  invalid     cannot be parsed: cannot be shown to be safe
+  malicious   would run code, touch files or the network when loaded
+
+Exit codes: 0 when no file reaches --fail-on, 1 when one does, 2 on a usage
+or I/O error.`,
+		Example: `  # scan a model directory, fail the CI job on anything not clean
+  aibom scan ./my-model
+
+  # machine-readable results
+  aibom scan --format json ./my-model > scan.json
+
+  # upload to a code-scanning dashboard, fail only on malicious files
+  aibom scan --format sarif -o aibom.sarif --fail-on malicious ./models
+
+  # allow your own classes in pickles
+  aibom scan --allowlist allowed.txt checkpoint.pt`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScan(cmd, o, args, stdout, stderr)
+		},
+	}
+	o.AddFlags(cmd)
+	return cmd
+}
+
+func runScan(cmd *cobra.Command, o *scanOptions, args []string, stdout, stderr io.Writer) error {
+	threshold, err := parseFailOn(o.failOn)
+	if err != nil {
+		return usageError{err}
+	}
+	if o.format != "table" && o.format != "json" && o.format != "sarif" {
+		return usageError{fmt.Errorf("unknown --format %q (want table, json or sarif)", o.format)}
+	}
+	if o.color != "auto" && o.color != "always" && o.color != "never" {
+		return usageError{fmt.Errorf("unknown --color %q (want auto, always or never)", o.color)}
+	}
+	pol := pickle.DefaultPolicy()
+	for _, path := range o.allowlist {
+		if err := loadAllowlist(pol, path); err != nil {
+			return usageError{err}
+		}
+	}
+	opts := []runner.Option{
+		runner.WithScanners(runner.Scanners(runner.Config{Policy: pol})...),
+		runner.WithWorkers(o.workers),
+	}
+	if o.noHash {
+		opts = append(opts, runner.WithoutHash())
+	}
+	if o.progress || isTerminal(stderr) {
+		opts = append(opts, runner.WithProgress(progressPrinter(stderr)))
+	}
+	rep, err := runner.New(opts...).Scan(cmd.Context(), args...)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := render(&buf, rep, o, stdout); err != nil {
+		return err
+	}
+	if err := writeOutput(o.output, stdout, buf.Bytes()); err != nil {
+		return err
+	}
+	if threshold >= 0 && rep.Summary.Worst >= threshold && len(rep.Files) > 0 {
+		return errFindings
+	}
+	return nil
+}
+
+// parseFailOn returns the verdict threshold, or -1 for "none".
+func parseFailOn(s string) (scanners.Verdict, error) {
+	if s == "none" {
+		return -1, nil
+	}
+	v, err := scanners.ParseVerdict(s)
+	if err != nil || v == scanners.Clean {
+		return 0, fmt.Errorf("unknown --fail-on %q (want unscanned, suspicious, invalid, malicious or none)", s)
+	}
+	return v, nil
+}
+
+func loadAllowlist(pol *pickle.Policy, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("reading allowlist: %w", err)
+	}
+	defer f.Close()
+	return pol.LoadAllowlist(f, path)
+}
+
+func render(w io.Writer, rep *scanners.Report, o *scanOptions, stdout io.Writer) error {
+	switch o.format {
+	case "json":
+		return report.WriteJSON(w, rep)
+	case "sarif":
+		return report.WriteSARIF(w, rep, report.ToolInfo{Version: version, InformationURI: "https://github.com/seed-43c89ce6/aibom"})
+	default:
+		color := o.color == "always" || (o.color == "auto" && o.output == "" && isTerminal(stdout))
+		return report.WriteTable(w, rep, report.TableOptions{Color: color, Verbose: o.verbose})
+	}
+}
+
+// writeOutput writes b to stdout, or atomically to path: a temporary file
+// in the same directory renamed into place, so that a failed run never
+// leaves a half-written report.
+func writeOutput(path string, stdout io.Writer, b []byte) error {
+	if path == "" || path == "-" {
+		_, err := stdout.Write(b)
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func progressPrinter(w io.Writer) func(done, total int, path string) {
+	return func(done, total int, path string) {
+		if len(path) > 50 {
+			path = "…" + path[len(path)-49:]
+		}
+		fmt.Fprintf(w, "\r\033[Kscanning %d/%d %s", done, total, path)
+		if done == total {
+			fmt.Fprint(w, "\r\033[K")
+		}
+	}
+}

@@ -1,0 +1,214 @@
+package safeio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// ErrBomb is returned when a decompressor produces far more bytes than it
+// consumed: the output passed Limits.RatioFloor and exceeds Limits.MaxRatio
+// times the compressed input.
+var ErrBomb = errors.New("safeio: decompression ratio exceeds limit")
+
+// BombLimits bounds what a decompressor may produce.
+type BombLimits struct {
+	// MaxSize is the most output bytes; one more fails with ErrTooLarge.
+	MaxSize int64
+	// MaxRatio is the largest output/input ratio tolerated once the output
+	// has passed RatioFloor. Zero turns the ratio check off.
+	MaxRatio int64
+	// RatioFloor is the output size below which the ratio is not checked:
+	// small, highly compressible payloads (zeroed tensors) are normal.
+	RatioFloor int64
+}
+
+// Counter counts the bytes read through it.
+type Counter struct {
+	R io.Reader
+	N int64
+}
+
+// Read reads from R and counts the bytes.
+func (c *Counter) Read(p []byte) (int, error) {
+	n, err := c.R.Read(p)
+	c.N += int64(n)
+	return n, err
+}
+
+// ReadByte reads one byte from R (through Read when R has no ReadByte).
+func (c *Counter) ReadByte() (byte, error) {
+	if br, ok := c.R.(io.ByteReader); ok {
+		b, err := br.ReadByte()
+		if err == nil {
+			c.N++
+		}
+		return b, err
+	}
+	var b [1]byte
+	_, err := io.ReadFull(c, b[:])
+	return b[0], err
+}
+
+// Guard wraps the output of a decompressor. It fails with ErrTooLarge or
+// ErrBomb once the output breaks lim; in reports the compressed bytes
+// consumed so far (nil when unknown: only MaxSize is then checked).
+type Guard struct {
+	r   io.Reader
+	in  func() int64
+	lim BombLimits
+	// Out is the number of bytes returned so far.
+	Out int64
+}
+
+// NewGuard returns a Guard over the decompressed stream r.
+func NewGuard(r io.Reader, in func() int64, lim BombLimits) *Guard {
+	return &Guard{r: r, in: in, lim: lim}
+}
+
+// Read reads decompressed bytes, stopping at the limits.
+func (g *Guard) Read(p []byte) (int, error) {
+	if room := g.lim.MaxSize - g.Out + 1; room <= 0 {
+		return 0, fmt.Errorf("%w: output passed %d bytes", ErrTooLarge, g.lim.MaxSize)
+	} else if int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := g.r.Read(p)
+	g.Out += int64(n)
+	if g.Out > g.lim.MaxSize {
+		n -= int(g.Out - g.lim.MaxSize)
+		g.Out = g.lim.MaxSize
+		return n, fmt.Errorf("%w: output passed %d bytes", ErrTooLarge, g.lim.MaxSize)
+	}
+	if g.lim.MaxRatio > 0 && g.in != nil && g.Out > g.lim.RatioFloor {
+		if in := max(g.in(), 1); g.Out/in > g.lim.MaxRatio {
+			return n, fmt.Errorf("%w: %d bytes from %d compressed bytes", ErrBomb, g.Out, in)
+		}
+	}
+	return n, err
+}
+
+// SpoolLimits bounds a Spool.
+type SpoolLimits struct {
+	// MaxMemory is how many bytes are kept in memory; beyond it the spool
+	// moves to a temporary file.
+	MaxMemory int64
+	// MaxSize is the most bytes spooled; more fail with ErrTooLarge.
+	MaxSize int64
+	// Dir is the directory for the temporary file ("" is os.TempDir()).
+	Dir string
+}
+
+// DefaultSpoolLimits keeps 32 MiB in memory and spools at most 4 GiB.
+func DefaultSpoolLimits() SpoolLimits {
+	return SpoolLimits{MaxMemory: 32 << 20, MaxSize: 4 << 30}
+}
+
+// Spooled holds the bytes copied from a stream, in memory or in a temporary
+// file, readable at random. Close releases it and removes the file.
+type Spooled struct {
+	mem  []byte
+	file *os.File
+	size int64
+}
+
+// ReadAt reads from the spooled bytes.
+func (s *Spooled) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("safeio: negative offset")
+	}
+	if off >= s.size {
+		return 0, io.EOF
+	}
+	if s.file != nil {
+		want := min(int64(len(p)), s.size-off)
+		n, err := s.file.ReadAt(p[:want], off)
+		if err == nil && want < int64(len(p)) {
+			err = io.EOF
+		}
+		return n, err
+	}
+	n := copy(p, s.mem[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// Size is the number of bytes spooled.
+func (s *Spooled) Size() int64 { return s.size }
+
+// Close frees the memory and removes the temporary file.
+func (s *Spooled) Close() error {
+	s.mem = nil
+	if s.file == nil {
+		return nil
+	}
+	name := s.file.Name()
+	err := s.file.Close()
+	s.file = nil
+	if rerr := os.Remove(name); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+		err = errors.Join(err, rerr)
+	}
+	return err
+}
+
+// Spool copies r into a Spooled within lim. On a read error, a cancelled ctx
+// or a limit it returns what it copied so far together with the error: a
+// loader may already have acted on those bytes, so callers scan them too.
+// The returned Spooled is never nil and must be closed.
+func Spool(ctx context.Context, r io.Reader, lim SpoolLimits) (*Spooled, error) {
+	s := &Spooled{}
+	buf := make([]byte, 32<<10)
+	for {
+		if err := ctx.Err(); err != nil {
+			return s, err
+		}
+		want := min(int64(len(buf)), lim.MaxSize-s.size+1)
+		if want <= 0 {
+			return s, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, lim.MaxSize)
+		}
+		n, err := r.Read(buf[:want])
+		if n > 0 {
+			keep := min(int64(n), lim.MaxSize-s.size)
+			if werr := s.write(buf[:keep], lim); werr != nil {
+				return s, werr
+			}
+			if keep < int64(n) {
+				return s, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, lim.MaxSize)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return s, nil
+		}
+		if err != nil {
+			return s, err
+		}
+	}
+}
+
+func (s *Spooled) write(p []byte, lim SpoolLimits) error {
+	if s.file == nil && s.size+int64(len(p)) > lim.MaxMemory {
+		f, err := os.CreateTemp(lim.Dir, "aibom-spool-*")
+		if err != nil {
+			return fmt.Errorf("safeio: spool file: %w", err)
+		}
+		if _, err := f.Write(s.mem); err != nil {
+			_ = f.Close()
+			_ = os.Remove(f.Name())
+			return fmt.Errorf("safeio: spool file: %w", err)
+		}
+		s.file, s.mem = f, nil
+	}
+	if s.file != nil {
+		if _, err := s.file.Write(p); err != nil {
+			return fmt.Errorf("safeio: spool file: %w", err)
+		}
+	} else {
+		s.mem = append(s.mem, p...)
+	}
+	s.size += int64(len(p))
+	return nil
+}

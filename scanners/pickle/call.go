@@ -1,0 +1,421 @@
+package pickle
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"strings"
+)
+
+// execBinary models the opcodes with a fixed-size or length-prefixed
+// argument.
+func (s *Stream) execBinary(b byte, o *op) error {
+	switch o.arg {
+	case argU1, argU2, argI4, argU4, argU8:
+		return s.execFixed(b, o)
+	case argF8:
+		if err := s.r.discard(8); err != nil {
+			return err
+		}
+		s.push(opaque)
+		return nil
+	case argLong1, argLong4:
+		return s.execLong(o)
+	case argString, argUnicode:
+		ln, err := s.r.line()
+		if err != nil {
+			return err
+		}
+		var v []byte
+		if o.arg == argString {
+			q, ok := unquote(ln)
+			if !ok {
+				return fmt.Errorf("STRING argument is not quoted: %q", truncate(ln))
+			}
+			v = q
+		} else {
+			v = unescape(ln, true)
+		}
+		s.pushString(v)
+		return nil
+	default:
+		return s.execString(b, o)
+	}
+}
+
+func (s *Stream) pushString(b []byte) {
+	if len(b) <= s.lim.MaxString {
+		s.push(Value{k: kStr, s: string(b)})
+		return
+	}
+	s.push(opaque)
+}
+
+func (s *Stream) execFixed(b byte, o *op) error {
+	width := map[argKind]int{argU1: 1, argU2: 2, argI4: 4, argU4: 4, argU8: 8}[o.arg]
+	u, err := s.r.fixed(width)
+	if err != nil {
+		return err
+	}
+	switch b {
+	case 'J':
+		s.push(Value{k: kInt, n: int64(int32(uint32(u)))})
+	case 'K', 'M':
+		s.push(Value{k: kInt, n: int64(u)})
+	case 'h', 'j':
+		s.memoGet(u)
+	case 'q', 'r':
+		if t := s.top(); t != nil {
+			s.memoPut(u, *t)
+		}
+	case 0x80:
+		if u > HighestProtocol {
+			return fmt.Errorf("unsupported protocol %d", u)
+		}
+		s.proto = int(u)
+		s.res.MaxProto = max(s.res.MaxProto, int(u))
+	case 0x95:
+		if u > math.MaxInt64 {
+			return fmt.Errorf("frame length %d too large", u)
+		}
+	case 0x82, 0x83, 0x84:
+		code := int64(u)
+		if b == 0x84 {
+			code = int64(int32(uint32(u)))
+		}
+		if code <= 0 {
+			return errors.New("EXT code must be positive")
+		}
+		s.ref(RefExtension, fmt.Sprintf("copyreg extension code %d", code), "")
+		s.push(opaque)
+	}
+	return nil
+}
+
+func (s *Stream) execLong(o *op) error {
+	var n uint64
+	var err error
+	if o.arg == argLong1 {
+		n, err = s.r.fixed(1)
+	} else {
+		n, err = s.r.fixed(4)
+		if err == nil && int32(uint32(n)) < 0 {
+			return errors.New("LONG4 byte count is negative")
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if n <= 8 {
+		b, err := s.r.peek(int(n))
+		if err != nil {
+			return err
+		}
+		v, _ := le(b)
+		_ = s.r.discard(int64(n))
+		s.push(Value{k: kInt, n: v})
+		return nil
+	}
+	if err := s.r.discard(int64(n)); err != nil {
+		return err
+	}
+	s.push(opaque)
+	return nil
+}
+
+// execString models the length-prefixed string, bytes and buffer opcodes.
+func (s *Stream) execString(b byte, o *op) error {
+	var n uint64
+	var err error
+	switch o.arg {
+	case argStr1:
+		n, err = s.r.fixed(1)
+	case argStr4:
+		n, err = s.r.fixed(4)
+		if err == nil && int32(uint32(n)) < 0 {
+			return errors.New("BINSTRING length is negative")
+		}
+	case argStrU4:
+		n, err = s.r.fixed(4)
+	default:
+		n, err = s.r.fixed(8)
+	}
+	if err != nil {
+		return err
+	}
+	str, kept, err := s.r.str(n, s.lim.MaxString)
+	if err != nil {
+		if errors.Is(err, errTruncated) {
+			return fmt.Errorf("%d-byte argument runs past the end of the stream", n)
+		}
+		return err
+	}
+	if kept && b != 0x96 {
+		s.push(Value{k: kStr, s: str})
+		return nil
+	}
+	s.push(opaque)
+	return nil
+}
+
+// execCall models the opcodes that import or call: STACK_GLOBAL, REDUCE,
+// BUILD, OBJ, NEWOBJ, NEWOBJ_EX and BINPERSID.
+func (s *Stream) execCall(b byte) error {
+	switch b {
+	case 0x93:
+		name, module := s.popValue(), s.popValue()
+		ms, mok := module.Str()
+		ns, nok := name.Str()
+		if !mok || !nok {
+			desc := fmt.Sprintf("module %s, name %s", module.describe(), name.describe())
+			s.ref(RefDynamic, desc, "")
+			s.push(Value{k: kUnresolved, s: desc})
+			return nil
+		}
+		if ms == "" || ns == "" {
+			s.semantic("empty module or name")
+		}
+		s.push(s.global(ms, ns, ""))
+	case 'R':
+		args, fn := s.popValue(), s.popValue()
+		s.push(s.call(fn, args.Items()))
+	case 'b':
+		state := s.popValue()
+		if t := s.top(); t != nil {
+			return s.build(t, state)
+		}
+	case 'o':
+		var items []Value
+		s.popMark(func(v Value) { items = append(items, v) })
+		if len(items) == 0 {
+			s.semantic("OBJ without a class")
+			s.push(opaque)
+			return nil
+		}
+		s.push(s.call(items[0], items[1:]))
+	case 0x81:
+		args, cls := s.popValue(), s.popValue()
+		s.push(s.call(cls, args.Items()))
+	case 0x92:
+		_, args, cls := s.popValue(), s.popValue(), s.popValue()
+		s.push(s.call(cls, args.Items()))
+	case 'Q':
+		s.persistent(s.popValue())
+	default:
+		return fmt.Errorf("opcode 0x%02x not modelled", b)
+	}
+	return nil
+}
+
+// call models calling fn with args and returns the modelled result. Calls
+// that build a new callable out of strings (getattr, import_module, vars,
+// attrgetter) are resolved so that what they reach is checked like an
+// import.
+func (s *Stream) call(fn Value, args []Value) Value {
+	arg := func(i int) Value {
+		if i < len(args) {
+			return args[i]
+		}
+		return opaque
+	}
+	switch fn.k {
+	case kAttrGetter:
+		if obj, ok := arg(0).Global(); ok {
+			return s.derive(obj+"."+fn.s, "operator.attrgetter")
+		}
+		return opaque
+	case kGlobal:
+	default:
+		return opaque
+	}
+	name := leaf(fn.s)
+	attr, attrOK := arg(1).Str()
+	switch {
+	case isGetattr(name):
+		if obj, ok := arg(0).Global(); ok && attrOK {
+			return s.derive(obj+"."+attr, fn.s)
+		}
+		if arg(0).k == kVars && attrOK {
+			return s.derive(arg(0).s+"."+attr, fn.s)
+		}
+	case isImport(name):
+		if mod, ok := arg(0).Str(); ok {
+			return s.derive(mod, fn.s)
+		}
+	case name == "builtins.vars" || name == "__builtin__.vars":
+		if obj, ok := arg(0).Global(); ok {
+			return Value{k: kVars, s: obj}
+		}
+	case isItemGetter(name):
+		if arg(0).k == kVars && attrOK {
+			return s.derive(arg(0).s+"."+attr, fn.s)
+		}
+	case name == "operator.attrgetter" || name == "_operator.attrgetter":
+		if a, ok := arg(0).Str(); ok {
+			return Value{k: kAttrGetter, s: a}
+		}
+	}
+	return s.callResult(fn.s, args)
+}
+
+// callResult models the object a call returns, keeping the callable's name
+// and its arguments (numpy.dtype and joblib's array wrapper need them).
+func (s *Stream) callResult(name string, args []Value) Value {
+	if name == "copyreg._reconstructor" || name == "copy_reg._reconstructor" {
+		if cls, ok := args0(args).Global(); ok {
+			name = cls
+		}
+	}
+	v := Value{k: kCall, s: name}
+	if len(args) > 0 && (strings.HasPrefix(name, "numpy") || strings.HasPrefix(name, "joblib")) {
+		agg := &aggregate{}
+		for _, a := range args {
+			agg = s.addItem(agg, a, false)
+		}
+		v.ref = agg
+	}
+	return v
+}
+
+func args0(args []Value) Value {
+	if len(args) == 0 {
+		return opaque
+	}
+	return args[0]
+}
+
+// derive records and returns a callable reached through an indirection.
+func (s *Stream) derive(name, via string) Value {
+	s.ref(RefImport, name, via)
+	return Value{k: kGlobal, s: name, via: via}
+}
+
+// leaf normalises a module-qualified name for matching the resolvers.
+func leaf(name string) string { return name }
+
+func isGetattr(n string) bool {
+	switch n {
+	case "builtins.getattr", "__builtin__.getattr", "_operator.getattr":
+		return true
+	}
+	return false
+}
+
+func isImport(n string) bool {
+	switch n {
+	case "importlib.import_module", "builtins.__import__", "__builtin__.__import__",
+		"importlib.__import__", "importlib._bootstrap._gcd_import", "pkgutil.resolve_name":
+		return true
+	}
+	return false
+}
+
+func isItemGetter(n string) bool {
+	switch n {
+	case "builtins.dict.get", "builtins.dict.__getitem__", "operator.getitem", "_operator.getitem",
+		"__builtin__.dict.get":
+		return true
+	}
+	return false
+}
+
+// build models BUILD of state into t: __setstate__ or attribute updates.
+func (s *Stream) build(t *Value, state Value) error {
+	switch t.k {
+	case kGlobal, kUnresolved:
+		s.ref(RefBuildGlobal, t.s, "")
+	case kCall:
+		if t.s == "joblib.numpy_pickle.NumpyArrayWrapper" {
+			return s.joblibArray(state)
+		}
+	}
+	return nil
+}
+
+// joblibArray skips the array bytes that joblib writes right after a
+// NumpyArrayWrapper's BUILD, or walks the pickle it writes for object arrays.
+func (s *Stream) joblibArray(state Value) error {
+	dt, _ := state.field("dtype")
+	_, dargs, _ := dt.Call()
+	descr, ok := args0(dargs).Str()
+	if !ok || descr == "" {
+		return errors.New("joblib array wrapper without a dtype")
+	}
+	if descr[0] == 'O' {
+		return s.nestedPickle()
+	}
+	itemsize, err := parseItemsize(descr)
+	if err != nil {
+		return err
+	}
+	shape, _ := state.field("shape")
+	count := uint64(1)
+	items := shape.Items()
+	if shape.k != kTuple && shape.k != kOpaque {
+		return errors.New("joblib array wrapper without a shape")
+	}
+	if shape.ref != nil && shape.ref.dropped > 0 {
+		return errors.New("joblib array shape not modelled")
+	}
+	for _, d := range items {
+		n, ok := d.Int()
+		if !ok || n < 0 {
+			return errors.New("joblib array shape is not a tuple of integers")
+		}
+		hi, lo := bits.Mul64(count, uint64(n))
+		if hi != 0 || lo > math.MaxInt64 {
+			return errors.New("joblib array size overflows")
+		}
+		count = lo
+	}
+	hi, size := bits.Mul64(count, itemsize)
+	if hi != 0 || size > math.MaxInt64 {
+		return errors.New("joblib array size overflows")
+	}
+	if _, aligned := state.field("numpy_array_alignment_bytes"); aligned {
+		pad, err := s.r.fixed(1)
+		if err != nil {
+			return err
+		}
+		if err := s.r.discard(int64(pad)); err != nil {
+			return err
+		}
+	}
+	if err := s.r.discard(int64(size)); err != nil {
+		return fmt.Errorf("joblib array of %d bytes runs past the end of the stream", size)
+	}
+	return nil
+}
+
+// parseItemsize reads the item size from a numpy dtype descriptor as
+// pickled by dtype.__reduce__ ("f8", "i4", "U20", "V16", "b1").
+func parseItemsize(descr string) (uint64, error) {
+	d := strings.TrimLeft(descr, "<>|=")
+	if len(d) < 2 {
+		return 0, fmt.Errorf("joblib array dtype %q has no item size", descr)
+	}
+	var n uint64
+	for _, c := range d[1:] {
+		if c < '0' || c > '9' || n > 1<<32 {
+			return 0, fmt.Errorf("joblib array dtype %q not understood", descr)
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, nil
+}
+
+// nestedPickle walks a pickle embedded in the current one (joblib object
+// arrays) with its own stack and memo, then resumes the outer pickle.
+func (s *Stream) nestedPickle() error {
+	if s.nested >= s.lim.MaxNested {
+		return errors.New("pickles nested too deeply")
+	}
+	inner := &Stream{r: s.r, lim: s.lim, res: s.res, nested: s.nested + 1, kept: s.kept}
+	_, err := inner.Next()
+	s.kept = inner.kept
+	if err != nil {
+		return fmt.Errorf("in nested pickle: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,193 @@
+// Package pickle scans Python pickles without executing them: a complete
+// opcode walker (protocols 0-5) models the stack and memo to resolve every
+// callable an unpickler would import or call, and a policy of allowed and
+// dangerous names turns them into findings.
+package pickle
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
+)
+
+// Rule IDs reported by this package.
+const (
+	RuleDangerous   = "PICKLE-DANGEROUS-GLOBAL"
+	RuleResolved    = "PICKLE-RESOLVED-CALLABLE"
+	RuleUnknown     = "PICKLE-UNKNOWN-GLOBAL"
+	RuleDynamic     = "PICKLE-UNRESOLVED-GLOBAL"
+	RuleBuildGlobal = "PICKLE-BUILD-ON-GLOBAL"
+	RuleExtension   = "PICKLE-EXTENSION-CODE"
+	RuleTooMany     = "PICKLE-TOO-MANY-GLOBALS"
+	RuleTrailing    = "PICKLE-TRAILING-DATA"
+	RuleLimits      = "PICKLE-MODEL-LIMITS"
+)
+
+// Scanner scans pickle streams.
+type Scanner struct {
+	pol *Policy
+	lim Limits
+}
+
+// Option configures a Scanner.
+type Option func(*Scanner)
+
+// WithPolicy sets the policy that classifies callables.
+func WithPolicy(p *Policy) Option { return func(s *Scanner) { s.pol = p } }
+
+// WithLimits sets the walker's limits.
+func WithLimits(l Limits) Option { return func(s *Scanner) { s.lim = l } }
+
+// New returns a pickle Scanner with the default policy and limits.
+func New(opts ...Option) *Scanner {
+	s := &Scanner{pol: DefaultPolicy(), lim: DefaultLimits()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Name implements scanners.Scanner.
+func (s *Scanner) Name() string { return "pickle" }
+
+// Match reports whether head starts a pickle: a PROTO opcode, or (for
+// protocols 0 and 1, which have no magic) an opcode stream that runs to STOP
+// or to the end of head, or that imports a callable before it breaks.
+func (s *Scanner) Match(_ scanners.File, head []byte) bool { return Sniff(head) }
+
+// Sniff reports whether b begins like a pickle.
+func Sniff(b []byte) bool {
+	if len(b) >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= HighestProtocol {
+		return true
+	}
+	if len(b) == 0 || opcodes[b[0]].name == "" || b[0] == 0x80 {
+		return false
+	}
+	lim := Limits{MaxStack: 1024, MaxMemo: 1024, MaxKept: 1024, MaxString: 256, MaxRefs: 64, MaxErrors: 4, MaxNested: 1}
+	st := NewStream(bytes.NewReader(b), 0, lim)
+	_, err := st.Next()
+	res := st.Result()
+	if err == nil {
+		return res.Ops >= 2
+	}
+	for _, r := range res.Refs {
+		if r.Kind == RefImport && plausibleName(r.Name) {
+			return true
+		}
+	}
+	var pe *Error
+	truncated := errors.As(err, &pe) && pe.Msg == errTruncated.Error()
+	return truncated && len(b) >= scanners.HeadSize && res.Ops >= minPickleOps && len(res.Errors) == 0
+}
+
+// plausibleName reports whether name is a dotted Python identifier path.
+func plausibleName(name string) bool {
+	for _, p := range strings.Split(name, ".") {
+		if !isIdent(p) {
+			return false
+		}
+	}
+	return strings.Contains(name, ".")
+}
+
+// Scan implements scanners.Scanner.
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+	_, fs, err := s.ScanFormat(ctx, f)
+	return fs, err
+}
+
+// ScanFormat implements scanners.Refiner: a pickle that holds joblib's
+// array wrappers is reported as "joblib".
+func (s *Scanner) ScanFormat(_ context.Context, f scanners.File) (string, []scanners.Finding, error) {
+	res := Walk(io.NewSectionReader(f.R, 0, f.Size), 0, s.lim)
+	fs, err := s.Report(f, res)
+	format := "pickle"
+	for _, r := range res.Refs {
+		if strings.HasPrefix(r.Name, "joblib.") {
+			format = "joblib"
+		}
+	}
+	return format, fs, err
+}
+
+// Report turns a walk's result into findings and a joined FormatError.
+func (s *Scanner) Report(f scanners.File, res *Result) ([]scanners.Finding, error) {
+	fs := make([]scanners.Finding, 0, 4)
+	add := func(rule string, sev scanners.Severity, global string, off int64, atlas, msg string) {
+		fs = append(fs, scanners.Finding{Rule: rule, Severity: sev, Message: msg, Global: global,
+			Offset: off, ATLAS: atlas, Member: f.Member})
+	}
+	for _, r := range res.Refs {
+		s.refFinding(r, add)
+	}
+	if res.RefsDropped > 0 {
+		add(RuleTooMany, scanners.High, "", 0, scanners.ATLASUnsafeArtifact,
+			fmt.Sprintf("more than %d distinct callables: %d were not checked", len(res.Refs), res.RefsDropped))
+	}
+	if res.Trailing > 0 {
+		add(RuleTrailing, scanners.Info, "", res.TrailingOffset, "",
+			fmt.Sprintf("%d bytes after the last pickle are not a pickle", res.Trailing))
+	}
+	if res.Lossy {
+		add(RuleLimits, scanners.Info, "", 0, "",
+			"the stream exceeded the walker's modelling limits; names it could no longer resolve are reported as unresolved")
+	}
+	var errs []error
+	for _, e := range res.Errors {
+		msg := e.Msg
+		if e.Op != "" {
+			msg = e.Op + ": " + msg
+		}
+		errs = append(errs, &scanners.FormatError{Format: "pickle", Member: f.Member, Offset: e.Offset, Msg: msg})
+	}
+	return fs, errors.Join(errs...)
+}
+
+type addFunc func(rule string, sev scanners.Severity, global string, off int64, atlas, msg string)
+
+func (s *Scanner) refFinding(r Ref, add addFunc) {
+	times := ""
+	if r.Count > 1 {
+		times = fmt.Sprintf(" (%d times)", r.Count)
+	}
+	switch r.Kind {
+	case RefDynamic:
+		add(RuleDynamic, scanners.High, "", r.Offset, scanners.ATLASUnsafeArtifact,
+			"STACK_GLOBAL imports a callable whose name is computed at load time: "+r.Name+times)
+		return
+	case RefExtension:
+		add(RuleExtension, scanners.High, "", r.Offset, scanners.ATLASUnsafeArtifact,
+			r.Op+" imports the callable registered as "+r.Name+times)
+		return
+	case RefBuildGlobal:
+		cls, hit := s.pol.Classify(r.Name)
+		sev := scanners.High
+		if cls == Dangerous {
+			sev = scanners.Critical
+			r.Name = hit
+		}
+		add(RuleBuildGlobal, sev, r.Name, r.Offset, scanners.ATLASEmbedMalware,
+			"BUILD sets attributes of the module or class "+r.Name+times)
+		return
+	}
+	cls, hit := s.pol.Classify(r.Name)
+	switch {
+	case cls == Dangerous && r.Via != "":
+		add(RuleResolved, scanners.Critical, hit, r.Offset, scanners.ATLASUnsafeArtifact,
+			fmt.Sprintf("%s resolves to %s at load time (from %s)%s", r.Via, hit, r.Name, times))
+	case cls == Dangerous:
+		msg := fmt.Sprintf("%s imports %s, which can run code%s", r.Op, r.Name, times)
+		if hit != r.Name {
+			msg = fmt.Sprintf("%s imports %s, an attribute walk to %s%s", r.Op, r.Name, hit, times)
+		}
+		add(RuleDangerous, scanners.Critical, hit, r.Offset, scanners.ATLASUnsafeArtifact, msg)
+	case cls == Unknown:
+		add(RuleUnknown, scanners.Medium, r.Name, r.Offset, scanners.ATLASUnsafeArtifact,
+			fmt.Sprintf("%s imports %s, which is not on the allowlist%s", r.Op, r.Name, times))
+	}
+}

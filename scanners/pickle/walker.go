@@ -1,0 +1,429 @@
+package pickle
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Limits bound the memory a walk may use, whatever the input.
+type Limits struct {
+	// MaxStack is how many stack entries are modelled (runs of unmodelled
+	// values count as one); beyond it values are modelled as unknown.
+	MaxStack int
+	// MaxMemo is how many interesting memo entries are kept.
+	MaxMemo int
+	// MaxKept is how many container items are kept across the walk.
+	MaxKept int
+	// MaxString is the longest string kept for name resolution.
+	MaxString int
+	// MaxRefs is how many distinct callables are recorded.
+	MaxRefs int
+	// MaxErrors is how many parse errors are recorded.
+	MaxErrors int
+	// MaxNested is how deep pickles nested in pickles are followed.
+	MaxNested int
+}
+
+// DefaultLimits keep a walk under about 64 MiB of memory.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxStack: 1 << 18, MaxMemo: 1 << 18, MaxKept: 1 << 18, MaxString: 256,
+		MaxRefs: 4096, MaxErrors: 32, MaxNested: 4,
+	}
+}
+
+// RefKind says how a callable or module appeared in a pickle.
+type RefKind uint8
+
+// Kinds of Ref.
+const (
+	// RefImport is a name imported by GLOBAL, STACK_GLOBAL or INST, or
+	// reached through getattr, import_module, vars or attrgetter.
+	RefImport RefKind = iota
+	// RefDynamic is a STACK_GLOBAL whose module or name could not be
+	// resolved to strings.
+	RefDynamic
+	// RefBuildGlobal is a BUILD that sets attributes on a module or class.
+	RefBuildGlobal
+	// RefExtension is an EXT1/EXT2/EXT4 lookup in the copyreg registry.
+	RefExtension
+)
+
+// Ref is one callable (or module) the pickle would import or reach.
+type Ref struct {
+	Kind RefKind
+	// Name is the dotted name: "os.system", "torch._utils._rebuild_tensor_v2".
+	Name string
+	// Via names the indirection that produced Name ("getattr", "memo", ...),
+	// empty for a direct import.
+	Via string
+	// Op is the opcode that made the reference.
+	Op string
+	// Offset is the byte offset of that opcode (of its first occurrence).
+	Offset int64
+	// Count is how many times the reference occurs.
+	Count int
+}
+
+type refKey struct {
+	kind RefKind
+	name string
+	via  string
+}
+
+// Storage is a tensor storage named by a persistent ID ('storage', type,
+// key, location, numel).
+type Storage struct {
+	Key   string
+	Type  string
+	Numel int64
+}
+
+// Result is everything a walk saw.
+type Result struct {
+	Refs []Ref
+	// Pickles counts the pickles that reached STOP.
+	Pickles int
+	// Ops counts the opcodes executed (modelled).
+	Ops int64
+	// MaxProto is the highest PROTO seen.
+	MaxProto int
+	// Errors are *scanners-independent* parse errors (*Error).
+	Errors []*Error
+	// Storages lists the storages named by persistent IDs, in order.
+	Storages []Storage
+	// Lossy is set when a limit made the model forget values; unresolved
+	// names after that are reported as dynamic.
+	Lossy bool
+	// RefsDropped counts references not recorded because of MaxRefs.
+	RefsDropped int
+	// Trailing counts bytes after the last pickle that are not a pickle.
+	Trailing int64
+	// TrailingOffset is where those bytes start.
+	TrailingOffset int64
+
+	refIndex map[refKey]int
+}
+
+// Error is a parse error at a byte offset.
+type Error struct {
+	Offset int64
+	Op     string
+	Msg    string
+}
+
+func (e *Error) Error() string {
+	if e.Op != "" {
+		return fmt.Sprintf("pickle: %s at offset %d: %s", e.Op, e.Offset, e.Msg)
+	}
+	return fmt.Sprintf("pickle: at offset %d: %s", e.Offset, e.Msg)
+}
+
+// Stream walks the pickles of one byte stream, one at a time. It never
+// executes anything: it models the stack and memo to learn which callables
+// an unpickler would import and call.
+type Stream struct {
+	r      *reader
+	lim    Limits
+	res    *Result
+	stack  []Value
+	memo   map[uint64]Value
+	seen   bitset
+	nmemo  int64
+	kept   int
+	proto  int
+	nested int
+	// opOff is the offset of the opcode being executed.
+	opOff  int64
+	opName string
+	// opsInPickle counts the opcodes of the current pickle.
+	opsInPickle int64
+	refsInPick  int
+}
+
+// NewStream returns a Stream reading r, whose first byte is at offset base.
+func NewStream(r io.Reader, base int64, lim Limits) *Stream {
+	return &Stream{
+		r: newReader(r, base), lim: lim,
+		res: &Result{refIndex: map[refKey]int{}},
+	}
+}
+
+// Result returns what the stream has seen so far.
+func (s *Stream) Result() *Result { return s.res }
+
+// Offset returns the offset of the next unread byte.
+func (s *Stream) Offset() int64 { return s.r.off }
+
+// Skip discards n bytes.
+func (s *Stream) Skip(n int64) error { return s.r.discard(n) }
+
+// ReadFull reads len(b) bytes.
+func (s *Stream) ReadFull(b []byte) error {
+	p, err := s.r.peek(len(b))
+	if err != nil {
+		return err
+	}
+	copy(b, p)
+	return s.r.discard(int64(len(b)))
+}
+
+// AtEOF reports whether the stream has no more bytes.
+func (s *Stream) AtEOF() bool {
+	_, err := s.r.br.Peek(1)
+	return err != nil
+}
+
+// errStop ends a pickle.
+var errStop = errors.New("stop")
+
+// Next walks one pickle up to and including its STOP and returns the value
+// STOP would return. At the end of the stream it returns io.EOF. A
+// malformed opcode returns an *Error; what came before it is already in
+// Result. Semantic errors (stack underflow, a missing memo key) are recorded
+// in Result and the walk goes on.
+func (s *Stream) Next() (Value, error) {
+	if s.AtEOF() {
+		return Value{}, io.EOF
+	}
+	s.stack = s.stack[:0]
+	s.memo = map[uint64]Value{}
+	s.seen = bitset{}
+	s.nmemo = 0
+	s.opsInPickle = 0
+	s.refsInPick = 0
+	for {
+		s.opOff = s.r.off
+		b, err := s.r.readByte()
+		if err != nil {
+			return Value{}, s.fail(errTruncated.Error())
+		}
+		o := &opcodes[b]
+		if o.name == "" {
+			s.opName = ""
+			return Value{}, s.fail(fmt.Sprintf("unknown opcode 0x%02x", b))
+		}
+		s.opName = o.name
+		s.res.Ops++
+		s.opsInPickle++
+		err = s.exec(b, o)
+		if errors.Is(err, errStop) {
+			s.res.Pickles++
+			return s.popValue(), nil
+		}
+		if err != nil {
+			return Value{}, s.fail(err.Error())
+		}
+	}
+}
+
+// OpsInPickle returns how many opcodes the current or last pickle had.
+func (s *Stream) OpsInPickle() int64 { return s.opsInPickle }
+
+// RefsInPickle returns how many references the current or last pickle made.
+func (s *Stream) RefsInPickle() int { return s.refsInPick }
+
+func (s *Stream) fail(msg string) *Error {
+	e := &Error{Offset: s.opOff, Op: s.opName, Msg: msg}
+	return e
+}
+
+// record adds a parse error to the result.
+func (s *Stream) record(e *Error) {
+	if len(s.res.Errors) < s.lim.MaxErrors {
+		s.res.Errors = append(s.res.Errors, e)
+	}
+}
+
+// semantic records an error that would stop Python's unpickler but after
+// which the opcode boundaries are still known, so the walk goes on.
+func (s *Stream) semantic(format string, args ...any) {
+	s.record(s.fail(fmt.Sprintf(format, args...)))
+}
+
+func (s *Stream) ref(kind RefKind, name, via string) {
+	s.refsInPick++
+	k := refKey{kind, name, via}
+	if i, ok := s.res.refIndex[k]; ok {
+		s.res.Refs[i].Count++
+		return
+	}
+	if len(s.res.Refs) >= s.lim.MaxRefs {
+		s.res.RefsDropped++
+		return
+	}
+	s.res.refIndex[k] = len(s.res.Refs)
+	s.res.Refs = append(s.res.Refs, Ref{Kind: kind, Name: name, Via: via, Op: s.opName, Offset: s.opOff, Count: 1})
+}
+
+// push adds v to the stack, merging runs of unmodelled values.
+func (s *Stream) push(v Value) {
+	if n := len(s.stack); n > 0 && v.k == kOpaque && s.stack[n-1].k == kOpaque {
+		s.stack[n-1].n += v.n
+		return
+	}
+	if len(s.stack) >= s.lim.MaxStack {
+		s.res.Lossy = true
+		if n := len(s.stack); n > 0 && s.stack[n-1].k == kOpaque {
+			s.stack[n-1].n++
+			return
+		}
+		v = opaque
+	}
+	s.stack = append(s.stack, v)
+}
+
+// popValue pops one value; on underflow it records the error and returns
+// an unmodelled value.
+func (s *Stream) popValue() Value {
+	n := len(s.stack)
+	if n == 0 {
+		s.semantic("stack underflow")
+		return opaque
+	}
+	top := &s.stack[n-1]
+	switch {
+	case top.k == kMark:
+		s.semantic("stack underflow: value expected, mark found")
+		return opaque
+	case top.k == kOpaque && top.n > 1:
+		top.n--
+		return opaque
+	}
+	v := *top
+	s.stack = s.stack[:n-1]
+	return v
+}
+
+// top returns a pointer to the top value, or nil on underflow.
+func (s *Stream) top() *Value {
+	n := len(s.stack)
+	if n == 0 || s.stack[n-1].k == kMark {
+		s.semantic("stack underflow")
+		return nil
+	}
+	if s.stack[n-1].k == kOpaque && s.stack[n-1].n > 1 {
+		s.stack[n-1].n--
+		s.stack = append(s.stack, opaque)
+	}
+	return &s.stack[len(s.stack)-1]
+}
+
+// popMark pops the values above the topmost mark, and the mark, and calls
+// fn for each value from the bottom up. It reports whether a mark was found.
+func (s *Stream) popMark(fn func(Value)) bool {
+	i := len(s.stack) - 1
+	for i >= 0 && s.stack[i].k != kMark {
+		i--
+	}
+	if i < 0 {
+		s.semantic("MARK not found")
+		s.stack = s.stack[:0]
+		return false
+	}
+	if fn != nil {
+		for _, v := range s.stack[i+1:] {
+			if v.k == kOpaque {
+				for range v.n {
+					fn(opaque)
+				}
+				continue
+			}
+			fn(v)
+		}
+	}
+	s.stack = s.stack[:i]
+	return true
+}
+
+// keep reports whether another container item may be kept.
+func (s *Stream) keep() bool {
+	if s.kept >= s.lim.MaxKept {
+		s.res.Lossy = true
+		return false
+	}
+	s.kept++
+	return true
+}
+
+// collect builds a container value of kind k from the items above a mark.
+func (s *Stream) collect(k kind) Value {
+	var agg *aggregate
+	s.popMark(func(v Value) {
+		agg = s.addItem(agg, v, k != kTuple)
+	})
+	if agg == nil {
+		return opaque
+	}
+	return Value{k: k, ref: agg}
+}
+
+// addItem appends v to agg (allocating it when v is worth keeping). With
+// sparse set, unmodelled items are counted, not kept.
+func (s *Stream) addItem(agg *aggregate, v Value, sparse bool) *aggregate {
+	if agg == nil {
+		if !v.interesting() {
+			if sparse {
+				return nil
+			}
+			agg = &aggregate{}
+		} else {
+			agg = &aggregate{}
+		}
+	}
+	if (sparse && !v.interesting()) || !s.keep() {
+		agg.dropped++
+		return agg
+	}
+	agg.items = append(agg.items, v)
+	return agg
+}
+
+// tuple builds a tuple of the given values.
+func (s *Stream) tuple(vs ...Value) Value {
+	any := false
+	for _, v := range vs {
+		any = any || v.interesting()
+	}
+	if !any {
+		return opaque
+	}
+	agg := &aggregate{}
+	for _, v := range vs {
+		agg = s.addItem(agg, v, false)
+	}
+	return Value{k: kTuple, ref: agg}
+}
+
+// bitset records which memo keys are set.
+type bitset struct{ words []uint64 }
+
+// maxTracked is the largest memo key whose presence is tracked (8 MiB).
+const maxTracked = 1 << 26
+
+func (b *bitset) set(i uint64) bool {
+	if i >= maxTracked {
+		return false
+	}
+	w := int(i / 64)
+	for w >= len(b.words) {
+		b.words = append(b.words, make([]uint64, max(len(b.words), 64))...)
+	}
+	was := b.words[w]&(1<<(i%64)) != 0
+	b.words[w] |= 1 << (i % 64)
+	return !was
+}
+
+// has reports whether key i was set; keys beyond tracking count as set.
+func (b *bitset) has(i uint64) bool {
+	if i >= maxTracked {
+		return true
+	}
+	w := int(i / 64)
+	return w < len(b.words) && b.words[w]&(1<<(i%64)) != 0
+}
+
+// Record adds a parse error to the result, as Walk does for the errors that
+// Next returns.
+func (s *Stream) Record(e *Error) { s.record(e) }

@@ -1,0 +1,261 @@
+// Package runner scans paths with the full set of format scanners: it walks
+// directories, hashes files, sniffs each file's format by content, hands it
+// to the scanner that matches, recurses into archives and turns a panicking
+// scanner into an invalid result instead of a crash. Files are scanned on
+// all cores.
+package runner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
+)
+
+// MaxDepth is how deeply archives are scanned inside archives.
+const MaxDepth = 8
+
+// Runner scans files with a list of scanners.
+type Runner struct {
+	scanners []scanners.Scanner
+	workers  int
+	hash     bool
+	progress func(done, total int, path string)
+}
+
+// Option configures a Runner.
+type Option func(*Runner)
+
+// WithScanners replaces the scanner list (order matters: the first match wins).
+func WithScanners(s ...scanners.Scanner) Option { return func(r *Runner) { r.scanners = s } }
+
+// WithWorkers sets how many files are scanned at once (default: all cores).
+func WithWorkers(n int) Option {
+	return func(r *Runner) {
+		if n > 0 {
+			r.workers = n
+		}
+	}
+}
+
+// WithoutHash skips the SHA-256 of each file, so that only the bytes the
+// scanners need are read. Results then have an empty SHA256.
+func WithoutHash() Option { return func(r *Runner) { r.hash = false } }
+
+// WithProgress calls fn after each file.
+func WithProgress(fn func(done, total int, path string)) Option {
+	return func(r *Runner) { r.progress = fn }
+}
+
+// New returns a Runner with the default scanners (Default()).
+func New(opts ...Option) *Runner {
+	r := &Runner{workers: runtime.GOMAXPROCS(0), hash: true}
+	for _, o := range opts {
+		o(r)
+	}
+	if r.scanners == nil {
+		r.scanners = Default()
+	}
+	return r
+}
+
+// target is one file to scan.
+type target struct {
+	abs  string // path to open
+	disp string // path to report
+}
+
+// Scan scans every path (files and directories, recursively) and returns
+// one Result per regular file, sorted by path. Errors that stop a path
+// from being listed (a missing path) are returned; problems with single
+// files are results with verdict invalid or unscanned.
+func (r *Runner) Scan(ctx context.Context, paths ...string) (*scanners.Report, error) {
+	var targets []target
+	for _, p := range paths {
+		ts, err := list(p)
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, ts...)
+	}
+	results := make([]scanners.Result, len(targets))
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+	)
+	next := make(chan int)
+	for range min(r.workers, max(len(targets), 1)) {
+		wg.Go(func() {
+			for i := range next {
+				results[i] = r.ScanFile(ctx, targets[i].abs, targets[i].disp)
+				if r.progress != nil {
+					mu.Lock()
+					done++
+					r.progress(done, len(targets), targets[i].disp)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for i := range targets {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(results, func(i, j int) bool { return results[i].Path < results[j].Path })
+	rep := &scanners.Report{Files: results}
+	rep.Summarize()
+	return rep, nil
+}
+
+// list returns the regular files under p. Symbolic links inside a
+// directory are not followed (a link could point anywhere); they are
+// reported as unscanned by ScanFile.
+func list(p string) ([]target, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return []target{{abs: p, disp: filepath.ToSlash(p)}}, nil
+	}
+	var out []target
+	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == p {
+				return err
+			}
+			out = append(out, target{abs: path, disp: rel(p, path)})
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		out = append(out, target{abs: path, disp: rel(p, path)})
+		return nil
+	})
+	return out, err
+}
+
+func rel(root, path string) string {
+	r, err := filepath.Rel(root, path)
+	if err != nil {
+		return filepath.ToSlash(path)
+	}
+	return filepath.ToSlash(r)
+}
+
+// ScanFile scans one file and reports it as disp.
+func (r *Runner) ScanFile(ctx context.Context, path, disp string) scanners.Result {
+	res := scanners.Result{Path: disp, Format: "unknown", Findings: []scanners.Finding{}}
+	fail := func(v scanners.Verdict, err error) scanners.Result {
+		res.Verdict = v
+		res.Errors = append(res.Errors, &scanners.FormatError{Format: "io", Offset: -1, Msg: err.Error()})
+		return res
+	}
+	lst, err := os.Lstat(path)
+	if err != nil {
+		return fail(scanners.Invalid, err)
+	}
+	if lst.Mode()&fs.ModeSymlink != 0 {
+		// Loaders follow links to files (Hugging Face caches are made of
+		// them), so scan the target; links to directories are not followed.
+		if lst, err = os.Stat(path); err != nil {
+			return fail(scanners.Invalid, fmt.Errorf("dangling symbolic link: %w", err))
+		}
+	}
+	if !lst.Mode().IsRegular() {
+		return fail(scanners.Unscanned, fmt.Errorf("not a regular file (%s)", lst.Mode().Type()))
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return fail(scanners.Invalid, err)
+	}
+	defer fh.Close()
+	res.Size = lst.Size()
+	if r.hash {
+		h := sha256.New()
+		if _, err := io.Copy(h, fh); err != nil {
+			return fail(scanners.Invalid, fmt.Errorf("reading %s: %w", disp, err))
+		}
+		res.SHA256 = hex.EncodeToString(h.Sum(nil))
+	}
+	f := scanners.File{Path: disp, Size: res.Size, R: fh, Nested: r}
+	format, findings, err := r.dispatch(ctx, f)
+	res.Format = format
+	res.Findings = append(res.Findings, findings...)
+	res.Errors = append(res.Errors, scanners.FormatErrors(err)...)
+	res.Verdict = scanners.VerdictOf(findings, err)
+	if format == "unknown" && res.Verdict == scanners.Clean {
+		res.Verdict = scanners.Unscanned
+	}
+	return res
+}
+
+// ScanNested implements scanners.Nester.
+func (r *Runner) ScanNested(ctx context.Context, f scanners.File) (string, []scanners.Finding, error) {
+	if f.Depth > MaxDepth {
+		return "unknown", nil, scanners.Errorf(f, "archive", 0, "archives nested more than %d deep", MaxDepth)
+	}
+	f.Nested = r
+	return r.dispatch(ctx, f)
+}
+
+// dispatch sniffs f and runs the first scanner that matches it.
+func (r *Runner) dispatch(ctx context.Context, f scanners.File) (format string, findings []scanners.Finding, err error) {
+	if err := ctx.Err(); err != nil {
+		return "unknown", nil, err
+	}
+	head := make([]byte, min(f.Size, scanners.HeadSize))
+	if n, err := f.R.ReadAt(head, 0); err != nil && !(errors.Is(err, io.EOF) && n == len(head)) {
+		return "unknown", nil, scanners.Errorf(f, "io", 0, "reading: %v", err)
+	}
+	for _, s := range r.scanners {
+		if !safeMatch(s, f, head) {
+			continue
+		}
+		return runScanner(ctx, s, f)
+	}
+	return "unknown", nil, nil
+}
+
+func safeMatch(s scanners.Scanner, f scanners.File, head []byte) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			ok = false
+		}
+	}()
+	return s.Match(f, head)
+}
+
+// runScanner runs s on f, turning a panic into a FormatError.
+func runScanner(ctx context.Context, s scanners.Scanner, f scanners.File) (format string, findings []scanners.Finding, err error) {
+	format = s.Name()
+	defer func() {
+		if p := recover(); p != nil {
+			err = errors.Join(err, scanners.Errorf(f, s.Name(), -1, "scanner panicked: %v", p))
+		}
+	}()
+	if rf, ok := s.(scanners.Refiner); ok {
+		return rf.ScanFormat(ctx, f)
+	}
+	findings, err = s.Scan(ctx, f)
+	return format, findings, err
+}

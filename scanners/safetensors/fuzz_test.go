@@ -1,0 +1,57 @@
+package safetensors
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
+)
+
+// FuzzParse checks that Parse never panics, that its errors are
+// *scanners.FormatErrors inside the file, and that every Header it returns
+// keeps its promises (see checkInvariants).
+func FuzzParse(f *testing.F) {
+	paths, err := filepath.Glob(filepath.Join("testdata", "*.safetensors"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add(build(map[string]string{"a": "b"}, manyTensors(5)...))
+	f.Add(refSerialization)
+	f.Add(refEmptyMetadata)
+	for _, cs := range [][]errCase{lengthCases(), textCases(), keyCases(), fieldCases(), layoutCases()} {
+		for _, c := range cs {
+			if len(c.in) < 4096 {
+				f.Add(c.in)
+			}
+		}
+	}
+	s := New()
+	f.Fuzz(func(t *testing.T, in []byte) {
+		size := int64(len(in))
+		h, err := Parse(bytes.NewReader(in), size, DefaultLimits())
+		if err != nil {
+			var fe *scanners.FormatError
+			if !errors.As(err, &fe) || fe.Format != "safetensors" || fe.Offset < 0 || fe.Offset > size {
+				t.Fatalf("error %#v is not a safetensors FormatError inside the %d-byte file", err, size)
+			}
+			if h != nil {
+				t.Fatal("Parse returned a Header with an error")
+			}
+			return
+		}
+		checkInvariants(t, h, size)
+		if !s.Match(fileOf(in), head(in)) {
+			t.Fatal("Match rejected a file that Parse accepts")
+		}
+	})
+}

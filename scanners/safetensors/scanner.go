@@ -1,0 +1,110 @@
+package safetensors
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
+)
+
+// RuleMetadataFormat is the rule of the informational finding for a
+// __metadata__ "format" that names no known framework.
+const RuleMetadataFormat = "SAFETENSORS-METADATA-FORMAT"
+
+// knownFormats are the __metadata__ "format" values that frameworks write.
+var knownFormats = map[string]bool{
+	"pt": true, "tf": true, "flax": true, "np": true, "numpy": true,
+	"mlx": true, "paddle": true, "jax": true,
+}
+
+// Scanner validates safetensors files. A safetensors loader executes nothing
+// in the file, so valid files have no findings (whatever bytes their data
+// buffer holds: a pickle there is never unpickled); invalid ones get an
+// error.
+type Scanner struct {
+	lim Limits
+}
+
+// Option configures a Scanner.
+type Option func(*Scanner)
+
+// WithLimits sets the limits passed to Parse.
+func WithLimits(lim Limits) Option { return func(s *Scanner) { s.lim = lim } }
+
+// New returns a Scanner with DefaultLimits, changed by opts.
+func New(opts ...Option) *Scanner {
+	s := &Scanner{lim: DefaultLimits()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Name returns "safetensors".
+func (s *Scanner) Name() string { return format }
+
+// Match reports whether f starts like a safetensors file: a header length
+// that is not 0, within the limit and within the file, followed by '{'.
+// JSON whitespace before the '{' is matched too: the reference loader accepts
+// it though the specification does not, so Scan reports such a file as
+// invalid rather than leaving it unrecognised.
+func (s *Scanner) Match(f scanners.File, head []byte) bool {
+	if len(head) <= lengthSize || f.Size <= lengthSize {
+		return false
+	}
+	n := binary.LittleEndian.Uint64(head)
+	if n == 0 || n > uint64(s.lim.maxHeader()) || n > uint64(f.Size-lengthSize) {
+		return false
+	}
+	for i := lengthSize; i < len(head) && uint64(i-lengthSize) < n; i++ {
+		switch head[i] {
+		case ' ', '\t', '\n', '\r':
+		case '{':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// Scan validates f. It returns no findings for a valid file, except an
+// informational one when __metadata__ names an unknown "format", and the
+// *scanners.FormatError of Parse, with Member set, for an invalid one.
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	h, err := Parse(f.R, f.Size, s.lim)
+	if err != nil {
+		var fe *scanners.FormatError
+		if errors.As(err, &fe) {
+			c := *fe
+			c.Member = f.Member
+			return nil, &c
+		}
+		return nil, err
+	}
+	return h.findings(f.Member), nil
+}
+
+func (h *Header) findings(member string) []scanners.Finding {
+	v, ok := h.Metadata["format"]
+	if !ok || knownFormats[v] {
+		return nil
+	}
+	msg := fmt.Sprintf("__metadata__ \"format\" is %q, which names no known framework", v)
+	if l := strings.ToLower(v); strings.Contains(l, "pickle") || strings.Contains(l, "pkl") {
+		msg += "; safetensors loaders never unpickle, but custom code reading this metadata might"
+	}
+	return []scanners.Finding{{
+		Rule:     RuleMetadataFormat,
+		Severity: scanners.Info,
+		Message:  msg,
+		Offset:   h.formatOffset,
+		Member:   member,
+	}}
+}
