@@ -61,6 +61,7 @@ var allowExact = []string{
 // allowPrefix lists name prefixes whose every member is allowed.
 var allowPrefix = []string{
 	"torch._utils._rebuild_",
+	"torch.jit._pickle.",
 	"numpy.dtypes.",
 }
 
@@ -89,7 +90,7 @@ var denyModules = []string{
 	"fcntl", "resource", "mmap", "glob", "fileinput", "logging.config", "zipfile", "tarfile",
 	"gc", "inspect", "_imp", "_bootstrap", "_frozen_importlib", "_frozen_importlib_external",
 	"uuid._get_command_stdout", "uuid._popen", "torch.hub", "torch.serialization.load",
-	"torch.load", "torch.jit", "torch._C._jit", "torch.package", "torch.utils.cpp_extension",
+	"torch.load", "torch.jit.load", "torch.jit._load_for_lite_interpreter", "torch._C._jit", "torch.package", "torch.utils.cpp_extension",
 	"torch.storage._load_from_bytes", "numpy.testing", "numpy.f2py", "numpy.distutils",
 	"numpy.ctypeslib", "numpy.load", "numpy.lib.npyio", "numpy.fromfile", "numpy.memmap",
 	"numpy.save", "numpy.savetxt", "numpy.loadtxt", "joblib.load", "joblib.dump",

@@ -86,16 +86,20 @@ func (p *Policy) LoadAllowlist(r io.Reader, name string) error {
 // the dangerous part that decided it ("os.system" for
 // "numpy.lib.npyio.os.system").
 func (p *Policy) Classify(name string) (Class, string) {
-	if hit, ok := p.denied(name); ok {
-		return Dangerous, hit
-	}
+	// Exact names and prefixes first: a dotted suffix of an allowed name
+	// ("torch.jit._pickle.build_intlist") may spell a dangerous module
+	// ("_pickle"). A prefix only covers names directly inside it, so that
+	// attribute walks through an allowed module are still checked.
 	if p.allowExact[name] {
 		return Allowed, ""
 	}
 	for _, pre := range p.allowPrefix {
-		if strings.HasPrefix(name, pre) && !strings.Contains(name[len(pre):], ".__") {
+		if rest, ok := strings.CutPrefix(name, pre); ok && !strings.Contains(rest, ".") && !strings.HasPrefix(rest, "__") {
 			return Allowed, ""
 		}
+	}
+	if hit, ok := p.denied(name); ok {
+		return Dangerous, hit
 	}
 	for _, pre := range p.allowClass {
 		if rest, ok := strings.CutPrefix(name, pre); ok && isClassPath(rest) {
@@ -106,10 +110,11 @@ func (p *Policy) Classify(name string) (Class, string) {
 }
 
 // denied checks every dotted suffix of name against the denylist, so that
-// attribute walks (numpy + "lib.npyio.os.system") resolve to what they reach.
+// attribute walks (numpy + "lib.npyio.os.system") resolve to what they
+// reach; the shortest dangerous suffix is returned.
 func (p *Policy) denied(name string) (string, bool) {
 	parts := strings.Split(name, ".")
-	for i := range parts {
+	for i := len(parts) - 1; i >= 0; i-- {
 		suffix := strings.Join(parts[i:], ".")
 		if p.denyExact[suffix] {
 			return suffix, true

@@ -19,7 +19,14 @@ type reader struct {
 const bufSize = 256 << 10
 
 func newReader(r io.Reader, base int64) *reader {
-	return &reader{br: bufio.NewReaderSize(r, bufSize), off: base}
+	size := bufSize
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		size = min(size, max(v.Len(), 64))
+	case interface{ Size() int64 }:
+		size = int(min(int64(size), max(v.Size(), 64)))
+	}
+	return &reader{br: bufio.NewReaderSize(r, size), off: base}
 }
 
 // errTruncated is returned when the stream ends inside an opcode.

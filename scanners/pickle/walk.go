@@ -78,7 +78,7 @@ func (s *Stream) trailing(start int64) int64 {
 // number 2-5) and reports whether one was found.
 func (s *Stream) resync() bool {
 	for {
-		buf, err := s.r.br.Peek(bufSize)
+		buf, err := s.r.br.Peek(s.r.br.Size())
 		if len(buf) < 2 {
 			_ = s.r.discard(int64(len(buf)))
 			return false

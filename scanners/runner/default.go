@@ -26,6 +26,7 @@ func Scanners(c Config) []scanners.Scanner {
 	}
 	pk := pickle.New(pickle.WithPolicy(pol))
 	return []scanners.Scanner{
+		pytorch.NewZip(),
 		numpy.New(pk),
 		pytorch.NewLegacy(pk),
 		pk,

@@ -38,10 +38,10 @@ type spec struct {
 	shape []uint64
 }
 
-// build writes a valid safetensors file the way the reference serializer
-// does: tensors sorted by name, laid out back to back, a compact JSON header
-// padded with spaces to a multiple of 8 bytes, and a data buffer whose bytes
-// count up.
+// build writes a valid safetensors file laid out like the reference
+// serializer's (a compact JSON header padded with spaces to a multiple of 8
+// bytes, tensors back to back), with tensors sorted by name and a data buffer
+// whose bytes count up.
 func build(meta map[string]string, specs ...spec) []byte {
 	specs = append([]spec(nil), specs...)
 	sort.Slice(specs, func(i, j int) bool { return specs[i].name < specs[j].name })

@@ -26,8 +26,9 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add(build(map[string]string{"a": "b"}, manyTensors(5)...))
-	f.Add(refSerialization)
-	f.Add(refEmptyMetadata)
+	for _, c := range validCases() {
+		f.Add(c.in)
+	}
 	for _, cs := range [][]errCase{lengthCases(), textCases(), keyCases(), fieldCases(), layoutCases()} {
 		for _, c := range cs {
 			if len(c.in) < 4096 {

@@ -2,9 +2,9 @@ package safetensors
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/bits"
 	"sort"
 	"unicode/utf8"
@@ -66,19 +66,23 @@ func readLength(r io.ReaderAt, size int64, lim Limits) (int64, error) {
 		return 0, errAt(0, "file is %d bytes, too short for the 8-byte header length", size)
 	}
 	var b [lengthSize]byte
-	if _, err := r.ReadAt(b[:], 0); err != nil && !errors.Is(err, io.EOF) {
+	if k, err := r.ReadAt(b[:], 0); k < lengthSize {
 		return 0, errAt(0, "reading the header length: %v", err)
 	}
-	n := binary.LittleEndian.Uint64(b[:])
-	switch {
+	u := binary.LittleEndian.Uint64(b[:])
+	if u > math.MaxInt64 {
+		return 0, errAt(0, "header length %d exceeds the limit of %d bytes", u, lim.maxHeader())
+	}
+	switch n := int64(u); {
 	case n == 0:
 		return 0, errAt(0, "header length is 0")
-	case n > uint64(lim.maxHeader()):
+	case n > lim.maxHeader():
 		return 0, errAt(0, "header length %d exceeds the limit of %d bytes", n, lim.maxHeader())
-	case n > uint64(size-lengthSize):
+	case n > size-lengthSize:
 		return 0, errAt(0, "header length %d exceeds the %d bytes after the length field", n, size-lengthSize)
+	default:
+		return n, nil
 	}
-	return int64(n), nil
 }
 
 // checkText checks what the JSON decoder does not: the header starts with
@@ -187,6 +191,7 @@ func (h *Header) fill(ents []entry) error {
 		return a.name < b.name
 	})
 	var pos uint64
+	dataSize := toU64(h.DataSize)
 	h.Params = map[Dtype]uint64{}
 	h.Tensors = make([]Tensor, 0, len(ents))
 	for i := range ents {
@@ -194,7 +199,7 @@ func (h *Header) fill(ents []entry) error {
 		if err := checkEntry(e, pos); err != nil {
 			return err
 		}
-		if e.end > uint64(h.DataSize) {
+		if e.end > dataSize {
 			return errAt(e.offsetsOff, "tensor %q ends at data offset %d, past the end of the %d-byte data buffer",
 				e.name, e.end, h.DataSize)
 		}
@@ -203,14 +208,30 @@ func (h *Header) fill(ents []entry) error {
 		h.TotalParams += e.elements
 		h.Tensors = append(h.Tensors, Tensor{
 			Name: e.name, Dtype: e.dtype, Shape: e.shape,
-			Begin: int64(e.begin), End: int64(e.end), Elements: e.elements,
+			Begin: toI64(e.begin), End: toI64(e.end), Elements: e.elements,
 		})
 	}
-	if pos != uint64(h.DataSize) {
-		return errAt(h.DataOffset+int64(pos), "the last %d bytes of the data buffer belong to no tensor",
-			uint64(h.DataSize)-pos)
+	if pos != dataSize {
+		return errAt(h.DataOffset+toI64(pos), "the last %d bytes of the data buffer belong to no tensor",
+			dataSize-pos)
 	}
 	return nil
+}
+
+// toU64 converts a size known to be non-negative.
+func toU64(x int64) uint64 {
+	if x < 0 {
+		return 0
+	}
+	return uint64(x)
+}
+
+// toI64 converts an offset known to lie inside the file.
+func toI64(x uint64) int64 {
+	if x > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(x)
 }
 
 // checkEntry checks one tensor that should start at data offset pos.
@@ -227,7 +248,7 @@ func checkEntry(e *entry, pos uint64) error {
 	case e.elementsOver:
 		return errAt(e.shapeOff, "tensor %q: element count of shape %v overflows 64 bits", e.name, e.shape)
 	}
-	hi, nbits := bits.Mul64(e.elements, dtypeBits[e.dtype])
+	hi, nbits := bits.Mul64(e.elements, uint64(dtypeBits[e.dtype]))
 	switch {
 	case hi != 0:
 		return errAt(e.shapeOff, "tensor %q: size in bits of %d %s elements overflows 64 bits",

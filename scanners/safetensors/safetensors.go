@@ -74,7 +74,7 @@ const (
 	U64        Dtype = "U64"         // unsigned 64-bit integer
 )
 
-var dtypeBits = map[Dtype]uint64{
+var dtypeBits = map[Dtype]uint8{
 	Bool: 8, F4: 4, F6E2M3: 6, F6E3M2: 6, U8: 8, I8: 8,
 	F8E5M2: 8, F8E4M3: 8, F8E8M0: 8, F8E4M3FNUZ: 8, F8E5M2FNUZ: 8,
 	I16: 16, U16: 16, F16: 16, BF16: 16,

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/seed-43c89ce6/aibom/scanners"
@@ -55,11 +56,15 @@ func (s *Scanner) Match(f scanners.File, head []byte) bool {
 	if len(head) <= lengthSize || f.Size <= lengthSize {
 		return false
 	}
-	n := binary.LittleEndian.Uint64(head)
-	if n == 0 || n > uint64(s.lim.maxHeader()) || n > uint64(f.Size-lengthSize) {
+	u := binary.LittleEndian.Uint64(head)
+	if u == 0 || u > math.MaxInt64 {
 		return false
 	}
-	for i := lengthSize; i < len(head) && uint64(i-lengthSize) < n; i++ {
+	n := int64(u)
+	if n > s.lim.maxHeader() || n > f.Size-lengthSize {
+		return false
+	}
+	for i := lengthSize; i < len(head) && int64(i-lengthSize) < n; i++ {
 		switch head[i] {
 		case ' ', '\t', '\n', '\r':
 		case '{':

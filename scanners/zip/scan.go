@@ -1,0 +1,236 @@
+package zip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/seed-43c89ce6/aibom/internal/safeio"
+	"github.com/seed-43c89ce6/aibom/scanners"
+)
+
+// ScanOptions says how ScanArchive reads members. Zero fields take the
+// defaults of DefaultScanOptions.
+type ScanOptions struct {
+	// MaxMemory is how much of a decompressed member is kept in memory
+	// before it is spooled to a temporary file.
+	MaxMemory int64
+	// MaxMember is the most bytes of one decompressed member scanned.
+	MaxMember int64
+	// VerifyStoredBelow is the size below which stored members are read in
+	// full to check their CRC; larger ones are only sniffed lazily.
+	VerifyStoredBelow int64
+	// MaxDepth is the archive nesting depth at which members are no longer
+	// scanned.
+	MaxDepth int
+	// TempDir holds spool files ("" is the system default).
+	TempDir string
+}
+
+// DefaultScanOptions: 32 MiB in memory, 4 GiB per member, CRC of stored
+// members up to 64 MiB, depth 8.
+func DefaultScanOptions() ScanOptions {
+	return ScanOptions{MaxMemory: 32 << 20, MaxMember: 4 << 30, VerifyStoredBelow: 64 << 20, MaxDepth: 8}
+}
+
+func (o ScanOptions) withDefaults() ScanOptions {
+	d := DefaultScanOptions()
+	if o.MaxMemory <= 0 {
+		o.MaxMemory = d.MaxMemory
+	}
+	if o.MaxMember <= 0 {
+		o.MaxMember = d.MaxMember
+	}
+	if o.VerifyStoredBelow <= 0 {
+		o.VerifyStoredBelow = d.VerifyStoredBelow
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = d.MaxDepth
+	}
+	return o
+}
+
+// Findings returns the archive-level and per-entry findings of Open with
+// Member set to f.Member, and the parse errors.
+func (a *Archive) Findings(f scanners.File) ([]scanners.Finding, error) {
+	var out []scanners.Finding
+	add := func(fs []scanners.Finding) {
+		for _, fd := range fs {
+			fd.Member = f.Member
+			out = append(out, fd)
+		}
+	}
+	add(a.Problems)
+	for i := range a.Entries {
+		add(a.Entries[i].Problems)
+	}
+	errs := make([]error, 0, len(a.Errors))
+	for _, e := range a.Errors {
+		c := *e
+		c.Member = f.Member
+		errs = append(errs, &c)
+	}
+	return out, errors.Join(errs...)
+}
+
+// ScanArchive reports the findings of a (archive-level and per entry) and
+// hands every member to f.Nested: stored members lazily through their
+// section of the file, compressed ones decompressed into a bounded spool.
+// Bytes prepended to the archive are scanned as member "<prepended>".
+func ScanArchive(ctx context.Context, f scanners.File, a *Archive, opts ScanOptions) ([]scanners.Finding, error) {
+	opts = opts.withDefaults()
+	out, err := a.Findings(f)
+	errs := []error{err}
+	if f.Depth >= opts.MaxDepth {
+		out = append(out, scanners.Finding{Rule: RuleTooDeep, Severity: scanners.Medium, Member: f.Member,
+			ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf("zip nested %d archives deep: members not scanned", f.Depth)})
+		errs = append(errs, scanners.Errorf(f, "zip", 0, "nested %d archives deep; members not scanned", f.Depth))
+		return out, errors.Join(errs...)
+	}
+	if f.Nested == nil {
+		return out, errors.Join(errs...)
+	}
+	if a.Prepended > 0 {
+		fs, err := nested(ctx, f, "<prepended>", io.NewSectionReader(a.r, 0, a.Prepended), a.Prepended)
+		out, errs = append(out, fs...), append(errs, err)
+	}
+	for i := range a.Entries {
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, err)
+			break
+		}
+		fs, err := scanEntry(ctx, f, &a.Entries[i], opts)
+		out, errs = append(out, fs...), append(errs, err)
+	}
+	return out, errors.Join(errs...)
+}
+
+// nested scans one member with the full scanner set.
+func nested(ctx context.Context, f scanners.File, name string, r io.ReaderAt, size int64) ([]scanners.Finding, error) {
+	_, fs, err := f.Nested.ScanNested(ctx, f.Child(name, r, size))
+	return fs, err
+}
+
+// scanEntry scans one member.
+func scanEntry(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions) ([]scanners.Finding, error) {
+	if e.DataOffset < 0 || (e.CompressedSize == 0 && e.UncompressedSize == 0) {
+		return nil, nil
+	}
+	switch e.Method {
+	case Store:
+		return scanStored(ctx, f, e, opts)
+	case Deflate, Bzip2, LZMA, Zstd:
+		return scanCompressed(ctx, f, e, opts)
+	default:
+		return nil, nil // reported as ZIP-UNSUPPORTED-METHOD or ZIP-ENCRYPTED-FLAG
+	}
+}
+
+// scanStored checks the CRC of small stored members and hands the member
+// over lazily, so a large stored tensor is read only as far as sniffing goes.
+func scanStored(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions) ([]scanners.Finding, error) {
+	sr, err := e.ReaderAt()
+	if err != nil {
+		return nil, nil //nolint:nilerr // reported by Open as ZIP-DATA-OUTSIDE
+	}
+	var out []scanners.Finding
+	var errs []error
+	if sr.Size() <= opts.VerifyStoredBelow {
+		if er, err := e.Open(); err == nil {
+			_, rerr := io.Copy(io.Discard, er)
+			out = append(out, withMember(er.Findings(), f.Member)...)
+			if rerr != nil && !errors.Is(rerr, ErrChecksum) {
+				errs = append(errs, scanners.Errorf(f, "zip", e.DataOffset+er.Consumed(), "reading entry %q: %v", e.Name, rerr))
+			}
+		}
+	}
+	fs, err := nested(ctx, f, e.Name, sr, sr.Size())
+	return append(out, fs...), errors.Join(append(errs, err)...)
+}
+
+// scanCompressed decompresses a member into a bounded spool and scans what
+// came out, even when decompression failed part way: a loader may have
+// acted on those bytes.
+func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions) ([]scanners.Finding, error) {
+	er, err := e.Open()
+	if err != nil {
+		return nil, scanners.Errorf(f, "zip", e.DataOffset, "opening entry %q: %v", e.Name, err)
+	}
+	defer er.Close()
+	sp, rerr := safeio.Spool(ctx, er, safeio.SpoolLimits{MaxMemory: opts.MaxMemory, MaxSize: opts.MaxMember, Dir: opts.TempDir})
+	defer sp.Close()
+	out := withMember(er.Findings(), f.Member)
+	var errs []error
+	switch {
+	case rerr == nil || errors.Is(rerr, ErrChecksum):
+	case errors.Is(rerr, safeio.ErrTooLarge) || errors.Is(rerr, safeio.ErrBomb):
+		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, Member: f.Member, Offset: e.DataOffset,
+			ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf(
+				"entry %q: decompression stopped after %d bytes (%d compressed): %v; the rest was not scanned",
+				e.Name, sp.Size(), er.Consumed(), rerr)})
+	case ctx.Err() != nil:
+		errs = append(errs, rerr)
+	default:
+		errs = append(errs, scanners.Errorf(f.Child(e.Name, nil, 0), "zip", sp.Size(),
+			"decompressing (compressed offset %d in the archive): %v", e.DataOffset+er.Consumed(), rerr))
+	}
+	if sp.Size() > 0 {
+		fs, err := nested(ctx, f, e.Name, sp, sp.Size())
+		out, errs = append(out, fs...), append(errs, err)
+	}
+	return out, errors.Join(errs...)
+}
+
+func withMember(fs []scanners.Finding, member string) []scanners.Finding {
+	for i := range fs {
+		fs[i].Member = member
+	}
+	return fs
+}
+
+// Scanner finds zip archives by content and scans their members.
+type Scanner struct {
+	lim  Limits
+	opts ScanOptions
+}
+
+// Option configures a Scanner.
+type Option func(*Scanner)
+
+// WithLimits sets the parsing limits.
+func WithLimits(l Limits) Option { return func(s *Scanner) { s.lim = l } }
+
+// WithScanOptions sets how members are read.
+func WithScanOptions(o ScanOptions) Option { return func(s *Scanner) { s.opts = o } }
+
+// New returns a zip Scanner with DefaultLimits and DefaultScanOptions.
+func New(opts ...Option) *Scanner {
+	s := &Scanner{lim: DefaultLimits(), opts: DefaultScanOptions()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Name is "zip".
+func (s *Scanner) Name() string { return "zip" }
+
+// Match reports a local file header at offset 0 or an end of central
+// directory record at the end (archives with prepended data).
+func (s *Scanner) Match(f scanners.File, head []byte) bool { return Sniff(f.R, f.Size, head) }
+
+// Scan parses f as a zip archive and scans its members.
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+	a, err := Open(f.R, f.Size, s.lim)
+	if err != nil {
+		var fe *scanners.FormatError
+		if errors.As(err, &fe) {
+			c := *fe
+			c.Member = f.Member
+			return nil, &c
+		}
+		return nil, scanners.Errorf(f, "zip", -1, "%v", err)
+	}
+	return ScanArchive(ctx, f, a, s.opts)
+}
