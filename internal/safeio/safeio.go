@@ -52,8 +52,12 @@ func ReadAt(r io.ReaderAt, size, off, n, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %d bytes wanted, limit %d", ErrTooLarge, n, limit)
 	}
 	buf := make([]byte, n)
-	if _, err := r.ReadAt(buf, off); err != nil && !(errors.Is(err, io.EOF) && int64(len(buf)) == n) {
-		return nil, err
+	got, err := r.ReadAt(buf, off)
+	if int64(got) < n {
+		if err == nil || errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, fmt.Errorf("safeio: reading %d bytes at offset %d: %w", n, off, err)
 	}
 	return buf, nil
 }

@@ -212,7 +212,7 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) ([]scanners.Finding, 
 	if h.Object {
 		fs := []scanners.Finding{{Rule: RuleObjectArray, Severity: scanners.Info, Member: f.Member,
 			Offset: h.DataOffset, Message: "object array: the data is a pickle (np.load needs allow_pickle=True)"}}
-		res := pickle.Walk(io.NewSectionReader(f.R, h.DataOffset, f.Size-h.DataOffset), h.DataOffset, pickle.DefaultLimits())
+		res := s.pk.Walk(io.NewSectionReader(f.R, h.DataOffset, f.Size-h.DataOffset), h.DataOffset)
 		more, err := s.pk.Report(f, res)
 		return append(fs, more...), err
 	}

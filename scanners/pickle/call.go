@@ -411,7 +411,7 @@ func (s *Stream) nestedPickle() error {
 	if s.nested >= s.lim.MaxNested {
 		return errors.New("pickles nested too deeply")
 	}
-	inner := &Stream{r: s.r, lim: s.lim, res: s.res, nested: s.nested + 1, kept: s.kept}
+	inner := &Stream{r: s.r, lim: s.lim, res: s.res, nested: s.nested + 1, kept: s.kept, important: s.important}
 	_, err := inner.Next()
 	s.kept = inner.kept
 	if err != nil {

@@ -110,14 +110,12 @@ func (s *Stream) pop1() {
 
 func (s *Stream) execSetItems() {
 	var items []Value
-	odd := false
-	s.popMark(func(v Value) {
-		odd = !odd
+	n, _ := s.popMark(func(v Value) {
 		if len(items) < 2*maxDictPairs {
 			items = append(items, v)
 		}
 	})
-	if odd {
+	if n%2 == 1 {
 		s.semantic("SETITEMS with an odd number of items")
 	}
 	if t := s.top(); t != nil {

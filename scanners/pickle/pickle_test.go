@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -221,5 +222,26 @@ func TestAllowlistFile(t *testing.T) {
 	}
 	if err := p.LoadAllowlist(strings.NewReader("not a name\n"), "bad.txt"); err == nil || !strings.Contains(err.Error(), "bad.txt:1") {
 		t.Errorf("bad allowlist error %v, want one naming bad.txt:1", err)
+	}
+}
+
+func TestFloodOfNamesCannotHideDangerous(t *testing.T) {
+	t.Parallel()
+	var parts []any
+	parts = append(parts, proto2)
+	for i := range 5000 {
+		parts = append(parts, fmt.Sprintf("cmod%d\nName\n0", i))
+	}
+	parts = append(parts, "cos\nsystem\n.")
+	fs, err := scan(t, asm(parts...))
+	if v := scanners.VerdictOf(fs, err); v != scanners.Malicious {
+		t.Fatalf("verdict %v, want malicious", v)
+	}
+	rules := map[string]bool{}
+	for _, f := range fs {
+		rules[f.Rule] = true
+	}
+	if !rules[RuleTooMany] {
+		t.Error("dropped names not reported")
 	}
 }

@@ -124,8 +124,10 @@ func (p *Policy) denied(name string) (string, bool) {
 				return suffix, true
 			}
 		}
-		if i > 0 && isDunderEscape(parts[i]) {
-			return suffix, true
+	}
+	for i := 1; i < len(parts); i++ {
+		if isDunderEscape(parts[i]) {
+			return strings.Join(parts[i-1:], "."), true
 		}
 	}
 	return "", false

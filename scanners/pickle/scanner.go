@@ -104,7 +104,7 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding
 // ScanFormat implements scanners.Refiner: a pickle that holds joblib's
 // array wrappers is reported as "joblib".
 func (s *Scanner) ScanFormat(_ context.Context, f scanners.File) (string, []scanners.Finding, error) {
-	res := Walk(io.NewSectionReader(f.R, 0, f.Size), 0, s.lim)
+	res := s.Walk(io.NewSectionReader(f.R, 0, f.Size), 0)
 	fs, err := s.Report(f, res)
 	format := "pickle"
 	for _, r := range res.Refs {
@@ -113,6 +113,25 @@ func (s *Scanner) ScanFormat(_ context.Context, f scanners.File) (string, []scan
 		}
 	}
 	return format, fs, err
+}
+
+// NewStream returns a Stream over r (first byte at offset base) with the
+// scanner's limits, which records dangerous names even past MaxRefs.
+func (s *Scanner) NewStream(r io.Reader, base int64) *Stream {
+	st := NewStream(r, base, s.lim)
+	st.important = func(name string) bool {
+		c, _ := s.pol.Classify(name)
+		return c == Dangerous
+	}
+	return st
+}
+
+// Walk walks every pickle in r as the package's Walk does, with the
+// scanner's limits and policy.
+func (s *Scanner) Walk(r io.Reader, base int64) *Result {
+	st := s.NewStream(r, base)
+	st.WalkRest()
+	return st.Result()
 }
 
 // Report turns a walk's result into findings and a joined FormatError.
@@ -178,8 +197,11 @@ func (s *Scanner) refFinding(r Ref, add addFunc) {
 	cls, hit := s.pol.Classify(r.Name)
 	switch {
 	case cls == Dangerous && r.Via != "":
-		add(RuleResolved, scanners.Critical, hit, r.Offset, scanners.ATLASUnsafeArtifact,
-			fmt.Sprintf("%s resolves to %s at load time (from %s)%s", r.Via, hit, r.Name, times))
+		msg := fmt.Sprintf("%s reaches %s at load time%s", r.Via, r.Name, times)
+		if hit != r.Name {
+			msg = fmt.Sprintf("%s reaches %s, an attribute walk to %s, at load time%s", r.Via, r.Name, hit, times)
+		}
+		add(RuleResolved, scanners.Critical, hit, r.Offset, scanners.ATLASUnsafeArtifact, msg)
 	case cls == Dangerous:
 		msg := fmt.Sprintf("%s imports %s, which can run code%s", r.Op, r.Name, times)
 		if hit != r.Name {

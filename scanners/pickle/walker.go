@@ -140,6 +140,10 @@ type Stream struct {
 	// opsInPickle counts the opcodes of the current pickle.
 	opsInPickle int64
 	refsInPick  int
+	// important, when set, says which names are recorded even past
+	// MaxRefs (up to twice it), so that a flood of harmless names cannot
+	// hide a dangerous one.
+	important func(name string) bool
 }
 
 // NewStream returns a Stream reading r, whose first byte is at offset base.
@@ -249,7 +253,8 @@ func (s *Stream) ref(kind RefKind, name, via string) {
 		s.res.Refs[i].Count++
 		return
 	}
-	if len(s.res.Refs) >= s.lim.MaxRefs {
+	if len(s.res.Refs) >= s.lim.MaxRefs &&
+		(len(s.res.Refs) >= 2*s.lim.MaxRefs || s.important == nil || !s.important(name)) {
 		s.res.RefsDropped++
 		return
 	}
@@ -311,8 +316,11 @@ func (s *Stream) top() *Value {
 }
 
 // popMark pops the values above the topmost mark, and the mark, and calls
-// fn for each value from the bottom up. It reports whether a mark was found.
-func (s *Stream) popMark(fn func(Value)) bool {
+// fn for each value from the bottom up. Runs of unmodelled values are
+// expanded only up to maxExpand items per call: no caller needs the
+// positions beyond. It returns how many values were popped and whether a
+// mark was found.
+func (s *Stream) popMark(fn func(Value)) (int64, bool) {
 	i := len(s.stack) - 1
 	for i >= 0 && s.stack[i].k != kMark {
 		i--
@@ -320,22 +328,31 @@ func (s *Stream) popMark(fn func(Value)) bool {
 	if i < 0 {
 		s.semantic("MARK not found")
 		s.stack = s.stack[:0]
-		return false
+		return 0, false
 	}
-	if fn != nil {
-		for _, v := range s.stack[i+1:] {
-			if v.k == kOpaque {
-				for range v.n {
-					fn(opaque)
-				}
-				continue
+	var n, expanded int64
+	for _, v := range s.stack[i+1:] {
+		if v.k != kOpaque {
+			n++
+			if fn != nil {
+				fn(v)
 			}
-			fn(v)
+			continue
+		}
+		n += v.n
+		if fn != nil {
+			for ; expanded < maxExpand && v.n > 0; v.n-- {
+				expanded++
+				fn(opaque)
+			}
 		}
 	}
 	s.stack = s.stack[:i]
-	return true
+	return n, true
 }
+
+// maxExpand bounds the unmodelled values popMark hands to its callback.
+const maxExpand = 256
 
 // keep reports whether another container item may be kept.
 func (s *Stream) keep() bool {

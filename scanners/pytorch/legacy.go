@@ -23,12 +23,11 @@ var legacyMagic = []byte("\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19")
 // pickles (magic number, protocol version, sys_info, the object, the list
 // of storage keys) followed by the raw storages.
 type Legacy struct {
-	pk  *pickle.Scanner
-	lim pickle.Limits
+	pk *pickle.Scanner
 }
 
 // NewLegacy returns a Legacy scanner reporting through pk.
-func NewLegacy(pk *pickle.Scanner) *Legacy { return &Legacy{pk: pk, lim: pickle.DefaultLimits()} }
+func NewLegacy(pk *pickle.Scanner) *Legacy { return &Legacy{pk: pk} }
 
 // Name implements scanners.Scanner.
 func (l *Legacy) Name() string { return "pytorch" }
@@ -44,7 +43,7 @@ func (l *Legacy) Match(_ scanners.File, head []byte) bool {
 // Scan walks the pickles, then skips each storage by the size its
 // persistent ID declares, and walks anything after them.
 func (l *Legacy) Scan(_ context.Context, f scanners.File) ([]scanners.Finding, error) {
-	st := pickle.NewStream(io.NewSectionReader(f.R, 0, f.Size), 0, l.lim)
+	st := l.pk.NewStream(io.NewSectionReader(f.R, 0, f.Size), 0)
 	var keys pickle.Value
 	for i := range 5 {
 		v, err := st.Next()

@@ -5,6 +5,7 @@ import (
 	"github.com/seed-43c89ce6/aibom/scanners/numpy"
 	"github.com/seed-43c89ce6/aibom/scanners/pickle"
 	"github.com/seed-43c89ce6/aibom/scanners/pytorch"
+	"github.com/seed-43c89ce6/aibom/scanners/safetensors"
 )
 
 // Config selects options of the default scanners.
@@ -28,6 +29,7 @@ func Scanners(c Config) []scanners.Scanner {
 	return []scanners.Scanner{
 		pytorch.NewZip(),
 		numpy.New(pk),
+		safetensors.New(),
 		pytorch.NewLegacy(pk),
 		pk,
 	}

@@ -2,6 +2,7 @@ package safetensors
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -16,8 +17,10 @@ const metadataKey = "__metadata__"
 // keeps the last of duplicate keys; the token stream lets the parser see and
 // reject every duplicate, and know the file offset of every token.
 type parser struct {
-	dec *json.Decoder
-	raw []byte
+	ctx    context.Context
+	tokens int
+	dec    *json.Decoder
+	raw    []byte
 	// pos is the file offset of the start of the last token read.
 	pos int64
 
@@ -28,14 +31,22 @@ type parser struct {
 	formatOff int64
 }
 
-func newParser(raw []byte) *parser {
+func newParser(ctx context.Context, raw []byte) *parser {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	return &parser{dec: dec, raw: raw}
+	return &parser{ctx: ctx, dec: dec, raw: raw}
 }
+
+// ctxEvery is how many tokens the parser reads between looks at its context.
+const ctxEvery = 1 << 12
 
 // next reads one token and records where it starts.
 func (p *parser) next() (json.Token, error) {
+	if p.tokens++; p.tokens%ctxEvery == 0 {
+		if err := p.ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
 	off := p.dec.InputOffset()
 	for off < int64(len(p.raw)) {
 		c := p.raw[off]

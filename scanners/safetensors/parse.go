@@ -1,6 +1,7 @@
 package safetensors
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -31,6 +32,12 @@ func errAt(off int64, msg string, args ...any) error {
 // Parse reads only the length field and the JSON header; it allocates the
 // header only after checking its length against lim and size.
 func Parse(r io.ReaderAt, size int64, lim Limits) (*Header, error) {
+	return parseContext(context.Background(), r, size, lim)
+}
+
+// parseContext is Parse, stopping with ctx.Err() when ctx is done: a
+// hostile 100 MB header takes seconds to walk.
+func parseContext(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (*Header, error) {
 	n, err := readLength(r, size, lim)
 	if err != nil {
 		return nil, err
@@ -42,7 +49,7 @@ func Parse(r io.ReaderAt, size int64, lim Limits) (*Header, error) {
 	if err := checkText(raw); err != nil {
 		return nil, err
 	}
-	p := newParser(raw)
+	p := newParser(ctx, raw)
 	ents, err := p.parseHeader()
 	if err != nil {
 		return nil, err

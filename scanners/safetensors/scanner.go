@@ -77,13 +77,14 @@ func (s *Scanner) Match(f scanners.File, head []byte) bool {
 }
 
 // Scan validates f. It returns no findings for a valid file, except an
-// informational one when __metadata__ names an unknown "format", and the
-// *scanners.FormatError of Parse, with Member set, for an invalid one.
+// informational one when __metadata__ names an unknown "format"; the
+// *scanners.FormatError of Parse, with Member set, for an invalid one; and
+// ctx.Err() if ctx is done before the header is read.
 func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	h, err := Parse(f.R, f.Size, s.lim)
+	h, err := parseContext(ctx, f.R, f.Size, s.lim)
 	if err != nil {
 		var fe *scanners.FormatError
 		if errors.As(err, &fe) {

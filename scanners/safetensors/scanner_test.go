@@ -143,6 +143,11 @@ func TestScanCanceled(t *testing.T) {
 	if _, err := New().Scan(ctx, fileOf(seeds["small.safetensors"])); !errors.Is(err, context.Canceled) {
 		t.Errorf("Scan = %v, want context.Canceled", err)
 	}
+	// Parsing looks at the context every ctxEvery tokens.
+	in := build(nil, manyTensors(ctxEvery/10)...)
+	if _, err := parseContext(ctx, bytes.NewReader(in), int64(len(in)), DefaultLimits()); !errors.Is(err, context.Canceled) {
+		t.Errorf("parseContext = %v, want context.Canceled", err)
+	}
 }
 
 func TestName(t *testing.T) {

@@ -124,6 +124,11 @@ func newLZMA(r io.Reader, e *Entry, maxDict int64) (io.Reader, error) {
 	}
 	var hdr [lzma.HeaderLen]byte
 	copy(hdr[:], pre[4:9])
+	// The dictionary never needs to exceed the output: cap it by the
+	// declared size too (more output than declared fails to decode).
+	if e.UncompressedSize < uint64(maxDict) { //nolint:gosec // maxDict > 0
+		maxDict = max(int64(e.UncompressedSize), lzma.MinDictCap) //nolint:gosec // < maxDict
+	}
 	if d := int64(binary.LittleEndian.Uint32(hdr[1:])); d > maxDict {
 		binary.LittleEndian.PutUint32(hdr[1:], uint32(maxDict)) //nolint:gosec // maxDict < d <= MaxUint32
 	}

@@ -24,6 +24,7 @@ asserts that the names listed in expected.json are there.
 
 import bz2
 import collections
+import copy
 import gzip
 import io
 import json
@@ -58,8 +59,12 @@ DESCRIBE = {}
 # output helpers
 
 
-def put(rel, data, verdict, fmt, globals_=(), why="", what=None):
-    """Write fixture `rel` and record what the scanner must say about it."""
+def put(rel, data, verdict, fmt, globals_=(), why="", what=None, derived=()):
+    """Write fixture `rel` and record what the scanner must say about it.
+
+    `derived` (optional, only written when set) names the callable a resolving
+    scanner can work out although the stream never imports it by that name.
+    """
     path = ROOT / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -69,6 +74,8 @@ def put(rel, data, verdict, fmt, globals_=(), why="", what=None):
         "globals": list(globals_),
         "why": why,
     }
+    if derived:
+        EXPECTED[rel]["derived"] = list(derived)
     DESCRIBE[rel] = what or why
 
 
@@ -318,19 +325,41 @@ class WeightsWriter(torch.nn.Module):
 
 
 def normalize_legacy_keys(blob):
-    """Replace the storage keys of a legacy torch.save stream (memory addresses,
-    different on every run) with same-length counters so the file is stable."""
+    """Make a legacy torch.save stream reproducible.
+
+    Its storage keys are memory addresses (str(storage._cdata)), and the key
+    list and the raw storages after it are in sorted-address order, so both
+    change from run to run. Rename the keys "0", "1", ... in order of first use
+    in the object pickle, and write the key list and the raw storages in that
+    order. All storages here are float32 (4 bytes/element).
+    """
     f = io.BytesIO(blob)
-    for _ in range(4):  # magic, protocol, sys_info, object
+    for _ in range(3):  # magic, protocol, sys_info
         for _op in pickletools.genops(f):
             pass
+    obj_start = f.tell()
+    strings = [arg for op, arg, _ in pickletools.genops(f) if op.name == "BINUNICODE"]
+    obj_end = f.tell()
     keys = [arg for op, arg, _ in pickletools.genops(f) if op.name == "BINUNICODE"]
-    for i, key in enumerate(keys):
-        old = BINUNICODE(key)
-        new = BINUNICODE(str(i).zfill(len(key)))
-        assert blob.count(old) >= 2, key
-        blob = blob.replace(old, new)
-    return blob
+    keys_end = f.tell()
+    used = []
+    for arg in strings:
+        if arg in keys and arg not in used:
+            used.append(arg)
+    assert sorted(used) == sorted(keys), (used, keys)
+    raw, pos = {}, keys_end
+    for key in keys:
+        numel = struct.unpack("<q", blob[pos:pos + 8])[0]
+        raw[key] = blob[pos:pos + 8 + 4 * numel]
+        pos += 8 + 4 * numel
+    assert pos == len(blob)
+    obj = blob[obj_start:obj_end]
+    renamed = {key: str(i) for i, key in enumerate(used)}  # as in the zip format: "0", "1", ...
+    for key, new in renamed.items():
+        assert obj.count(BINUNICODE(key)) == 1, key
+        obj = obj.replace(BINUNICODE(key), BINUNICODE(new))
+    return (blob[:obj_start] + obj + dumps([renamed[k] for k in used], 2)
+            + b"".join(raw[k] for k in used))
 
 
 def gen_pytorch():
@@ -831,13 +860,13 @@ def gen_pickles():
     put("pickle/attr_chain_stack_global.pkl",
         checked(PROTO(4) + SHORT_BINUNICODE("numpy") + SHORT_BINUNICODE(chain) + STACK_GLOBAL
                 + SHORT_BINUNICODE(CMD) + TUPLE1 + REDUCE + STOP, ["numpy." + chain]),
-        "malicious", "pickle", ["numpy." + chain],
+        "malicious", "pickle", ["numpy." + chain], derived=["os.system"],
         why="STACK_GLOBAL 'numpy' 'lib.npyio.os.system': find_class walks the dots (protocol 4) to os.system",
         what="numpy + lib.npyio.os.system attribute chain (STACK_GLOBAL)")
     put("pickle/attr_chain_global.pkl",
         checked(PROTO(4) + GLOBAL("numpy", chain) + SHORT_BINUNICODE(CMD) + TUPLE1 + REDUCE + STOP,
                 ["numpy." + chain]),
-        "malicious", "pickle", ["numpy." + chain],
+        "malicious", "pickle", ["numpy." + chain], derived=["os.system"],
         why="GLOBAL 'numpy lib.npyio.os.system' after PROTO 4: dotted name resolved to os.system",
         what="numpy + lib.npyio.os.system attribute chain (GLOBAL)")
 
@@ -849,7 +878,7 @@ def gen_pickles():
             + SHORT_BINUNICODE("system") + TUPLE2 + REDUCE
             + SHORT_BINUNICODE(CMD) + TUPLE1 + REDUCE + STOP)
     g = ["builtins.getattr", "importlib.import_module"]
-    put("pickle/getattr_chain.pkl", checked(data, g), "malicious", "pickle", g,
+    put("pickle/getattr_chain.pkl", checked(data, g), "malicious", "pickle", g, derived=["os.system"],
         why="builtins.getattr(importlib.import_module('os'), 'system')('true'): os.system never named as a global",
         what="getattr(import_module('os'), 'system')('true')")
 
@@ -863,7 +892,7 @@ def gen_pickles():
             + SHORT_BINUNICODE("system") + TUPLE2 + REDUCE
             + SHORT_BINUNICODE(CMD) + TUPLE1 + REDUCE + STOP)
     g = ["builtins.dict.get", "builtins.vars", "sys.modules"]
-    put("pickle/vars_chain.pkl", checked(data, g), "malicious", "pickle", g,
+    put("pickle/vars_chain.pkl", checked(data, g), "malicious", "pickle", g, derived=["os.system"],
         why="dict.get(vars(dict.get(sys.modules, 'os')), 'system')('true'); dict.get is the dotted "
             "STACK_GLOBAL 'builtins' 'dict.get', reused through the memo",
         what="vars()/dict.get chain to os.system")
@@ -877,7 +906,7 @@ def gen_pickles():
             + TUPLE1 + REDUCE
             + SHORT_BINUNICODE(CMD) + TUPLE1 + REDUCE + STOP)
     g = ["operator.attrgetter", "builtins.__import__"]
-    put("pickle/operator_chain.pkl", checked(data, g), "malicious", "pickle", g,
+    put("pickle/operator_chain.pkl", checked(data, g), "malicious", "pickle", g, derived=["os.system"],
         why="operator.attrgetter('system')(builtins.__import__('os'))('true')",
         what="operator.attrgetter + __import__ chain")
 
@@ -993,10 +1022,10 @@ def gen_safetensors():
         "header length N points past the end of the file")
     bad("huge_header_len", struct.pack("<Q", 0x7FFF_FFFF_FFFF_FFF0) + blob[8:],
         "header length ~2^63 (must be rejected before allocating)")
-    ov = json.loads(json.dumps(good))
+    ov = copy.deepcopy(good)
     ov["fc.weight"]["data_offsets"] = [4, 28]
     bad("overlapping_offsets", st_file(ov, b + w[:20]), "fc.bias [0,8] and fc.weight [4,28] overlap")
-    gap = json.loads(json.dumps(good))
+    gap = copy.deepcopy(good)
     gap["fc.weight"]["data_offsets"] = [12, 36]
     bad("gap_in_offsets", st_file(gap, b + b"\0" * 4 + w), "4 unreferenced bytes between fc.bias and fc.weight")
     raw = (b'{"__metadata__":{"format":"pt"},'
@@ -1004,14 +1033,14 @@ def gen_safetensors():
            b'"fc.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[8,32]}}')
     bad("duplicate_keys", st_file(None, b + w, raw_header=raw),
         "the tensor name fc.weight appears twice in the header (parsers disagree on which one wins)")
-    bd = json.loads(json.dumps(good))
+    bd = copy.deepcopy(good)
     bd["fc.bias"]["dtype"] = "F33"
     bad("bad_dtype", st_file(bd, b + w), "unknown dtype F33")
-    sm = json.loads(json.dumps(good))
+    sm = copy.deepcopy(good)
     sm["fc.weight"]["shape"] = [3, 3]
     bad("shape_mismatch", st_file(sm, b + w), "fc.weight shape [3,3] F32 needs 36 bytes, offsets give 24")
     bad("trailing_bytes", st_file(good, b + w + b"\0" * 8), "8 data bytes after the last tensor")
-    rv = json.loads(json.dumps(good))
+    rv = copy.deepcopy(good)
     rv["fc.bias"]["data_offsets"] = [8, 0]
     bad("reversed_offsets", st_file(rv, b + w), "fc.bias data_offsets [8,0]: begin after end")
     bad("bad_json", st_file(None, b + w, raw_header=b'{"fc.bias":{"dtype":"F32",'),

@@ -1,0 +1,81 @@
+package pickle
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// synthetic builds a protocol 4 pickle of n floats appended in batches of
+// 1000, the shape of pickle.dump([float(i) for i in range(n)]).
+func synthetic(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x80\x04]\x94")
+	for i := 0; i < n; i += 1000 {
+		b.WriteByte('(')
+		for j := i; j < min(n, i+1000); j++ {
+			b.WriteByte('G')
+			b.Write(u64(uint64(j)))
+		}
+		b.WriteByte('e')
+	}
+	b.WriteByte('.')
+	return b.Bytes()
+}
+
+func BenchmarkWalkSynthetic(b *testing.B) {
+	data := synthetic(2_000_000)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		res := Walk(bytes.NewReader(data), 0, DefaultLimits())
+		if res.Pickles != 1 {
+			b.Fatalf("%d pickles", res.Pickles)
+		}
+	}
+}
+
+// BenchmarkWalkLarge walks the inputs that bench/gen.py writes to
+// bench/out (skipped when they are missing). It reports the peak heap
+// during the walk as peak-MiB.
+func BenchmarkWalkLarge(b *testing.B) {
+	for _, name := range []string{"big.pkl", "strings.pkl"} {
+		path := filepath.Join("..", "..", "bench", "out", name)
+		b.Run(name, func(b *testing.B) {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Skipf("%v: run /usr/bin/python3 bench/gen.py bench/out first", err)
+			}
+			defer f.Close()
+			st, _ := f.Stat()
+			b.SetBytes(st.Size())
+			var peak uint64
+			for b.Loop() {
+				_, _ = f.Seek(0, 0)
+				done := make(chan struct{})
+				go samplePeak(&peak, done)
+				res := Walk(f, 0, DefaultLimits())
+				close(done)
+				b.ReportMetric(float64(res.Ops), "opcodes")
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
+		})
+	}
+}
+
+func samplePeak(peak *uint64, done chan struct{}) {
+	var ms runtime.MemStats
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		runtime.ReadMemStats(&ms)
+		*peak = max(*peak, ms.HeapInuse)
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,45 @@
+package zip
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
+)
+
+func FuzzOpen(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.*"))
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil && filepath.Ext(name) != ".py" && filepath.Ext(name) != ".md" {
+			f.Add(b)
+		}
+	}
+	f.Add(buildZip([]member{{name: "a", data: pickle, method: Deflate, flags: FlagDataDescriptor}}, layout{zip64: true, prefix: []byte("x")}))
+	f.Add(buildZip([]member{{name: "a", data: pickle}, {name: "b", data: pickle, lhoFrom: 1}}, layout{trailEOCDs: 1}))
+	f.Add(buildZip([]member{{name: "../a", localName: ptr("b"), data: pickle, method: Deflate, crc: ptr(uint32(1))}}, layout{count: ptr(3)}))
+	lim := Limits{MaxEntries: 64, MaxCentralDirectory: 1 << 16, MaxEntrySize: 1 << 20, MaxTotalSize: 4 << 20, MaxGapScan: 1 << 16}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r := bytes.NewReader(b)
+		Sniff(r, int64(len(b)), b)
+		a, err := Open(r, int64(len(b)), lim)
+		if err != nil {
+			return
+		}
+		if len(a.Entries) > lim.MaxEntries {
+			t.Fatalf("%d entries, limit %d", len(a.Entries), lim.MaxEntries)
+		}
+		for i := range a.Entries {
+			if er, err := a.Entries[i].Open(); err == nil {
+				_, _ = io.Copy(io.Discard, er)
+				_ = er.Close()
+			}
+		}
+		fn := &fakeNester{fullBelow: 1 << 16}
+		fl := scanners.File{Path: "f.zip", Size: int64(len(b)), R: r, Nested: fn}
+		_, _ = ScanArchive(context.Background(), fl, a, ScanOptions{MaxMember: 1 << 20, MaxMemory: 1 << 16})
+	})
+}
