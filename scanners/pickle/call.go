@@ -251,6 +251,9 @@ func (s *Stream) call(fn Value, args []Value) Value {
 		if arg(0).k == kVars && attrOK {
 			return s.derive(arg(0).s+"."+attr, fn.s)
 		}
+		if m, ok := arg(0).Global(); ok && attrOK && strings.HasSuffix(m, "sys.modules") {
+			return s.derive(attr, fn.s+"(sys.modules)")
+		}
 	case name == "operator.attrgetter" || name == "_operator.attrgetter":
 		if a, ok := arg(0).Str(); ok {
 			return Value{k: kAttrGetter, s: a}

@@ -29,6 +29,7 @@ func Scanners(c Config) []scanners.Scanner {
 	return []scanners.Scanner{
 		pytorch.NewZip(),
 		numpy.New(pk),
+		numpy.NewNPZ(),
 		safetensors.New(),
 		pytorch.NewLegacy(pk),
 		pk,

@@ -227,13 +227,25 @@ func (r *Runner) dispatch(ctx context.Context, f scanners.File) (format string, 
 	if n, err := f.R.ReadAt(head, 0); err != nil && !(errors.Is(err, io.EOF) && n == len(head)) {
 		return "unknown", nil, scanners.Errorf(f, "io", 0, "reading: %v", err)
 	}
+	format = "unknown"
 	for _, s := range r.scanners {
 		if !safeMatch(s, f, head) {
 			continue
 		}
-		return runScanner(ctx, s, f)
+		fmtName, fs, serr := runScanner(ctx, s, f)
+		findings = append(findings, fs...)
+		if format == "unknown" {
+			format, err = fmtName, serr
+		}
+		if serr == nil {
+			return format, findings, err
+		}
+		// The file is not valid as the first format that matched it. A
+		// polyglot may still load as another (a pickle whose first bytes
+		// look like a safetensors header): let the other matching scanners
+		// look too and keep what they find.
 	}
-	return "unknown", nil, nil
+	return format, findings, err
 }
 
 func safeMatch(s scanners.Scanner, f scanners.File, head []byte) (ok bool) {

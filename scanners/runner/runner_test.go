@@ -136,3 +136,20 @@ func TestCancelled(t *testing.T) {
 		t.Error("no error for a cancelled scan")
 	}
 }
+
+func TestPolyglotInvalidFirstFormatStillScanned(t *testing.T) {
+	t.Parallel()
+	// Bytes 0-7 read as a safetensors header length and byte 8 is '{', but
+	// the file is a pickle: SHORT_BINSTRING swallows the "header".
+	b := []byte("\x80\x02U\x08xxxx{\"a\"0cos\nsystem\n.")
+	dir := t.TempDir()
+	write(t, dir, "model.safetensors", b)
+	rep, err := New().Scan(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Files[0]
+	if r.Verdict != scanners.Malicious {
+		t.Fatalf("%+v, want malicious", r)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/seed-43c89ce6/aibom/scanners"
@@ -53,27 +52,20 @@ func (s *Scanner) Name() string { return format }
 // it though the specification does not, so Scan reports such a file as
 // invalid rather than leaving it unrecognised.
 func (s *Scanner) Match(f scanners.File, head []byte) bool {
-	if len(head) <= lengthSize || f.Size <= lengthSize {
+	// Decide by the shape of the start only: a length followed by a JSON
+	// object. Whether the length fits the file is for Scan to check, so that
+	// a lying length is reported as invalid instead of being skipped.
+	if len(head) <= lengthSize+1 || f.Size <= lengthSize {
 		return false
 	}
-	u := binary.LittleEndian.Uint64(head)
-	if u == 0 || u > math.MaxInt64 {
+	if binary.LittleEndian.Uint64(head) == 0 {
 		return false
 	}
-	n := int64(u)
-	if n > s.lim.maxHeader() || n > f.Size-lengthSize {
-		return false
+	i := lengthSize
+	for i < len(head) && strings.IndexByte(" \t\n\r", head[i]) >= 0 {
+		i++
 	}
-	for i := lengthSize; i < len(head) && int64(i-lengthSize) < n; i++ {
-		switch head[i] {
-		case ' ', '\t', '\n', '\r':
-		case '{':
-			return true
-		default:
-			return false
-		}
-	}
-	return false
+	return i < len(head) && head[i] == '{'
 }
 
 // Scan validates f. It returns no findings for a valid file, except an

@@ -72,8 +72,10 @@ func TestMatch(t *testing.T) {
 		{"header of whitespace", file("   ", 0), false},
 		{"8 bytes", withLen(1, ""), false},
 		{"zero length", withLen(0, "{}"), false},
-		{"length past the end", withLen(3, "{}"), false},
-		{"length over the limit", withLen(100_000_001, "{}"), false},
+		// A lying length is matched so that Scan reports the file invalid
+		// instead of leaving it unscanned.
+		{"length past the end", withLen(3, "{}"), true},
+		{"length over the limit", withLen(100_000_001, "{}"), true},
 		{"not '{'", file(`[]`, 0), false},
 		{"pickle", []byte("\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x02osN."), false},
 		{"protocol 0 pickle", []byte("cos\nsystem\n(S'echo'\ntR."), false},
@@ -89,8 +91,8 @@ func TestMatch(t *testing.T) {
 		})
 	}
 	small := file(`{}      `, 0)
-	if New(WithLimits(Limits{MaxHeader: 7})).Match(fileOf(small), small) {
-		t.Error("Match accepted a header over the configured limit")
+	if _, err := New(WithLimits(Limits{MaxHeader: 7})).Scan(context.Background(), fileOf(small)); err == nil {
+		t.Error("Scan accepted a header over the configured limit")
 	}
 }
 

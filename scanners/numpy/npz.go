@@ -1,0 +1,50 @@
+package numpy
+
+import (
+	"context"
+	"strings"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/scanners/zip"
+)
+
+// NPZ scans .npz files: zips (stored or deflated) whose members are all
+// .npy files. Each member goes through the full scanner set, so a member
+// that is really a pickle is found whatever its name.
+type NPZ struct {
+	lim  zip.Limits
+	opts zip.ScanOptions
+}
+
+// NewNPZ returns an NPZ scanner.
+func NewNPZ() *NPZ { return &NPZ{lim: zip.DefaultLimits(), opts: zip.DefaultScanOptions()} }
+
+// Name implements scanners.Scanner.
+func (n *NPZ) Name() string { return "numpy" }
+
+// Match reports whether f is a zip whose central directory names only
+// .npy members.
+func (n *NPZ) Match(f scanners.File, head []byte) bool {
+	if !zip.Sniff(f.R, f.Size, head) {
+		return false
+	}
+	a, err := zip.Open(f.R, f.Size, n.lim)
+	if err != nil || len(a.Entries) == 0 {
+		return false
+	}
+	for _, e := range a.Entries {
+		if !strings.HasSuffix(e.Name, ".npy") {
+			return false
+		}
+	}
+	return true
+}
+
+// Scan implements scanners.Scanner.
+func (n *NPZ) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+	a, err := zip.Open(f.R, f.Size, n.lim)
+	if err != nil {
+		return nil, err
+	}
+	return zip.ScanArchive(ctx, f, a, n.opts)
+}

@@ -1,0 +1,88 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
+)
+
+// expectation is one entry of testdata/models/expected.json, written by the
+// fixture generator beside the real files it made.
+type expectation struct {
+	Verdict string   `json:"verdict"`
+	Format  string   `json:"format"`
+	Globals []string `json:"globals"`
+	Derived []string `json:"derived"`
+	Why     string   `json:"why"`
+}
+
+// TestFixtures scans every committed fixture (real torch.save, joblib,
+// numpy outputs, their malicious twins and one file per public scanner
+// bypass) and checks the verdict, the format and the callables reported.
+func TestFixtures(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join("..", "..", "testdata", "models")
+	raw, err := os.ReadFile(filepath.Join(root, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]expectation
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := New().Scan(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := byPath(rep)
+	var paths []string
+	for p := range want {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		w := want[p]
+		r, ok := got[p]
+		if !ok {
+			t.Errorf("%s: not scanned", p)
+			continue
+		}
+		if r.Verdict.String() != w.Verdict || r.Format != w.Format {
+			t.Errorf("%s: %s/%s, want %s/%s (%s)\n  findings: %s\n  errors: %v", p, r.Verdict, r.Format,
+				w.Verdict, w.Format, w.Why, describe(r.Findings), r.Errors)
+		}
+		for _, g := range append(w.Globals, w.Derived...) {
+			if !reported(r.Findings, g) {
+				t.Errorf("%s: %s not reported; findings: %s", p, g, describe(r.Findings))
+			}
+		}
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok && !strings.HasPrefix(p, "fuzz") {
+			t.Errorf("%s: scanned but not in expected.json", p)
+		}
+	}
+}
+
+func reported(fs []scanners.Finding, global string) bool {
+	for _, f := range fs {
+		if f.Global == global || strings.Contains(f.Message, global) {
+			return true
+		}
+	}
+	return false
+}
+
+func describe(fs []scanners.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		b.WriteString(f.Severity.String() + " " + f.Rule + " " + f.Global + " @" + f.Member + "; ")
+	}
+	return b.String()
+}

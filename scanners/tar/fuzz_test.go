@@ -1,0 +1,36 @@
+package tar
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
+)
+
+func FuzzTar(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.tar"))
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add(buildTar([]entry{{name: "a", data: pickle}, {name: "l", link: "../x", typ: 2}}))
+	lim := Limits{MaxEntries: 64, MaxMemberSize: 1 << 20, MaxMemory: 1 << 16}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		Sniff(b)
+		_, _ = Walk(bytes.NewReader(b), int64(len(b)), lim, func(m Member) error {
+			if m.Offset >= 0 && (m.Offset+m.Size > int64(len(b)) || m.Size < 0) {
+				t.Fatalf("member %q: %d bytes at %d outside %d", m.Header.Name, m.Size, m.Offset, len(b))
+			}
+			_, err := io.Copy(io.Discard, io.LimitReader(m.Stream, 1<<20))
+			return err
+		})
+		fn := &fakeNester{}
+		file := scanners.File{Path: "x", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
+		_, _ = New(lim).Scan(context.Background(), file)
+	})
+}
