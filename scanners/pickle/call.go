@@ -53,16 +53,15 @@ func (s *Stream) pushString(b []byte) {
 }
 
 func (s *Stream) execFixed(b byte, o *op) error {
-	width := map[argKind]int{argU1: 1, argU2: 2, argI4: 4, argU4: 4, argU8: 8}[o.arg]
-	u, err := s.r.fixed(width)
+	u, err := s.r.fixed(fixedWidth[o.arg])
 	if err != nil {
 		return err
 	}
 	switch b {
 	case 'J':
-		s.push(Value{k: kInt, n: int64(int32(uint32(u)))})
+		s.push(Value{k: kInt, n: int32le(u)})
 	case 'K', 'M':
-		s.push(Value{k: kInt, n: int64(u)})
+		s.push(Value{k: kInt, n: int64(u & 0xffff)})
 	case 'h', 'j':
 		s.memoGet(u)
 	case 'q', 'r':
@@ -80,9 +79,9 @@ func (s *Stream) execFixed(b byte, o *op) error {
 			return fmt.Errorf("frame length %d too large", u)
 		}
 	case 0x82, 0x83, 0x84:
-		code := int64(u)
+		code := int64(u & 0xffff)
 		if b == 0x84 {
-			code = int64(int32(uint32(u)))
+			code = int32le(u)
 		}
 		if code <= 0 {
 			return errors.New("EXT code must be positive")
@@ -100,7 +99,7 @@ func (s *Stream) execLong(o *op) error {
 		n, err = s.r.fixed(1)
 	} else {
 		n, err = s.r.fixed(4)
-		if err == nil && int32(uint32(n)) < 0 {
+		if err == nil && int32le(n) < 0 {
 			return errors.New("LONG4 byte count is negative")
 		}
 	}
@@ -117,11 +116,24 @@ func (s *Stream) execLong(o *op) error {
 		s.push(Value{k: kInt, n: v})
 		return nil
 	}
-	if err := s.r.discard(int64(n)); err != nil {
+	if err := s.r.discard(int64(n & 0x7fffffff)); err != nil {
 		return err
 	}
 	s.push(opaque)
 	return nil
+}
+
+// fixedWidth is the byte width of each fixed-size argument kind.
+var fixedWidth = [...]int{argU1: 1, argU2: 2, argI4: 4, argU4: 4, argU8: 8, argF8: 8}
+
+// int32le reinterprets the low 32 bits of u as a two's complement int32,
+// as pickle defines its int4 arguments.
+func int32le(u uint64) int64 {
+	v := int64(u & 0xffffffff)
+	if v >= 1<<31 {
+		v -= 1 << 32
+	}
+	return v
 }
 
 // execString models the length-prefixed string, bytes and buffer opcodes.
@@ -133,7 +145,7 @@ func (s *Stream) execString(b byte, o *op) error {
 		n, err = s.r.fixed(1)
 	case argStr4:
 		n, err = s.r.fixed(4)
-		if err == nil && int32(uint32(n)) < 0 {
+		if err == nil && int32le(n) < 0 {
 			return errors.New("BINSTRING length is negative")
 		}
 	case argStrU4:
@@ -332,6 +344,7 @@ func (s *Stream) build(t *Value, state Value) error {
 		if t.s == "joblib.numpy_pickle.NumpyArrayWrapper" {
 			return s.joblibArray(state)
 		}
+	default:
 	}
 	return nil
 }
@@ -381,7 +394,7 @@ func (s *Stream) joblibArray(state Value) error {
 		if err != nil {
 			return err
 		}
-		if err := s.r.discard(int64(pad)); err != nil {
+		if err := s.r.discard(int64(pad & 0xff)); err != nil {
 			return err
 		}
 	}

@@ -30,12 +30,8 @@ func (s *Stream) execPlain(b byte) error {
 		s.push(opaque)
 	case 0x98:
 		s.top()
-	case ']':
-		s.push(Value{k: kList, ref: &aggregate{}})
-	case '}':
-		s.push(Value{k: kDict, ref: &aggregate{}})
-	case ')':
-		s.push(opaque)
+	case ']', '}', ')', 'l', 't', 'd', 0x91, 0x85, 0x86, 0x87, 'a', 'e', 0x90, 's', 'u':
+		s.execContainer(b)
 	case '(':
 		s.push(Value{k: kMark})
 	case '0':
@@ -46,6 +42,25 @@ func (s *Stream) execPlain(b byte) error {
 		if t := s.top(); t != nil {
 			s.push(*t)
 		}
+	case 0x94:
+		if t := s.top(); t != nil {
+			s.memoPut(s.nmemo, *t)
+		}
+	default:
+		return s.execCall(b)
+	}
+	return nil
+}
+
+// execContainer models the opcodes that build tuples, lists, dicts and sets.
+func (s *Stream) execContainer(b byte) {
+	switch b {
+	case ']':
+		s.push(Value{k: kList, ref: &aggregate{}})
+	case '}':
+		s.push(Value{k: kDict, ref: &aggregate{}})
+	case ')':
+		s.push(opaque)
 	case 'l':
 		s.push(s.collect(kList))
 	case 't':
@@ -88,14 +103,7 @@ func (s *Stream) execPlain(b byte) error {
 		}
 	case 'u':
 		s.execSetItems()
-	case 0x94:
-		if t := s.top(); t != nil {
-			s.memoPut(uint64(s.nmemo), *t)
-		}
-	default:
-		return s.execCall(b)
 	}
-	return nil
 }
 
 func (s *Stream) pop1() {
@@ -110,7 +118,7 @@ func (s *Stream) pop1() {
 
 func (s *Stream) execSetItems() {
 	var items []Value
-	n, _ := s.popMark(func(v Value) {
+	n := s.popMark(func(v Value) {
 		if len(items) < 2*maxDictPairs {
 			items = append(items, v)
 		}

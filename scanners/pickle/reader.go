@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"unicode/utf8"
 )
 
 // reader is a forward-only byte source that knows its offset.
@@ -111,7 +112,7 @@ func (r *reader) str(n uint64, keep int) (s string, kept bool, err error) {
 	if n > math.MaxInt64 {
 		return "", false, fmt.Errorf("length %d too large", n)
 	}
-	if n <= uint64(keep) {
+	if n < 1<<31 && int(n) <= keep {
 		b, err := r.peek(int(n))
 		if err != nil {
 			return "", false, err
@@ -156,7 +157,7 @@ func unescape(b []byte, uni bool) []byte {
 			out = append(out, '\r')
 		case 'x':
 			if v, ok := hexVal(b, i+1, 2); ok {
-				out = append(out, byte(v))
+				out = append(out, byte(v&0xff))
 				i += 2
 			} else {
 				out = append(out, '\\', e)
@@ -166,8 +167,8 @@ func unescape(b []byte, uni bool) []byte {
 			if e == 'U' {
 				width = 8
 			}
-			if v, ok := hexVal(b, i+1, width); ok && uni {
-				out = append(out, string(rune(v))...)
+			if v, ok := hexVal(b, i+1, width); ok && uni && v >= 0 && v <= 0x10ffff {
+				out = utf8.AppendRune(out, rune(v&0x1fffff))
 				i += width
 			} else {
 				out = append(out, '\\', e)
@@ -177,7 +178,7 @@ func unescape(b []byte, uni bool) []byte {
 			for ; j < len(b) && j < i+3 && b[j] >= '0' && b[j] <= '7'; j++ {
 				v = v*8 + int(b[j]-'0')
 			}
-			out = append(out, byte(v))
+			out = append(out, byte(v&0xff))
 			i = j - 1
 		default:
 			out = append(out, e)
@@ -222,5 +223,5 @@ func le(b []byte) (int64, bool) {
 			buf[i] = 0xff
 		}
 	}
-	return int64(binary.LittleEndian.Uint64(buf[:])), true
+	return int64(binary.LittleEndian.Uint64(buf[:])), true //nolint:gosec // two's complement is the format's definition
 }

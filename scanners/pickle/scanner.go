@@ -193,6 +193,7 @@ func (s *Scanner) refFinding(r Ref, add addFunc) {
 		add(RuleBuildGlobal, sev, r.Name, r.Offset, scanners.ATLASEmbedMalware,
 			"BUILD sets attributes of the module or class "+r.Name+times)
 		return
+	case RefImport:
 	}
 	cls, hit := s.pol.Classify(r.Name)
 	switch {

@@ -130,7 +130,7 @@ type Stream struct {
 	stack  []Value
 	memo   map[uint64]Value
 	seen   bitset
-	nmemo  int64
+	nmemo  uint64
 	kept   int
 	proto  int
 	nested int
@@ -318,9 +318,8 @@ func (s *Stream) top() *Value {
 // popMark pops the values above the topmost mark, and the mark, and calls
 // fn for each value from the bottom up. Runs of unmodelled values are
 // expanded only up to maxExpand items per call: no caller needs the
-// positions beyond. It returns how many values were popped and whether a
-// mark was found.
-func (s *Stream) popMark(fn func(Value)) (int64, bool) {
+// positions beyond. It returns how many values were popped.
+func (s *Stream) popMark(fn func(Value)) int64 {
 	i := len(s.stack) - 1
 	for i >= 0 && s.stack[i].k != kMark {
 		i--
@@ -328,7 +327,7 @@ func (s *Stream) popMark(fn func(Value)) (int64, bool) {
 	if i < 0 {
 		s.semantic("MARK not found")
 		s.stack = s.stack[:0]
-		return 0, false
+		return 0
 	}
 	var n, expanded int64
 	for _, v := range s.stack[i+1:] {
@@ -348,7 +347,7 @@ func (s *Stream) popMark(fn func(Value)) (int64, bool) {
 		}
 	}
 	s.stack = s.stack[:i]
-	return n, true
+	return n
 }
 
 // maxExpand bounds the unmodelled values popMark hands to its callback.
@@ -399,11 +398,11 @@ func (s *Stream) addItem(agg *aggregate, v Value, sparse bool) *aggregate {
 
 // tuple builds a tuple of the given values.
 func (s *Stream) tuple(vs ...Value) Value {
-	any := false
+	keep := false
 	for _, v := range vs {
-		any = any || v.interesting()
+		keep = keep || v.interesting()
 	}
-	if !any {
+	if !keep {
 		return opaque
 	}
 	agg := &aggregate{}

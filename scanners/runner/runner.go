@@ -224,7 +224,7 @@ func (r *Runner) dispatch(ctx context.Context, f scanners.File) (format string, 
 		return "unknown", nil, err
 	}
 	head := make([]byte, min(f.Size, scanners.HeadSize))
-	if n, err := f.R.ReadAt(head, 0); err != nil && !(errors.Is(err, io.EOF) && n == len(head)) {
+	if n, err := f.R.ReadAt(head, 0); err != nil && (!errors.Is(err, io.EOF) || n != len(head)) {
 		return "unknown", nil, scanners.Errorf(f, "io", 0, "reading: %v", err)
 	}
 	format = "unknown"

@@ -2,8 +2,6 @@ package sevenzip
 
 import (
 	"bytes"
-	"compress/bzip2"
-	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -133,7 +131,9 @@ func validate(r io.ReaderAt, size, hdrOff, n int64, crc uint32, lim Limits) (uin
 }
 
 // decodeHeader decodes the header an encoded header describes: one folder
-// with one coder (copy, LZMA, LZMA2, deflate or bzip2; 7-Zip uses LZMA).
+// with one coder, copy, LZMA or LZMA2 (7-Zip uses LZMA). The library
+// decodes these with the same decoders (registerDecoders), so it parses the
+// very bytes checked here.
 func (w *walker) decodeHeader(r io.ReaderAt, size, maxHeader int64) ([]byte, error) {
 	if len(w.folders) != 1 || len(w.packSizes) < 1 {
 		return nil, fmt.Errorf("%w: encoded header with %d folders and %d packed streams", errHeader, len(w.folders), len(w.packSizes))
@@ -183,10 +183,6 @@ func headerDecoder(c coder, src io.Reader, out uint64) (io.Reader, error) {
 			return nil, fmt.Errorf("%w: LZMA2 properties of %d bytes", errHeader, len(c.props))
 		}
 		return newLZMA2(c.props[0], out, src)
-	case "\x04\x01\x08":
-		return flate.NewReader(src), nil
-	case "\x04\x02\x02":
-		return bzip2.NewReader(src), nil
 	}
 	return nil, fmt.Errorf("%w: encoded header uses coder %x, which the scanner does not decode", errHeader, c.id)
 }

@@ -1,0 +1,134 @@
+package pytorch
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/scanners/pickle"
+)
+
+func fixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "models", "pytorch", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func scanLegacy(b []byte) ([]scanners.Finding, error) {
+	f := scanners.File{Path: "m.pt", Size: int64(len(b)), R: bytes.NewReader(b)}
+	return NewLegacy(pickle.New()).Scan(context.Background(), f)
+}
+
+func TestLegacy(t *testing.T) {
+	t.Parallel()
+	clean := fixture(t, "legacy.pt")
+	l := NewLegacy(pickle.New())
+	if !l.Match(scanners.File{}, clean[:64]) {
+		t.Fatal("legacy.pt not matched")
+	}
+	fs, err := scanLegacy(clean)
+	if v := scanners.VerdictOf(fs, err); v != scanners.Clean || len(fs) != 0 {
+		t.Errorf("legacy.pt: %v %v %v: storages must be skipped exactly, leaving nothing", v, fs, err)
+	}
+	fs, err = scanLegacy(fixture(t, "malicious_legacy.pt"))
+	if v := scanners.VerdictOf(fs, err); v != scanners.Malicious {
+		t.Errorf("malicious_legacy.pt: %v %v %v", v, fs, err)
+	}
+	// Truncating the storages is an error with an offset, and a pickle
+	// appended after them is still found.
+	fs, err = scanLegacy(clean[:len(clean)-3])
+	if err == nil || !strings.Contains(err.Error(), "past the end") {
+		t.Errorf("truncated: %v %v", fs, err)
+	}
+	fs, err = scanLegacy(append(append([]byte{}, clean...), "\x80\x02cos\nsystem\n."...))
+	if v := scanners.VerdictOf(fs, err); v != scanners.Malicious {
+		t.Errorf("appended pickle: %v %v %v", v, fs, err)
+	}
+}
+
+func TestZipAndTorchScript(t *testing.T) {
+	t.Parallel()
+	z := NewZip()
+	for name, want := range map[string]string{"state_dict.pt": "pytorch", "scripted.pt": "torchscript"} {
+		b := fixture(t, name)
+		f := scanners.File{Path: name, Size: int64(len(b)), R: bytes.NewReader(b), Nested: nester{}}
+		if !z.Match(f, b[:min(len(b), scanners.HeadSize)]) {
+			t.Fatalf("%s not matched", name)
+		}
+		format, _, err := z.ScanFormat(context.Background(), f)
+		if format != want || err != nil {
+			t.Errorf("%s: %s %v, want %s", name, format, err, want)
+		}
+	}
+}
+
+// nester stands in for the runner: it walks pickle members and nothing else.
+type nester struct{}
+
+func (nester) ScanNested(ctx context.Context, f scanners.File) (string, []scanners.Finding, error) {
+	head := make([]byte, min(f.Size, scanners.HeadSize))
+	_, _ = f.R.ReadAt(head, 0)
+	pk := pickle.New()
+	if !pk.Match(f, head) {
+		return "unknown", nil, nil
+	}
+	fs, err := pk.Scan(ctx, f)
+	return "pickle", fs, err
+}
+
+func TestCodeFindings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		src  string
+		want string
+	}{
+		{"def forward(self, x):\n  torch.save(x, \"/dev/null\")\n", "torch.save"},
+		{"  _0 = ops.aten.from_file(\"/etc/passwd\")", "ops.aten.from_file"},
+		{"  os.system(\"id\")", "os.system"},
+		{"  y = torch.ops.my_ns.evil(x)", "torch.ops.my_ns"},
+		{"  input_pos = x.size()\n  return pos.add(1)", ""},
+		{"  return torch.add(x, ops.aten.relu(x))", ""},
+	}
+	for _, tc := range tests {
+		fs := codeFindings("code/m.py", tc.src)
+		got := ""
+		if len(fs) > 0 {
+			got = fs[0].Global
+		}
+		if got != tc.want {
+			t.Errorf("%q: got %q (%v), want %q", tc.src, got, fs, tc.want)
+		}
+	}
+}
+
+func TestElementSize(t *testing.T) {
+	t.Parallel()
+	for typ, want := range map[string]uint64{"torch.FloatStorage": 4, "torch.DoubleStorage": 8, "torch.HalfStorage": 2,
+		"torch.BoolStorage": 1, "torch.ComplexDoubleStorage": 16, "torch.EvilStorage": 0} {
+		if got := elementSize(typ); got != want {
+			t.Errorf("%s: %d, want %d", typ, got, want)
+		}
+	}
+}
+
+// FuzzLegacy checks that no input makes the legacy scanner panic or loop.
+func FuzzLegacy(f *testing.F) {
+	f.Add(fixture(f, "legacy.pt"))
+	f.Add(fixture(f, "malicious_legacy.pt"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fs, err := scanLegacy(b)
+		for _, fd := range fs {
+			if fd.Offset < 0 || fd.Offset > int64(len(b)) {
+				t.Fatalf("finding %+v outside the input", fd)
+			}
+		}
+		_ = err
+	})
+}

@@ -1,0 +1,27 @@
+package sevenzip
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
+)
+
+func FuzzSevenZip(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.7z"))
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add(archive([]byte{idHeader, idFilesInfo, 1, idName, 5, 0, 'a', 0, 0, 0, 0, 0}))
+	lim := Limits{MaxEntries: 256, MaxHeaderSize: 1 << 16, MaxMemberSize: 1 << 20, MaxTotalSize: 4 << 20, MaxMemory: 1 << 16}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fn := &fakeNester{}
+		file := scanners.File{Path: "x.7z", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
+		_, _ = New(lim).Scan(context.Background(), file)
+	})
+}

@@ -1,0 +1,128 @@
+package sevenzip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	iofs "io/fs"
+	"strings"
+
+	"github.com/bodgit/sevenzip"
+
+	"github.com/seed-43c89ce6/aibom/internal/safeio"
+	"github.com/seed-43c89ce6/aibom/scanners"
+)
+
+// escapes reports whether a slash- or backslash-separated path is absolute
+// or climbs out with "..".
+func escapes(p string) bool {
+	if strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`) || (len(p) >= 2 && p[1] == ':') {
+		return true
+	}
+	for _, part := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if part == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// nameFindings reports traversal, links and duplicate names.
+func nameFindings(f scanners.File, files []*sevenzip.File) []scanners.Finding {
+	var out []scanners.Finding
+	seen := make(map[string]bool, len(files))
+	for _, file := range files {
+		name := file.Name
+		switch {
+		case escapes(name):
+			out = append(out, finding(f, RulePathTraversal, scanners.High, "member name %q escapes the extraction directory", name))
+		case strings.Contains(name, `\`):
+			out = append(out, finding(f, RulePathTraversal, scanners.Medium, "member name %q contains a backslash", name))
+		}
+		if file.Mode()&iofs.ModeSymlink != 0 {
+			out = append(out, finding(f, RuleSymlink, scanners.Medium, "member %q is a symbolic link (not followed)", name))
+		}
+		if seen[name] && !file.FileInfo().IsDir() {
+			out = append(out, finding(f, RuleDuplicateName, scanners.Medium, "member %q appears twice", name))
+		}
+		seen[name] = true
+	}
+	return out
+}
+
+// safeReader turns panics of the library's decoders into errors.
+type safeReader struct{ r io.Reader }
+
+func (s safeReader) Read(p []byte) (n int, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			n, err = 0, fmt.Errorf("7z decoder panicked: %v", v)
+		}
+	}()
+	return s.r.Read(p)
+}
+
+func openFile(file *sevenzip.File) (rc io.ReadCloser, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			rc, err = nil, fmt.Errorf("7z library panicked: %v", v)
+		}
+	}()
+	return file.Open()
+}
+
+func closeFile(rc io.Closer) {
+	defer func() { _ = recover() }()
+	_ = rc.Close()
+}
+
+// scanMember decompresses one member into a spool of at most limit bytes
+// and scans it, also when decompression failed part way. It returns the
+// number of bytes decompressed.
+func (s *Scanner) scanMember(ctx context.Context, f scanners.File, file *sevenzip.File, limit int64) ([]scanners.Finding, int64, error) {
+	child := f.Child(file.Name, nil, 0)
+	rc, err := openFile(file)
+	if err != nil {
+		return s.openFailed(f, child, file, err)
+	}
+	defer closeFile(rc)
+	h := crc32.NewIEEE()
+	guard := safeio.NewGuard(io.TeeReader(safeReader{rc}, h), func() int64 { return f.Size },
+		safeio.BombLimits{MaxSize: limit, MaxRatio: s.lim.MaxRatio, RatioFloor: s.lim.RatioFloor})
+	sp, rerr := safeio.Spool(ctx, guard, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: limit, Dir: s.lim.TempDir})
+	defer sp.Close()
+	var out []scanners.Finding
+	var errs []error
+	var re *sevenzip.ReadError
+	switch {
+	case rerr == nil:
+		if sum := h.Sum32(); file.CRC32 != 0 && sum != file.CRC32 {
+			out = append(out, finding(f, RuleBadCRC, scanners.Medium, "member %q has CRC-32 %#08x, not the recorded %#08x", file.Name, sum, file.CRC32))
+		}
+	case errors.Is(rerr, safeio.ErrTooLarge) || errors.Is(rerr, safeio.ErrBomb):
+		out = append(out, finding(f, RuleBomb, scanners.High, "member %q: decompression stopped after %d bytes: %v; the rest was not scanned",
+			file.Name, sp.Size(), rerr))
+	case errors.As(rerr, &re) && re.Encrypted:
+		out = append(out, finding(f, RuleEncrypted, scanners.Medium, "member %q is encrypted: its content was not scanned", file.Name))
+	case ctx.Err() != nil:
+		errs = append(errs, rerr)
+	default:
+		errs = append(errs, scanners.Errorf(child, "7z", sp.Size(), "decompressing: %v", rerr))
+	}
+	if sp.Size() > 0 {
+		_, fs, err := f.Nested.ScanNested(ctx, f.Child(file.Name, sp, sp.Size()))
+		out, errs = append(out, fs...), append(errs, err)
+	}
+	return out, sp.Size(), errors.Join(errs...)
+}
+
+func (s *Scanner) openFailed(f, child scanners.File, file *sevenzip.File, err error) ([]scanners.Finding, int64, error) {
+	var re *sevenzip.ReadError
+	var out []scanners.Finding
+	if errors.As(err, &re) && re.Encrypted {
+		out = append(out, finding(f, RuleEncrypted, scanners.Medium, "member %q is encrypted: its content was not scanned", file.Name))
+	}
+	return out, 0, scanners.Errorf(child, "7z", 0, "opening: %v", err)
+}

@@ -1,0 +1,174 @@
+// Package sevenzip scans 7z archives with github.com/bodgit/sevenzip. Before
+// the library sees an archive its header is walked here, so that every
+// count the library turns into an allocation is bounded; the library's
+// dictionary-allocating decoders are replaced by bounded ones; its panics
+// become FormatErrors. Each member is decompressed within size limits into
+// a spool and handed to the full scanner set.
+package sevenzip
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	iofs "io/fs"
+
+	"github.com/bodgit/sevenzip"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
+)
+
+// Rule IDs of the findings this package reports.
+const (
+	// RulePathTraversal: a member name with "..", an absolute path or a
+	// backslash.
+	RulePathTraversal = "7Z-PATH-TRAVERSAL"
+	// RuleSymlink: a symbolic link member (not followed).
+	RuleSymlink = "7Z-SYMLINK"
+	// RuleEncrypted: encrypted content or headers that cannot be scanned.
+	RuleEncrypted = "7Z-ENCRYPTED"
+	// RuleBadCRC: a member's CRC-32 does not match.
+	RuleBadCRC = "7Z-BAD-CRC"
+	// RuleDuplicateName: two members with the same name.
+	RuleDuplicateName = "7Z-DUPLICATE-NAME"
+	// RuleBomb: decompression was stopped by a size or ratio limit.
+	RuleBomb = "7Z-BOMB"
+	// RuleTooDeep: archives nested too deep; members were not scanned.
+	RuleTooDeep = "7Z-TOO-DEEP"
+)
+
+// Limits bounds what one archive may cost. Zero fields take the defaults.
+type Limits struct {
+	// MaxEntries is the most files, folders or streams a header may list.
+	MaxEntries int
+	// MaxHeaderSize is the largest header read (and decoded, when encoded).
+	MaxHeaderSize int64
+	// MaxMemberSize is the most decompressed bytes of one member scanned.
+	MaxMemberSize int64
+	// MaxTotalSize is the most decompressed bytes of all members.
+	MaxTotalSize int64
+	// MaxRatio is the largest ratio of a member's output to the archive's
+	// size tolerated once the output passes RatioFloor.
+	MaxRatio int64
+	// RatioFloor is the output size below which the ratio is not checked.
+	RatioFloor int64
+	// MaxMemory is how much of a member is kept in memory before spooling
+	// to a temporary file.
+	MaxMemory int64
+	// MaxDepth is the nesting depth at which members are not scanned.
+	MaxDepth int
+	// TempDir holds spool files ("" is the system default).
+	TempDir string
+}
+
+// DefaultLimits: 100,000 entries, a 64 MiB header, 4 GiB per member,
+// 16 GiB per archive, ratio 2000 beyond 256 MiB, 32 MiB in memory, depth 8.
+func DefaultLimits() Limits {
+	return Limits{MaxEntries: 100_000, MaxHeaderSize: 64 << 20, MaxMemberSize: 4 << 30, MaxTotalSize: 16 << 30,
+		MaxRatio: 2000, RatioFloor: 256 << 20, MaxMemory: 32 << 20, MaxDepth: 8}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	for _, p := range []struct{ v, d *int64 }{
+		{&l.MaxHeaderSize, &d.MaxHeaderSize}, {&l.MaxMemberSize, &d.MaxMemberSize}, {&l.MaxTotalSize, &d.MaxTotalSize},
+		{&l.MaxRatio, &d.MaxRatio}, {&l.RatioFloor, &d.RatioFloor}, {&l.MaxMemory, &d.MaxMemory},
+	} {
+		if *p.v <= 0 {
+			*p.v = *p.d
+		}
+	}
+	if l.MaxEntries <= 0 {
+		l.MaxEntries = d.MaxEntries
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	return l
+}
+
+// Open checks the header of the 7z archive in r and opens it with the
+// library. Errors wrap *scanners.FormatError-ready messages; panics in the
+// library are recovered into errors.
+func Open(r io.ReaderAt, size int64, lim Limits) (_ *sevenzip.Reader, err error) {
+	lim = lim.withDefaults()
+	registerDecoders()
+	off, n, crc, err := readStart(r, size, lim.MaxHeaderSize)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := validate(r, size, off, n, crc, lim); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: the 7z library panicked: %v", errHeader, p)
+		}
+	}()
+	return sevenzip.NewReader(r, size)
+}
+
+// Scanner finds 7z archives by their signature and scans their members.
+type Scanner struct{ lim Limits }
+
+// New returns a 7z Scanner.
+func New(lim Limits) *Scanner { return &Scanner{lim: lim.withDefaults()} }
+
+// Name is "7z".
+func (s *Scanner) Name() string { return "7z" }
+
+// Match reports the 7z signature at the start of f.
+func (s *Scanner) Match(_ scanners.File, head []byte) bool { return bytes.HasPrefix(head, magic) }
+
+func finding(f scanners.File, rule string, sev scanners.Severity, msg string, args ...any) scanners.Finding {
+	return scanners.Finding{Rule: rule, Severity: sev, Member: f.Member, Offset: -1, ATLAS: scanners.ATLASSupplyChainModel,
+		Message: fmt.Sprintf(msg, args...)}
+}
+
+// Scan opens f and hands each member, decompressed into a bounded spool, to
+// f.Nested.
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+	z, err := Open(f.R, f.Size, s.lim)
+	if err != nil {
+		var out []scanners.Finding
+		var re *sevenzip.ReadError
+		if errors.Is(err, errEncryptedHeader) || (errors.As(err, &re) && re.Encrypted) {
+			out = append(out, finding(f, RuleEncrypted, scanners.Medium, "7z headers are encrypted: nothing in the archive could be scanned"))
+		}
+		return out, scanners.Errorf(f, "7z", -1, "%v", err)
+	}
+	out := nameFindings(f, z.File)
+	if f.Depth >= s.lim.MaxDepth {
+		out = append(out, finding(f, RuleTooDeep, scanners.Medium, "7z nested %d archives deep: members not scanned", f.Depth))
+		return out, scanners.Errorf(f, "7z", 0, "nested %d archives deep; members not scanned", f.Depth)
+	}
+	if f.Nested == nil {
+		return out, nil
+	}
+	var declared uint64
+	for _, file := range z.File {
+		declared += file.UncompressedSize
+	}
+	if declared > uint64(s.lim.MaxTotalSize) { //nolint:gosec // positive
+		out = append(out, finding(f, RuleBomb, scanners.High,
+			"members declare %d uncompressed bytes, over the limit of %d: members past it are not scanned", declared, s.lim.MaxTotalSize))
+	}
+	var errs []error
+	budget := s.lim.MaxTotalSize
+	for _, file := range z.File {
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, err)
+			break
+		}
+		if file.FileInfo().IsDir() || file.Mode()&iofs.ModeSymlink != 0 || file.UncompressedSize == 0 {
+			continue
+		}
+		if file.UncompressedSize > uint64(budget) { //nolint:gosec // budget >= 0
+			break
+		}
+		fs, used, err := s.scanMember(ctx, f, file, min(budget, s.lim.MaxMemberSize))
+		out, errs, budget = append(out, fs...), append(errs, err), budget-used
+	}
+	return out, errors.Join(errs...)
+}
