@@ -63,7 +63,7 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding
 	}
 	defer zr.Close()
 	sp, rerr := safeio.Spool(ctx, zr, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: s.lim.MaxSize, Dir: s.lim.TempDir})
-	defer sp.Close()
+	defer func() { _ = sp.Close() }()
 	var out []scanners.Finding
 	var errs []error
 	switch {

@@ -166,7 +166,7 @@ func (x *xzReader) blockHeader(b byte) error {
 			if err != nil || v > 1<<62 {
 				return xzErr(start, "bad block size field")
 			}
-			*f.v = int64(v) //nolint:gosec // checked above
+			*f.v = int64(v)
 		}
 	}
 	id, err1 := uvarint(r)

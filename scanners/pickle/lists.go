@@ -39,6 +39,14 @@ var allowExact = []string{
 	"torch.ByteStorage", "torch.BoolStorage", "torch.ComplexFloatStorage",
 	"torch.ComplexDoubleStorage", "torch.QUInt8Storage", "torch.QInt8Storage",
 	"torch.QInt32Storage", "torch.QUInt4x2Storage", "torch.QUInt2x4Storage",
+	"torch.cuda.FloatStorage", "torch.cuda.DoubleStorage", "torch.cuda.HalfStorage",
+	"torch.cuda.BFloat16Storage", "torch.cuda.LongStorage", "torch.cuda.IntStorage",
+	"torch.cuda.ShortStorage", "torch.cuda.CharStorage", "torch.cuda.ByteStorage",
+	"torch.cuda.BoolStorage",
+	// legacy tensor types (the tar format's "tensors" member)
+	"torch.FloatTensor", "torch.DoubleTensor", "torch.HalfTensor", "torch.BFloat16Tensor",
+	"torch.LongTensor", "torch.IntTensor", "torch.ShortTensor", "torch.CharTensor",
+	"torch.ByteTensor", "torch.BoolTensor",
 	// numpy reconstruction and dtypes (numpy 1 and 2 module paths)
 	"numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
 	"numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar",

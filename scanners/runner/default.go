@@ -2,10 +2,14 @@ package runner
 
 import (
 	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/scanners/compress"
 	"github.com/seed-43c89ce6/aibom/scanners/numpy"
 	"github.com/seed-43c89ce6/aibom/scanners/pickle"
 	"github.com/seed-43c89ce6/aibom/scanners/pytorch"
 	"github.com/seed-43c89ce6/aibom/scanners/safetensors"
+	"github.com/seed-43c89ce6/aibom/scanners/sevenzip"
+	"github.com/seed-43c89ce6/aibom/scanners/tar"
+	"github.com/seed-43c89ce6/aibom/scanners/zip"
 )
 
 // Config selects options of the default scanners.
@@ -18,20 +22,30 @@ type Config struct {
 func Default() []scanners.Scanner { return Scanners(Config{}) }
 
 // Scanners returns the built-in scanners, in the order they are tried: the
-// one list of every format aibom knows. Formats with a precise magic come
-// first; pickle, which protocols 0 and 1 give no magic, comes last.
+// one list of every format aibom knows. Specific container layouts come
+// before the generic container (a PyTorch zip before any zip), formats
+// with a precise magic before weaker ones, and pickle, which protocols 0
+// and 1 give no magic, last. A file that the first matching scanner finds
+// invalid is also offered to the others that match (see dispatch).
 func Scanners(c Config) []scanners.Scanner {
 	pol := c.Policy
 	if pol == nil {
 		pol = pickle.DefaultPolicy()
 	}
 	pk := pickle.New(pickle.WithPolicy(pol))
-	return []scanners.Scanner{
+	list := []scanners.Scanner{
 		pytorch.NewZip(),
-		numpy.New(pk),
 		numpy.NewNPZ(),
+		zip.New(),
+		pytorch.NewLegacyTar(),
+		tar.New(tar.DefaultLimits()),
+		sevenzip.New(sevenzip.DefaultLimits()),
+	}
+	list = append(list, compress.All(compress.DefaultLimits())...)
+	return append(list,
+		numpy.New(pk),
 		safetensors.New(),
 		pytorch.NewLegacy(pk),
 		pk,
-	}
+	)
 }

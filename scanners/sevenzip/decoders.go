@@ -83,7 +83,7 @@ func ppmdCoder(p []byte, size uint64, in []io.ReadCloser) (io.ReadCloser, error)
 	if mem > maxDict || size > 1<<40 {
 		return nil, fmt.Errorf("ppmd: model of %d bytes exceeds the limit of %d", mem, maxDict)
 	}
-	r, err := ppmd.NewH7zReader(in[0], int(p[0]), int(mem), int(size)) //nolint:gosec // both bounded above
+	r, err := ppmd.NewH7zReader(in[0], int(p[0]), int(mem), int(size))
 	if err != nil {
 		return nil, fmt.Errorf("ppmd: %w", err)
 	}

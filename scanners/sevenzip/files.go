@@ -189,7 +189,7 @@ func headerDecoder(c coder, src io.Reader, out uint64) (io.Reader, error) {
 
 // dictFor caps a dictionary at the output size and at maxDict.
 func dictFor(dict, out uint64) int {
-	return int(max(min(dict, out, maxDict), lzma.MinDictCap)) //nolint:gosec // <= maxDict
+	return int(max(min(dict, out, maxDict), lzma.MinDictCap))
 }
 
 // newLZMA decodes raw LZMA with 5 property bytes and a known output size.

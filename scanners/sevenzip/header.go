@@ -98,9 +98,12 @@ func (w *walker) expect(id byte) error {
 	return err
 }
 
+// left is the number of bytes not read yet.
+func (w *walker) left() uint64 { return uint64(len(w.b) - w.pos) } //nolint:gosec // pos <= len(b)
+
 // skip consumes n bytes.
 func (w *walker) skip(n uint64) error {
-	if n > uint64(len(w.b)-w.pos) {
+	if n > w.left() {
 		return w.fail("%d bytes wanted, %d left", n, len(w.b)-w.pos)
 	}
 	w.pos += int(n) //nolint:gosec // n <= len(b)
@@ -151,7 +154,7 @@ func (w *walker) bitVector(n uint64) (uint64, error) {
 	}
 	var set uint64
 	for i := range n {
-		if w.b[start+int(i/8)]&(0x80>>(i%8)) != 0 { //nolint:gosec // i < n <= 8*len(b)
+		if w.b[start+int(i/8)]&(0x80>>(i%8)) != 0 {
 			set++
 		}
 	}
@@ -217,7 +220,7 @@ func (w *walker) packInfo() error {
 	}
 	id, err := w.byte()
 	if err == nil && id == idSize {
-		w.packSizes = make([]uint64, 0, min(streams, uint64(len(w.b)-w.pos)))
+		w.packSizes = make([]uint64, 0, min(streams, w.left()))
 		for range streams {
 			v, err := w.num()
 			if err != nil {
@@ -249,7 +252,7 @@ func (w *walker) unpackInfo() error {
 	if err := w.expect(0); err != nil { // "external" is not supported by the library either
 		return err
 	}
-	w.folders = make([]folder, 0, min(n, uint64(len(w.b)-w.pos)))
+	w.folders = make([]folder, 0, min(n, w.left()))
 	for range n {
 		f, err := w.folder()
 		if err != nil {
@@ -337,7 +340,7 @@ func (w *walker) coder() (coder, error) {
 		}
 	}
 	if v&0x20 != 0 {
-		size, err := w.count(true, uint64(len(w.b)-w.pos))
+		size, err := w.count(true, w.left())
 		if err != nil {
 			return c, err
 		}

@@ -92,7 +92,7 @@ func (s *Scanner) scanMember(ctx context.Context, f scanners.File, file *sevenzi
 	guard := safeio.NewGuard(io.TeeReader(safeReader{rc}, h), func() int64 { return f.Size },
 		safeio.BombLimits{MaxSize: limit, MaxRatio: s.lim.MaxRatio, RatioFloor: s.lim.RatioFloor})
 	sp, rerr := safeio.Spool(ctx, guard, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: limit, Dir: s.lim.TempDir})
-	defer sp.Close()
+	defer func() { _ = sp.Close() }()
 	var out []scanners.Finding
 	var errs []error
 	var re *sevenzip.ReadError

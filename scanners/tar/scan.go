@@ -49,7 +49,7 @@ func headerFindings(h *tar.Header, off int64, names map[string]bool) []scanners.
 		}
 		target := h.Linkname
 		if h.Typeflag == tar.TypeSymlink && !strings.HasPrefix(target, "/") {
-			target = path.Join(path.Dir(h.Name), target)
+			target = path.Join(path.Dir(h.Name), target) //nolint:gosec // G305: only reported, nothing is extracted
 		}
 		sev := scanners.Medium
 		if escapes(target) {
@@ -133,7 +133,7 @@ func (s *Scanner) scanMember(ctx context.Context, f scanners.File, m Member) ([]
 		return fs, err
 	}
 	sp, rerr := safeio.Spool(ctx, m.Stream, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: s.lim.MaxMemberSize, Dir: s.lim.TempDir})
-	defer sp.Close()
+	defer func() { _ = sp.Close() }()
 	var out []scanners.Finding
 	var errs []error
 	switch {

@@ -112,7 +112,7 @@ func checksumOK(h []byte) bool {
 			c = ' '
 		}
 		unsigned += int64(c)
-		signed += int64(int8(c)) //nolint:gosec // signed sum on purpose
+		signed += int64(int8(c))
 	}
 	return want == unsigned || want == signed
 }

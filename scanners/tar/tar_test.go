@@ -52,11 +52,6 @@ type seen struct {
 // reads at most the first 4096 bytes, as the runner's sniffing does.
 type fakeNester struct{ got []*seen }
 
-type countingReaderAt struct {
-	s *seen
-	f scanners.File
-}
-
 func (fn *fakeNester) ScanNested(_ context.Context, f scanners.File) (string, []scanners.Finding, error) {
 	s := &seen{member: f.Member, size: f.Size}
 	head := make([]byte, min(f.Size, scanners.HeadSize))

@@ -50,10 +50,10 @@ func (e *Entry) dataLen() (int64, error) {
 	if e.a == nil || e.DataOffset < 0 {
 		return 0, fmt.Errorf("%w: %q", ErrNoData, e.Name)
 	}
-	if e.CompressedSize > math.MaxInt64 || int64(e.CompressedSize) > e.a.size-e.DataOffset { //nolint:gosec // checked first
+	if e.CompressedSize > math.MaxInt64 || int64(e.CompressedSize) > e.a.size-e.DataOffset {
 		return 0, fmt.Errorf("%w: %q: %d bytes at offset %d run past the end of the file", ErrNoData, e.Name, e.CompressedSize, e.DataOffset)
 	}
-	return int64(e.CompressedSize), nil //nolint:gosec // checked above
+	return int64(e.CompressedSize), nil
 }
 
 // EntryReader reads the uncompressed bytes of an entry within the archive's

@@ -149,7 +149,7 @@ func Sniff(r io.ReaderAt, size int64, head []byte) bool {
 // Python's "concat" (EOCD position minus directory size and offset).
 func (d *directoryEnd) prependedShift() (int64, error) {
 	shift := d.cdEnd - int64(d.cdSize) - int64(d.cdOffset) //nolint:gosec // both checked <= MaxInt64 by findEnd
-	if int64(d.cdOffset) > d.cdEnd || shift < 0 {                 //nolint:gosec // as above
+	if int64(d.cdOffset) > d.cdEnd || shift < 0 {          //nolint:gosec // as above
 		return 0, formatErr(d.offset, "central directory (offset %d, %d bytes) overlaps its end record at %d", d.cdOffset, d.cdSize, d.cdEnd)
 	}
 	return shift, nil

@@ -35,14 +35,14 @@ func (a *Archive) readLocal(e *Entry) {
 	}
 	e.LocalName, e.LocalMethod, e.LocalFlags, e.DataOffset = h.name, h.method, h.flags, h.dataOffset
 	e.compareLocal(h)
-	if e.CompressedSize > math.MaxInt64 || int64(e.CompressedSize) > a.size-e.DataOffset { //nolint:gosec // checked first
+	if e.CompressedSize > math.MaxInt64 || int64(e.CompressedSize) > a.size-e.DataOffset {
 		e.Problems = append(e.Problems, problem(RuleDataOutside, scanners.Medium, e.DataOffset, fmt.Sprintf(
 			"entry %q declares %d compressed bytes at offset %d but the file ends at %d", e.Name, e.CompressedSize, e.DataOffset, a.size)))
 		a.Errors = append(a.Errors, formatErr(e.DataOffset, "entry %q: data runs past the end of the file", e.Name))
 		e.end = a.size
 		return
 	}
-	e.end = e.DataOffset + int64(e.CompressedSize) //nolint:gosec // checked above
+	e.end = e.DataOffset + int64(e.CompressedSize)
 	if (e.Flags|e.LocalFlags)&FlagDataDescriptor != 0 {
 		e.end += e.checkDescriptor(h.zip64)
 	}

@@ -159,7 +159,7 @@ func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOpt
 	}
 	defer er.Close()
 	sp, rerr := safeio.Spool(ctx, er, safeio.SpoolLimits{MaxMemory: opts.MaxMemory, MaxSize: opts.MaxMember, Dir: opts.TempDir})
-	defer sp.Close()
+	defer func() { _ = sp.Close() }()
 	out := withMember(er.Findings(), f.Member)
 	var errs []error
 	switch {

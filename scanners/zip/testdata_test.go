@@ -28,7 +28,7 @@ func TestTestdata(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rules, fn, err := scan(t, b, Limits{}, ScanOptions{})
+			rules, fn, err := scan(t, b, Limits{})
 			if err != nil || rules != nil {
 				t.Fatalf("rules %v err %v", rules, err)
 			}

@@ -22,11 +22,11 @@ var pickle = []byte("\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x8c\
 
 // scan runs the Scanner over b with a fakeNester and returns the rule IDs
 // found (sorted, with severities), the nester and the error.
-func scan(t *testing.T, b []byte, lim Limits, opts ScanOptions) ([]string, *fakeNester, error) {
+func scan(t *testing.T, b []byte, lim Limits) ([]string, *fakeNester, error) {
 	t.Helper()
 	fn := &fakeNester{fullBelow: 1 << 20}
 	f := scanners.File{Path: "x.zip", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
-	s := New(WithLimits(lim), WithScanOptions(opts))
+	s := New(WithLimits(lim))
 	if !s.Match(f, b[:min(len(b), scanners.HeadSize)]) {
 		t.Fatalf("Match = false")
 	}
@@ -147,7 +147,7 @@ func TestScanTampering(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rules, fn, err := scan(t, tt.zip, tt.lim, ScanOptions{})
+			rules, fn, err := scan(t, tt.zip, tt.lim)
 			if (err != nil) != tt.wantErr {
 				t.Errorf("err = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -170,7 +170,7 @@ func TestMembersContent(t *testing.T) {
 	b := buildZip([]member{
 		{name: "data.pkl", localName: ptr("other"), data: pickle, method: Deflate, flags: FlagEncrypted, crc: ptr(uint32(7))},
 	}, layout{})
-	_, fn, _ := scan(t, b, Limits{}, ScanOptions{})
+	_, fn, _ := scan(t, b, Limits{})
 	if len(fn.got) != 1 || !bytes.Equal(fn.got[0].all, pickle) {
 		t.Fatalf("tampered member not handed over intact: %+v", fn.got)
 	}
@@ -180,7 +180,7 @@ func TestBombPartialScan(t *testing.T) {
 	t.Parallel()
 	data := append(append([]byte(nil), pickle...), make([]byte, 4<<20)...)
 	b := buildZip([]member{{name: "bomb", data: data, method: Deflate}}, layout{})
-	_, fn, _ := scan(t, b, Limits{MaxEntrySize: 64 << 10}, ScanOptions{})
+	_, fn, _ := scan(t, b, Limits{MaxEntrySize: 64 << 10})
 	if len(fn.got) != 1 || fn.got[0].size != 64<<10 || !bytes.HasPrefix(fn.got[0].head, pickle) {
 		t.Fatalf("want the first 64 KiB handed over, got %+v", fn.got)
 	}
@@ -214,7 +214,7 @@ func TestStdlibAndDepth(t *testing.T) {
 		_, _ = fw.Write(pickle)
 	}
 	_ = w.Close()
-	rules, fn, err := scan(t, buf.Bytes(), Limits{}, ScanOptions{})
+	rules, fn, err := scan(t, buf.Bytes(), Limits{})
 	if err != nil || rules != nil || len(fn.got) != 2 || !bytes.Equal(fn.got[0].all, pickle) {
 		t.Fatalf("archive/zip output: rules %v err %v got %+v", rules, err, fn.got)
 	}
