@@ -162,7 +162,7 @@ func (s *Spooled) Close() error {
 func Spool(ctx context.Context, r io.Reader, lim SpoolLimits) (*Spooled, error) {
 	s := &Spooled{}
 	buf := make([]byte, 32<<10)
-	for {
+	for empty := 0; ; {
 		if err := ctx.Err(); err != nil {
 			return s, err
 		}
@@ -171,6 +171,11 @@ func Spool(ctx context.Context, r io.Reader, lim SpoolLimits) (*Spooled, error) 
 			return s, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, lim.MaxSize)
 		}
 		n, err := r.Read(buf[:want])
+		if n == 0 && err == nil {
+			if empty++; empty > 100 {
+				return s, io.ErrNoProgress
+			}
+		}
 		if n > 0 {
 			keep := min(int64(n), lim.MaxSize-s.size)
 			if werr := s.write(buf[:keep], lim); werr != nil {

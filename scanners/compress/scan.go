@@ -28,7 +28,8 @@ type Scanner struct {
 	lim    Limits
 }
 
-// New returns the Scanner for format f.
+// New returns the Scanner for format f; zero fields of lim take the
+// defaults.
 func New(f Format, lim Limits) *Scanner { return &Scanner{format: f, lim: lim.withDefaults()} }
 
 // All returns a Scanner for every format, strongest magic first.

@@ -55,7 +55,10 @@ func xzErr(off int64, msg string, args ...any) error {
 
 // Read decodes the next bytes.
 func (x *xzReader) Read(p []byte) (int, error) {
-	for {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for empty := 0; ; {
 		if x.err != nil {
 			return 0, x.err
 		}
@@ -64,6 +67,11 @@ func (x *xzReader) Read(p []byte) (int, error) {
 			continue
 		}
 		n, err := x.block.Read(p)
+		if n == 0 && err == nil {
+			if empty++; empty > 100 {
+				return 0, io.ErrNoProgress
+			}
+		}
 		x.hash.Write(p[:n])
 		x.out += int64(n)
 		switch {

@@ -2,6 +2,7 @@ package pickle
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -77,5 +78,50 @@ func samplePeak(peak *uint64, done chan struct{}) {
 		runtime.ReadMemStats(&ms)
 		*peak = max(*peak, ms.HeapInuse)
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// adversarial builds a pickle that fills the stack and the memo with the
+// longest strings the walker keeps, then hides os.system at the end.
+func adversarial() []byte {
+	var b bytes.Buffer
+	b.WriteString("\x80\x04")
+	name := bytes.Repeat([]byte("a"), 126)
+	for i := range 400_000 {
+		b.WriteByte(0x8c)
+		b.WriteByte(128)
+		b.Write(name)
+		b.WriteString(fmt.Sprintf("%02d", i%100))
+		b.WriteByte(0x94) // MEMOIZE
+	}
+	b.WriteString("\x8c\x02os\x8c\x06system\x93.")
+	return b.Bytes()
+}
+
+// BenchmarkWalkAdversarialMemory reports the peak heap of a walk over
+// input built to maximise what the model keeps.
+func BenchmarkWalkAdversarialMemory(b *testing.B) {
+	data := adversarial()
+	b.SetBytes(int64(len(data)))
+	var peak uint64
+	for b.Loop() {
+		runtime.GC()
+		done := make(chan struct{})
+		go samplePeak(&peak, done)
+		res := Walk(bytes.NewReader(data), 0, DefaultLimits())
+		close(done)
+		if len(res.Refs) == 0 {
+			b.Fatal("os.system lost")
+		}
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
+}
+
+// BenchmarkWalkMarks walks 200k nested MARKs (more than the stack limit):
+// the time must stay linear.
+func BenchmarkWalkMarks(b *testing.B) {
+	data := append(append([]byte("\x80\x02"), bytes.Repeat([]byte("("), 200_000)...), "cos\nsystem\n."...)
+	for b.Loop() {
+		Walk(bytes.NewReader(data), 0, DefaultLimits())
 	}
 }

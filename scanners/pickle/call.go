@@ -44,12 +44,31 @@ func (s *Stream) execBinary(b byte, o *op) error {
 	}
 }
 
+// pushString pushes a string, keeping its text only when it can matter:
+// short strings (dtype descriptors, storage keys, dict keys) and dotted
+// identifiers up to MaxString (module and attribute names). Keeping no
+// other text bounds the memory a walk holds.
 func (s *Stream) pushString(b []byte) {
-	if len(b) <= s.lim.MaxString {
+	if len(b) <= shortString || (len(b) <= s.lim.MaxString && dottedIdent(b)) {
 		s.push(Value{k: kStr, s: string(b)})
 		return
 	}
 	s.push(opaque)
+}
+
+// shortString is the length up to which any string is kept.
+const shortString = 24
+
+// dottedIdent reports whether b looks like a Python dotted name: ASCII
+// letters, digits, '_' and '.' (the walker does not need to be exact: a
+// name it drops is reported as unresolved, never as allowed).
+func dottedIdent(b []byte) bool {
+	for _, c := range b {
+		if !(c == '_' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Stream) execFixed(b byte, o *op) error {
@@ -164,7 +183,7 @@ func (s *Stream) execString(b byte, o *op) error {
 		return err
 	}
 	if kept && b != 0x96 {
-		s.push(Value{k: kStr, s: str})
+		s.pushString(str)
 		return nil
 	}
 	s.push(opaque)
@@ -302,6 +321,7 @@ func args0(args []Value) Value {
 
 // derive records and returns a callable reached through an indirection.
 func (s *Stream) derive(name, via string) Value {
+	name = clip(name)
 	s.ref(RefImport, name, via)
 	return Value{k: kGlobal, s: name, via: via}
 }

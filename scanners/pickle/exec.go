@@ -211,6 +211,17 @@ func parseIntLine(ln []byte, long bool) (Value, error) {
 	return opaque, nil
 }
 
+// maxName bounds the dotted names the walker keeps; longer ones keep their
+// start and their end, where an attribute walk's target is.
+const maxName = 1024
+
+func clip(name string) string {
+	if len(name) <= maxName {
+		return name
+	}
+	return name[:maxName/2] + "…" + name[len(name)-maxName/2:]
+}
+
 func truncate(b []byte) string { return string(truncateBytes(b, 64)) }
 
 func truncateBytes(b []byte, n int) []byte {
@@ -248,7 +259,7 @@ func (s *Stream) execGlobal(b byte) error {
 
 // global records an import of module.name and returns the global value.
 func (s *Stream) global(module, name, via string) Value {
-	full := module + "." + name
+	full := clip(module + "." + name)
 	s.ref(RefImport, full, via)
 	return Value{k: kGlobal, s: full, via: via}
 }

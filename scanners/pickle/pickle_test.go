@@ -245,3 +245,21 @@ func TestFloodOfNamesCannotHideDangerous(t *testing.T) {
 		t.Error("dropped names not reported")
 	}
 }
+
+func TestFullStackKeepsTop(t *testing.T) {
+	t.Parallel()
+	// Fill the stack past its limit with names, then import os.system: the
+	// walker forgets old values, not the ones the import uses.
+	var parts []any
+	parts = append(parts, proto4)
+	for range 3000 {
+		parts = append(parts, sbu("filler_name"))
+	}
+	parts = append(parts, sbu("os"), sbu("system"), stackGbl, ".")
+	lim := DefaultLimits()
+	lim.MaxStack = 1000
+	res := Walk(bytes.NewReader(asm(parts...)), 0, lim)
+	if !res.Lossy || len(res.Refs) != 1 || res.Refs[0].Name != "os.system" {
+		t.Fatalf("lossy %v, refs %+v", res.Lossy, res.Refs)
+	}
+}

@@ -106,22 +106,21 @@ func (r *reader) line() ([]byte, error) {
 }
 
 // str reads an n-byte string argument. Strings up to keep bytes are
-// returned; longer ones are skipped and reported as not kept. n has already
-// been checked to be non-negative.
-func (r *reader) str(n uint64, keep int) (s string, kept bool, err error) {
+// returned (valid until the next read); longer ones are skipped and
+// reported as not kept.
+func (r *reader) str(n uint64, keep int) (b []byte, kept bool, err error) {
 	if n > math.MaxInt64 {
-		return "", false, fmt.Errorf("length %d too large", n)
+		return nil, false, fmt.Errorf("length %d too large", n)
 	}
 	if n < 1<<31 && int(n) <= keep {
 		b, err := r.peek(int(n))
 		if err != nil {
-			return "", false, err
+			return nil, false, err
 		}
-		s = string(b)
 		_ = r.discard(int64(n))
-		return s, true, nil
+		return b, true, nil
 	}
-	return "", false, r.discard(int64(n))
+	return nil, false, r.discard(int64(n))
 }
 
 // unquote decodes a protocol 0 STRING argument: a Python repr of a bytes

@@ -25,10 +25,12 @@ type Limits struct {
 	MaxNested int
 }
 
-// DefaultLimits keep a walk under about 64 MiB of memory.
+// DefaultLimits keep a walk under about 64 MiB of memory whatever the
+// input: at most 2^16 stack entries, 2^16 memo entries and 2^15 container
+// items, each at most 56 bytes plus a string of at most 128 bytes.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxStack: 1 << 18, MaxMemo: 1 << 18, MaxKept: 1 << 18, MaxString: 256,
+		MaxStack: 1 << 16, MaxMemo: 1 << 16, MaxKept: 1 << 15, MaxString: 128,
 		MaxRefs: 4096, MaxErrors: 32, MaxNested: 4,
 	}
 }
@@ -144,6 +146,8 @@ type Stream struct {
 	// MaxRefs (up to twice it), so that a flood of harmless names cannot
 	// hide a dangerous one.
 	important func(name string) bool
+	// noCompact is set once compacting the stack stopped freeing space.
+	noCompact bool
 }
 
 // NewStream returns a Stream reading r, whose first byte is at offset base.
@@ -192,6 +196,7 @@ func (s *Stream) Next() (Value, error) {
 		return Value{}, io.EOF
 	}
 	s.stack = s.stack[:0]
+	s.noCompact = false
 	s.memo = map[uint64]Value{}
 	s.seen = bitset{}
 	s.nmemo = 0
@@ -262,7 +267,9 @@ func (s *Stream) ref(kind RefKind, name, via string) {
 	s.res.Refs = append(s.res.Refs, Ref{Kind: kind, Name: name, Via: via, Op: s.opName, Offset: s.opOff, Count: 1})
 }
 
-// push adds v to the stack, merging runs of unmodelled values.
+// push adds v to the stack, merging runs of unmodelled values. When the
+// stack is full, its older half is forgotten (turned into unmodelled runs)
+// so that the values near the top, which the next opcodes use, stay known.
 func (s *Stream) push(v Value) {
 	if n := len(s.stack); n > 0 && v.k == kOpaque && s.stack[n-1].k == kOpaque {
 		s.stack[n-1].n += v.n
@@ -270,13 +277,41 @@ func (s *Stream) push(v Value) {
 	}
 	if len(s.stack) >= s.lim.MaxStack {
 		s.res.Lossy = true
-		if n := len(s.stack); n > 0 && s.stack[n-1].k == kOpaque {
-			s.stack[n-1].n++
-			return
+		if !s.noCompact {
+			before := len(s.stack)
+			s.compact()
+			// A stack of marks cannot shrink: stop trying rather than
+			// spend O(stack) on every push.
+			s.noCompact = before-len(s.stack) < s.lim.MaxStack/4
 		}
-		v = opaque
+		if len(s.stack) >= s.lim.MaxStack {
+			if n := len(s.stack); n > 0 && s.stack[n-1].k == kOpaque {
+				s.stack[n-1].n++
+				return
+			}
+			v = opaque
+		}
 	}
 	s.stack = append(s.stack, v)
+}
+
+// compact forgets the values in the older half of the stack, keeping marks
+// and merging the forgotten values into runs.
+func (s *Stream) compact() {
+	half := len(s.stack) / 2
+	out := s.stack[:0]
+	for i, v := range s.stack {
+		if i < half && v.k != kMark && v.k != kOpaque {
+			v = opaque
+		}
+		if n := len(out); n > 0 && v.k == kOpaque && out[n-1].k == kOpaque {
+			out[n-1].n += v.n
+			continue
+		}
+		out = append(out, v)
+	}
+	clear(s.stack[len(out):])
+	s.stack = out
 }
 
 // popValue pops one value; on underflow it records the error and returns

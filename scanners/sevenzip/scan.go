@@ -112,7 +112,7 @@ func Open(r io.ReaderAt, size int64, lim Limits) (_ *sevenzip.Reader, err error)
 // Scanner finds 7z archives by their signature and scans their members.
 type Scanner struct{ lim Limits }
 
-// New returns a 7z Scanner.
+// New returns a 7z Scanner; zero fields of lim take the defaults.
 func New(lim Limits) *Scanner { return &Scanner{lim: lim.withDefaults()} }
 
 // Name is "7z".

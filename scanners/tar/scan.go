@@ -73,7 +73,7 @@ func headerFindings(h *tar.Header, off int64, names map[string]bool) []scanners.
 // Scanner finds tar archives by content and scans their members.
 type Scanner struct{ lim Limits }
 
-// New returns a tar Scanner.
+// New returns a tar Scanner; zero fields of lim take the defaults.
 func New(lim Limits) *Scanner { return &Scanner{lim: lim.withDefaults()} }
 
 // Name is "tar".

@@ -25,14 +25,16 @@ const (
 const (
 	FlagEncrypted       uint16 = 1 << 0
 	FlagDataDescriptor  uint16 = 1 << 3
+	FlagPatched         uint16 = 1 << 5
 	FlagStrongEncrypted uint16 = 1 << 6
 	FlagUTF8            uint16 = 1 << 11
 	FlagMaskedHeaders   uint16 = 1 << 13
+	flagsReserved       uint16 = 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<12 | 1<<14 | 1<<15
 )
 
 // significantFlags are the bits whose disagreement between headers changes
 // how a reader treats the member.
-const significantFlags = FlagEncrypted | FlagDataDescriptor | FlagStrongEncrypted | FlagUTF8 | FlagMaskedHeaders
+const significantFlags = FlagEncrypted | FlagDataDescriptor | FlagPatched | FlagStrongEncrypted | FlagUTF8 | FlagMaskedHeaders
 
 // Archive is a parsed zip archive. Its entries come from the central
 // directory; each has been checked against its local header.

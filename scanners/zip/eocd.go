@@ -122,12 +122,18 @@ func (d *directoryEnd) readZip64(r io.ReaderAt, size int64) error {
 
 // Sniff reports whether r looks like a zip archive: a local file header at
 // offset 0, or a plausible end of central directory record at the end of the
-// file (archives with prepended data). head holds the first bytes of r.
+// file (archives with prepended data) unless r is a tar. head holds the first
+// bytes of r.
 func Sniff(r io.ReaderAt, size int64, head []byte) bool {
 	if len(head) >= 4 && bytes.Equal(head[:4], magicLocal) {
 		return true
 	}
 	if size < endLen || r == nil {
+		return false
+	}
+	// A tar holding a stored zip as its last member ends like a zip with
+	// prepended data; the tar scanner reaches that zip as a member.
+	if len(head) >= 262 && bytes.Equal(head[257:262], []byte("ustar")) {
 		return false
 	}
 	d, err := findEnd(r, size)

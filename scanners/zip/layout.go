@@ -79,6 +79,13 @@ func (e *Entry) checkFlags() {
 			"entry %q is flagged as encrypted (flags %#04x/%#04x, method %d): scanners relying on zipfile skip it, PyTorch ignores the flag",
 			e.Name, e.Flags, e.LocalFlags, e.Method)))
 	}
+	if flags := e.Flags | e.LocalFlags; flags&FlagPatched != 0 {
+		e.Problems = append(e.Problems, problem(RuleFlagBits, scanners.High, e.LocalHeaderOffset, fmt.Sprintf(
+			"entry %q sets the patched-data flag (0x20): Python's zipfile refuses it, PyTorch loads it (CVE-2025-1945)", e.Name)))
+	} else if flags&flagsReserved != 0 {
+		e.Problems = append(e.Problems, problem(RuleFlagBits, scanners.Low, e.LocalHeaderOffset, fmt.Sprintf(
+			"entry %q sets reserved flag bits %#04x", e.Name, flags&flagsReserved)))
+	}
 	switch e.Method {
 	case Store:
 		if e.CompressedSize != e.UncompressedSize {

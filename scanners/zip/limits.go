@@ -21,6 +21,9 @@ const (
 	RuleBadCRC = "ZIP-BAD-CRC"
 	// RuleEncrypted: a member is flagged as encrypted.
 	RuleEncrypted = "ZIP-ENCRYPTED-FLAG"
+	// RuleFlagBits: flag bits that make Python's zipfile refuse a member
+	// that PyTorch loads (patched data, CVE-2025-1945), or reserved bits.
+	RuleFlagBits = "ZIP-FLAG-BITS"
 	// RulePathTraversal: a member name with "..", an absolute path, a
 	// backslash or a NUL byte.
 	RulePathTraversal = "ZIP-PATH-TRAVERSAL"

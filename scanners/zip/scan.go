@@ -95,13 +95,25 @@ func ScanArchive(ctx context.Context, f scanners.File, a *Archive, opts ScanOpti
 		fs, err := nested(ctx, f, "<prepended>", io.NewSectionReader(a.r, 0, a.Prepended), a.Prepended)
 		out, errs = append(out, fs...), append(errs, err)
 	}
+	type dataKey struct {
+		off    int64
+		size   uint64
+		method uint16
+	}
+	scanned := make(map[dataKey]bool, len(a.Entries))
 	for i := range a.Entries {
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, err)
 			break
 		}
-		fs, err := scanEntry(ctx, f, &a.Entries[i], opts)
-		out, errs = append(out, fs...), append(errs, err)
+		e := &a.Entries[i]
+		// Entries sharing the same bytes (reported as ZIP-OVERLAP) decode
+		// to the same content: scan it once.
+		if k := (dataKey{e.DataOffset, e.CompressedSize, e.Method}); !scanned[k] {
+			scanned[k] = true
+			fs, err := scanEntry(ctx, f, e, opts)
+			out, errs = append(out, fs...), append(errs, err)
+		}
 	}
 	return out, errors.Join(errs...)
 }
@@ -139,6 +151,7 @@ func scanStored(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions
 	if sr.Size() <= opts.VerifyStoredBelow {
 		if er, err := e.Open(); err == nil {
 			_, rerr := io.Copy(io.Discard, er)
+			_ = er.Close()
 			out = append(out, withMember(er.Findings(), f.Member)...)
 			if rerr != nil && !errors.Is(rerr, ErrChecksum) {
 				errs = append(errs, scanners.Errorf(f, "zip", e.DataOffset+er.Consumed(), "reading entry %q: %v", e.Name, rerr))

@@ -20,6 +20,9 @@ func TestTestdata(t *testing.T) {
 		{"arrays_compressed.npz", []string{"a.npy"}, nil},
 		{"bzip2.zip", []string{"data.pkl"}, map[string][]byte{"data.pkl": payload}},
 		{"lzma.zip", []string{"data.pkl"}, map[string][]byte{"data.pkl": payload}},
+		{"infozip.zip", []string{"payload.pkl", "weights.bin"}, map[string][]byte{"weights.bin": []byte("weights!")}},
+		{"infozip64.zip", []string{"payload.pkl", "weights.bin"}, map[string][]byte{"weights.bin": []byte("weights!")}},
+		{"infozip_stream.zip", []string{"-"}, map[string][]byte{"-": []byte("streamed")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
