@@ -210,7 +210,7 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) ([]scanners.Finding, 
 		return nil, err
 	}
 	if h.Object {
-		fs := []scanners.Finding{{Rule: RuleObjectArray, Severity: scanners.Info, Member: f.Member,
+		fs := []scanners.Finding{{Rule: RuleObjectArray, Severity: scanners.Info, Member: f.Member, ATLAS: scanners.ATLASUnsafeArtifact,
 			Offset: h.DataOffset, Message: "object array: the data is a pickle (np.load needs allow_pickle=True)"}}
 		res := s.pk.Walk(io.NewSectionReader(f.R, h.DataOffset, f.Size-h.DataOffset), h.DataOffset)
 		more, err := s.pk.Report(f, res)
@@ -222,7 +222,7 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) ([]scanners.Finding, 
 	if avail := f.Size - h.DataOffset; avail < h.DataSize {
 		return nil, scanners.Errorf(f, "numpy", f.Size, "data is %d bytes, shape and dtype need %d", avail, h.DataSize)
 	} else if avail > h.DataSize {
-		return []scanners.Finding{{Rule: RuleTrailing, Severity: scanners.Info, Member: f.Member,
+		return []scanners.Finding{{Rule: RuleTrailing, Severity: scanners.Info, Member: f.Member, ATLAS: scanners.ATLASEmbedMalware,
 			Offset:  h.DataOffset + h.DataSize,
 			Message: fmt.Sprintf("%d bytes after the array data", avail-h.DataSize)}}, nil
 	}

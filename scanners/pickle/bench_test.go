@@ -91,7 +91,7 @@ func adversarial() []byte {
 		b.WriteByte(0x8c)
 		b.WriteByte(128)
 		b.Write(name)
-		b.WriteString(fmt.Sprintf("%02d", i%100))
+		fmt.Fprintf(&b, "%02d", i%100)
 		b.WriteByte(0x94) // MEMOIZE
 	}
 	b.WriteString("\x8c\x02os\x8c\x06system\x93.")

@@ -64,7 +64,9 @@ const shortString = 24
 // name it drops is reported as unresolved, never as allowed).
 func dottedIdent(b []byte) bool {
 	for _, c := range b {
-		if !(c == '_' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+		switch {
+		case c == '_', c == '.', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		default:
 			return false
 		}
 	}

@@ -149,11 +149,11 @@ func (s *Scanner) Report(f scanners.File, res *Result) ([]scanners.Finding, erro
 			fmt.Sprintf("more than %d distinct callables: %d were not checked", len(res.Refs), res.RefsDropped))
 	}
 	if res.Trailing > 0 {
-		add(RuleTrailing, scanners.Info, "", res.TrailingOffset, "",
+		add(RuleTrailing, scanners.Info, "", res.TrailingOffset, scanners.ATLASEmbedMalware,
 			fmt.Sprintf("%d bytes after the last pickle are not a pickle", res.Trailing))
 	}
 	if res.Lossy {
-		add(RuleLimits, scanners.Info, "", 0, "",
+		add(RuleLimits, scanners.Info, "", 0, scanners.ATLASUnsafeArtifact,
 			"the stream exceeded the walker's modelling limits; names it could no longer resolve are reported as unresolved")
 	}
 	var errs []error

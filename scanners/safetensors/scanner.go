@@ -104,5 +104,6 @@ func (h *Header) findings(member string) []scanners.Finding {
 		Message:  msg,
 		Offset:   h.formatOffset,
 		Member:   member,
+		ATLAS:    scanners.ATLASUnsafeArtifact,
 	}}
 }

@@ -115,7 +115,7 @@ func TestScan(t *testing.T) {
 			Rule: RuleMetadataFormat, Severity: scanners.Info, Offset: int64(bytes.Index(odd, []byte(`"pickle"`))),
 			Message: `__metadata__ "format" is "pickle", which names no known framework; ` +
 				"safetensors loaders never unpickle, but custom code reading this metadata might",
-			Member: "a.zip!w.safetensors",
+			Member: "a.zip!w.safetensors", ATLAS: scanners.ATLASUnsafeArtifact,
 		}}, nil},
 		{"invalid, in an archive", file(`{"a":1}`, 0), "a.zip!w.safetensors", nil, &scanners.FormatError{
 			Format: "safetensors", Member: "a.zip!w.safetensors", Offset: 13, Msg: `tensor "a" must be an object, not a number`,
