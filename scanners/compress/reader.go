@@ -38,10 +38,10 @@ type Limits struct {
 	TempDir string
 }
 
-// DefaultLimits: 4 GiB of output, ratio 2000 beyond 256 MiB, 256 MiB LZMA
+// DefaultLimits: 4 GiB of output, ratio 2000 beyond 256 MiB, 64 MiB LZMA
 // dictionaries, 32 MiB in memory, depth 8.
 func DefaultLimits() Limits {
-	return Limits{MaxSize: 4 << 30, MaxRatio: 2000, RatioFloor: 256 << 20, MaxDict: 256 << 20, MaxMemory: 32 << 20, MaxDepth: 8}
+	return Limits{MaxSize: 4 << 30, MaxRatio: 2000, RatioFloor: 256 << 20, MaxDict: 64 << 20, MaxMemory: 32 << 20, MaxDepth: 8}
 }
 
 func (l Limits) withDefaults() Limits {

@@ -17,7 +17,7 @@ import (
 // what the archive's properties ask for, up to 4 GiB each; the replacements
 // registered here allocate at most this, and fail on streams that need
 // more. It is process-wide because the library's registry is.
-const maxDict = 256 << 20
+const maxDict = 64 << 20
 
 var registerOnce sync.Once
 

@@ -86,7 +86,7 @@ func DefaultLimits() Limits {
 		MaxTotalSize:        16 << 30,
 		MaxRatio:            1100,
 		RatioFloor:          256 << 20,
-		MaxDict:             256 << 20,
+		MaxDict:             64 << 20,
 		MaxGapScan:          16 << 20,
 	}
 }
