@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // exec models one opcode whose byte b has been read.
@@ -189,26 +190,41 @@ func (s *Stream) execLine(b byte) error {
 	return nil
 }
 
-// parseIntLine parses an INT or LONG argument as Python's int() would.
+// parseIntLine parses an INT or LONG argument as Python's int(text, 0)
+// does: an optional sign, then decimal digits or a 0x/0o/0b prefix, with
+// single underscores between digits.
 func parseIntLine(ln []byte, long bool) (Value, error) {
-	t := bytes.TrimSpace(ln)
+	t := string(bytes.TrimSpace(ln))
 	if long {
-		t = bytes.TrimSuffix(t, []byte("L"))
+		t = strings.TrimSuffix(t, "L")
 	}
-	if !long && (string(t) == "00" || string(t) == "01") {
+	if !long && (t == "00" || t == "01") {
 		return opaque, nil // protocol 0 booleans
 	}
-	digits := bytes.ReplaceAll(t, []byte("_"), nil)
-	if len(digits) > 0 && (digits[0] == '+' || digits[0] == '-') {
-		digits = digits[1:]
-	}
-	if len(digits) == 0 || len(bytes.Trim(digits, "0123456789")) != 0 || bytes.HasPrefix(t, []byte("_")) {
-		return Value{}, fmt.Errorf("bad integer %q", truncate(ln))
-	}
-	if n, err := strconv.ParseInt(string(bytes.ReplaceAll(t, []byte("_"), nil)), 10, 64); err == nil {
+	if n, err := strconv.ParseInt(t, 0, 64); err == nil {
 		return Value{k: kInt, n: n}, nil
 	}
-	return opaque, nil
+	if validBigInt(t) {
+		return opaque, nil
+	}
+	return Value{}, fmt.Errorf("bad integer %q", truncate(ln))
+}
+
+// validBigInt reports whether t is an integer literal too large for int64.
+func validBigInt(t string) bool {
+	t = strings.TrimLeft(t, "+-")
+	digits := "0123456789_"
+	if len(t) > 2 && t[0] == '0' {
+		switch t[1] {
+		case 'x', 'X':
+			digits, t = "0123456789abcdefABCDEF_", t[2:]
+		case 'o', 'O':
+			digits, t = "01234567_", t[2:]
+		case 'b', 'B':
+			digits, t = "01_", t[2:]
+		}
+	}
+	return t != "" && t[0] != '_' && t[len(t)-1] != '_' && strings.Trim(t, digits) == "" && !strings.Contains(t, "__")
 }
 
 // maxName bounds the dotted names the walker keeps; longer ones keep their

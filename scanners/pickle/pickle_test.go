@@ -263,3 +263,23 @@ func TestFullStackKeepsTop(t *testing.T) {
 		t.Fatalf("lossy %v, refs %+v", res.Lossy, res.Refs)
 	}
 }
+
+func TestIntLines(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		line string
+		ok   bool
+	}{
+		{"1", true}, {"-12", true}, {"0x1f", true}, {"0b101", true}, {"0o17", true}, {"1_000", true},
+		{"123456789012345678901234567890", true}, {"00", true}, {"01", true},
+		{"", false}, {"abc", false}, {"1__0", false}, {"_1", false}, {"1.5", false},
+	} {
+		_, err := parseIntLine([]byte(tc.line), false)
+		if (err == nil) != tc.ok {
+			t.Errorf("INT %q: err %v, want ok=%v", tc.line, err, tc.ok)
+		}
+	}
+	if _, err := parseIntLine([]byte("12L"), true); err != nil {
+		t.Errorf("LONG 12L: %v", err)
+	}
+}
