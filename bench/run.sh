@@ -12,11 +12,14 @@ go build -o "$out/aibom" ./cmd/aibom
 median() { sort -n | sed -n 2p; }
 measure() { # label, command...
   local label=$1; shift
-  local t m ts=() ms=()
+  local t m ts=() ms=() tmp
+  tmp=$(mktemp)
   for _ in 1 2 3; do
-    read -r t m < <( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -f "%e %M" -o "$tmp" "$@" >/dev/null 2>&1 || true
+    read -r t m < "$tmp"
     ts+=("$t"); ms+=("$m")
   done
+  rm -f "$tmp"
   printf '%-44s median %6ss  max RSS %8s KiB\n' "$label" \
     "$(printf '%s\n' "${ts[@]}" | median)" "$(printf '%s\n' "${ms[@]}" | median)"
 }
