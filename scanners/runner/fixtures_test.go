@@ -28,13 +28,26 @@ type expectation struct {
 func TestFixtures(t *testing.T) {
 	t.Parallel()
 	root := filepath.Join("..", "..", "testdata", "models")
-	raw, err := os.ReadFile(filepath.Join(root, "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want map[string]expectation
-	if err := json.Unmarshal(raw, &want); err != nil {
-		t.Fatal(err)
+	want := map[string]expectation{}
+	// testdata/models/expected.json, and one per format folder written by
+	// that format's generator (testdata/models/<format>/expected.json);
+	// paths are relative to testdata/models in all of them.
+	lists, _ := filepath.Glob(filepath.Join(root, "*", "expected.json"))
+	for _, list := range append([]string{filepath.Join(root, "expected.json")}, lists...) {
+		raw, err := os.ReadFile(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var part map[string]expectation
+		if err := json.Unmarshal(raw, &part); err != nil {
+			t.Fatalf("%s: %v", list, err)
+		}
+		for p, e := range part {
+			if _, dup := want[p]; dup {
+				t.Errorf("%s: %s listed twice", list, p)
+			}
+			want[p] = e
+		}
 	}
 	rep, err := New().Scan(context.Background(), root)
 	if err != nil {
