@@ -23,4 +23,5 @@ require (
 	github.com/spf13/pflag v1.0.9 // indirect
 	go4.org v0.0.0-20260112195520-a5071408f32f // indirect
 	golang.org/x/text v0.40.0 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
 )
