@@ -1,6 +1,7 @@
 package pytorch
 
 import (
+	gotar "archive/tar"
 	"bytes"
 	"context"
 	"os"
@@ -131,4 +132,50 @@ func FuzzLegacy(f *testing.F) {
 		}
 		_ = err
 	})
+}
+
+// legacyTar builds a legacy tar checkpoint whose storages member carries
+// extra after its one storage.
+func legacyTar(t *testing.T, extra string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := gotar.NewWriter(&buf)
+	add := func(name, data string) {
+		if err := tw.WriteHeader(&gotar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Format: gotar.FormatPAX}); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = tw.Write([]byte(data))
+	}
+	add("sys_info", "\x80\x02}.")
+	add("pickle", "\x80\x02ccollections\nOrderedDict\n)R.")
+	add("tensors", "\x80\x02K\x00.")
+	storage := "\x80\x02K\x01." + "\x80\x02(X\x01\x00\x00\x000X\x03\x00\x00\x00cpuctorch\nFloatStorage\ntq\x00." +
+		"\x01\x00\x00\x00\x00\x00\x00\x00" + "\x00\x00\x80\x3f" + "\x80\x02]."
+	add("storages", storage+extra)
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestLegacyTarRecords(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		extra string
+		want  scanners.Verdict
+	}{
+		"clean":                            {"", scanners.Clean},
+		"protocol 0 pickle after the data": {"cos\nsystem\n(S'true'\ntR.", scanners.Malicious},
+	} {
+		b := legacyTar(t, tc.extra)
+		l := NewLegacyTar(pickle.New())
+		f := scanners.File{Path: "m.pt", Size: int64(len(b)), R: bytes.NewReader(b), Nested: nester{}}
+		if !l.Match(f, b[:scanners.HeadSize]) {
+			t.Fatalf("%s: not matched", name)
+		}
+		fs, err := l.Scan(context.Background(), f)
+		if v := scanners.VerdictOf(fs, err); v != tc.want {
+			t.Errorf("%s: %v, want %v (%v %v)", name, v, tc.want, fs, err)
+		}
+	}
 }

@@ -37,7 +37,7 @@ func Scanners(c Config) []scanners.Scanner {
 		pytorch.NewZip(),
 		numpy.NewNPZ(),
 		zip.New(),
-		pytorch.NewLegacyTar(),
+		pytorch.NewLegacyTar(pk),
 		tar.New(tar.DefaultLimits()),
 		sevenzip.New(sevenzip.DefaultLimits()),
 	}
