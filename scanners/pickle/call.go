@@ -1,8 +1,10 @@
 package pickle
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/bits"
 	"strings"
@@ -177,6 +179,9 @@ func (s *Stream) execString(b byte, o *op) error {
 	if err != nil {
 		return err
 	}
+	if isBytesOp(b) && s.embeddedPickle(n) {
+		return s.walkEmbedded(n)
+	}
 	str, kept, err := s.r.str(n, s.lim.MaxString)
 	if err != nil {
 		if errors.Is(err, errTruncated) {
@@ -187,6 +192,45 @@ func (s *Stream) execString(b byte, o *op) error {
 	if kept && b != 0x96 {
 		s.pushString(str)
 		return nil
+	}
+	s.push(opaque)
+	return nil
+}
+
+// maxEmbedded bounds the bytes payloads walked as embedded pickles.
+const maxEmbedded = 4 << 20
+
+func isBytesOp(b byte) bool { return b == 'B' || b == 'C' || b == 0x8e || b == 0x96 }
+
+// embeddedPickle reports whether the n-byte payload about to be read starts
+// like a pickle (a PROTO opcode) and is small enough to walk.
+func (s *Stream) embeddedPickle(n uint64) bool {
+	if n < 3 || n > maxEmbedded || s.nested >= s.lim.MaxNested {
+		return false
+	}
+	p, err := s.r.br.Peek(2)
+	return err == nil && p[0] == 0x80 && p[1] >= 2 && p[1] <= HighestProtocol
+}
+
+// walkEmbedded walks a bytes payload that is itself a pickle: loaders such
+// as torch.storage._load_from_bytes unpickle such payloads, so what they
+// import is reported like the rest, at its offset in the outer stream.
+func (s *Stream) walkEmbedded(n uint64) error {
+	start := s.r.off
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(s.r.br, buf); err != nil {
+		return fmt.Errorf("%d-byte argument runs past the end of the stream", n)
+	}
+	s.r.off += int64(n)
+	inner := &Stream{r: newReader(bytes.NewReader(buf), start), lim: s.lim, res: s.res,
+		nested: s.nested + 1, kept: s.kept, important: s.important}
+	errs, refs := len(s.res.Errors), s.res.refTotal
+	inner.WalkRest()
+	s.kept = inner.kept
+	if s.res.refTotal == refs {
+		// Data that merely starts like a pickle (raw tensor bytes) and
+		// references nothing: its parse errors say nothing about the file.
+		s.res.Errors = s.res.Errors[:errs]
 	}
 	s.push(opaque)
 	return nil

@@ -283,3 +283,35 @@ func TestIntLines(t *testing.T) {
 		t.Errorf("LONG 12L: %v", err)
 	}
 }
+
+func TestEmbeddedPickleInBytes(t *testing.T) {
+	t.Parallel()
+	inner := asm(proto2, "cos\nsystem\nX\x04\x00\x00\x00true\x85R.")
+	outer := asm(proto2, "ctorch.storage\n_load_from_bytes\n", "C", byte(len(inner)), inner, "\x85R.")
+	fs, err := scan(t, outer)
+	if v := scanners.VerdictOf(fs, err); v != scanners.Malicious {
+		t.Fatalf("verdict %v", v)
+	}
+	want := int64(len(proto2) + len("ctorch.storage\n_load_from_bytes\n") + 2 + 2)
+	found := false
+	for _, f := range fs {
+		if f.Global == "os.system" {
+			found = true
+			if f.Offset != want {
+				t.Errorf("os.system at %d, want %d (its offset in the outer stream)", f.Offset, want)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("os.system inside the bytes payload not reported: %v", fs)
+	}
+}
+
+func TestBytesThatOnlyLookLikeAPickle(t *testing.T) {
+	t.Parallel()
+	data := []byte("\x80\x03\xff\xfe\xfd\xfc raw tensor bytes")
+	fs, err := scan(t, asm(proto4, "C", byte(len(data)), data, "."))
+	if v := scanners.VerdictOf(fs, err); v != scanners.Clean {
+		t.Errorf("verdict %v (%v, %v), want clean", v, fs, err)
+	}
+}

@@ -106,6 +106,8 @@ type Result struct {
 	TrailingOffset int64
 
 	refIndex map[refKey]int
+	// refTotal counts every reference made, recorded or not.
+	refTotal int64
 }
 
 // Error is a parse error at a byte offset.
@@ -253,6 +255,7 @@ func (s *Stream) semantic(format string, args ...any) {
 
 func (s *Stream) ref(kind RefKind, name, via string) {
 	s.refsInPick++
+	s.res.refTotal++
 	k := refKey{kind, name, via}
 	if i, ok := s.res.refIndex[k]; ok {
 		s.res.Refs[i].Count++
