@@ -221,7 +221,7 @@ func (s *Stream) walkEmbedded(n uint64) error {
 	if _, err := io.ReadFull(s.r.br, buf); err != nil {
 		return fmt.Errorf("%d-byte argument runs past the end of the stream", n)
 	}
-	s.r.off += int64(n)
+	s.r.off += int64(len(buf))
 	inner := &Stream{r: newReader(bytes.NewReader(buf), start), lim: s.lim, res: s.res,
 		nested: s.nested + 1, kept: s.kept, important: s.important}
 	errs, refs := len(s.res.Errors), s.res.refTotal
