@@ -1,0 +1,280 @@
+// Package aibom generates CycloneDX AI-BOMs: the model, every file it is
+// made of with its size and SHA-256, and what `aibom scan` finds in each
+// file, in one pass over the bytes.
+package aibom
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+
+	"github.com/seed-43c89ce6/aibom/aibom/source"
+	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/scanners/runner"
+)
+
+// ToolName and ToolVersion identify aibom in metadata.tools.
+const ToolName = "aibom"
+
+// Option configures Generate.
+type Option func(*options)
+
+type options struct {
+	now      time.Time
+	serial   string
+	version  string
+	workers  int
+	runner   *runner.Runner
+	progress func(done, total int, path string)
+}
+
+// WithTime sets metadata.timestamp (for reproducible output, e.g. from
+// SOURCE_DATE_EPOCH). The default is the current time.
+func WithTime(t time.Time) Option { return func(o *options) { o.now = t } }
+
+// WithSerialNumber sets the BOM's serial number ("urn:uuid:...").
+func WithSerialNumber(s string) Option { return func(o *options) { o.serial = s } }
+
+// WithToolVersion sets aibom's version in metadata.tools.
+func WithToolVersion(v string) Option { return func(o *options) { o.version = v } }
+
+// WithWorkers sets how many files are processed at once (default: all cores).
+func WithWorkers(n int) Option { return func(o *options) { o.workers = n } }
+
+// WithRunner sets the scanner runner (its scanners and policy).
+func WithRunner(r *runner.Runner) Option { return func(o *options) { o.runner = r } }
+
+// WithProgress calls fn after each file.
+func WithProgress(fn func(done, total int, path string)) Option {
+	return func(o *options) { o.progress = fn }
+}
+
+// Result is a generated BOM and what could not be included in it.
+type Result struct {
+	BOM *cdx.BOM
+	// Problems lists files and metadata that could not be read: the BOM
+	// describes the rest.
+	Problems []source.Problem
+	// Files holds each file's scan result, in the BOM's order.
+	Files []scanners.Result
+}
+
+// Generate describes the model in src.
+func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result, error) {
+	o := options{now: time.Now().UTC(), version: "dev", workers: runtime.GOMAXPROCS(0)}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.runner == nil {
+		o.runner = runner.New()
+	}
+	files, err := scanAll(ctx, src, &o)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Files: files, Problems: append([]source.Problem(nil), src.Problems...)}
+	res.BOM = build(src, files, &o)
+	return res, nil
+}
+
+// scanAll hashes and scans every file once, on all cores.
+func scanAll(ctx context.Context, src *source.Source, o *options) ([]scanners.Result, error) {
+	out := make([]scanners.Result, len(src.Files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	for range max(1, min(o.workers, len(src.Files))) {
+		wg.Go(func() {
+			for i := range next {
+				f := src.Files[i]
+				out[i] = o.runner.ScanFile(ctx, f.Abs, f.Path)
+				if o.progress != nil {
+					mu.Lock()
+					done++
+					o.progress(done, len(src.Files), f.Path)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for i := range src.Files {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out, ctx.Err()
+}
+
+// build assembles the BOM.
+func build(src *source.Source, files []scanners.Result, o *options) *cdx.BOM {
+	bom := cdx.NewBOM()
+	bom.SerialNumber = o.serial
+	model := modelComponent(src)
+	bom.Metadata = &cdx.Metadata{
+		Timestamp: o.now.UTC().Format(time.RFC3339),
+		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
+			Type: cdx.ComponentTypeApplication, Name: ToolName, Version: o.version,
+			BOMRef: "tool:aibom",
+		}}},
+		Component: &model,
+	}
+	var comps []cdx.Component
+	var refs []string
+	var vulns []cdx.Vulnerability
+	for _, f := range files {
+		c := fileComponent(f)
+		comps = append(comps, c)
+		refs = append(refs, c.BOMRef)
+		vulns = append(vulns, vulnerabilities(f, c.BOMRef)...)
+	}
+	bom.Components = &comps
+	deps := []cdx.Dependency{{Ref: model.BOMRef, Dependencies: &refs}}
+	for _, r := range refs {
+		deps = append(deps, cdx.Dependency{Ref: r})
+	}
+	bom.Dependencies = &deps
+	if len(vulns) > 0 {
+		bom.Vulnerabilities = &vulns
+	}
+	return bom
+}
+
+func modelComponent(src *source.Source) cdx.Component {
+	c := cdx.Component{
+		Type:   cdx.ComponentTypeMachineLearningModel,
+		Name:   src.Name,
+		BOMRef: "model:" + src.Name,
+		Properties: &[]cdx.Property{
+			{Name: "aibom:source:kind", Value: string(src.Kind)},
+		},
+	}
+	if src.Kind == source.HuggingFaceCache {
+		c.Version = src.Revision
+		c.PackageURL = huggingFacePURL(src.Name, src.Revision)
+		c.Group, c.Name, _ = strings.Cut(src.Name, "/")
+		if c.Name == "" {
+			c.Group, c.Name = "", src.Name
+		}
+	}
+	return c
+}
+
+// huggingFacePURL is pkg:huggingface/<namespace>/<name>@<revision>.
+func huggingFacePURL(repo, rev string) string {
+	p := "pkg:huggingface/" + strings.ToLower(repo)
+	if rev != "" {
+		p += "@" + rev
+	}
+	return p
+}
+
+// fileComponent describes one file: its name, size, digest, role, format
+// and scan verdict.
+func fileComponent(f scanners.Result) cdx.Component {
+	c := cdx.Component{
+		Type:   cdx.ComponentTypeFile,
+		Name:   f.Path,
+		BOMRef: "file:" + f.Path,
+		Properties: &[]cdx.Property{
+			{Name: "aibom:file:role", Value: Role(f.Path, f.Format)},
+			{Name: "aibom:file:size", Value: fmt.Sprint(f.Size)},
+			{Name: "aibom:file:format", Value: f.Format},
+			{Name: "aibom:scan:verdict", Value: f.Verdict.String()},
+		},
+	}
+	if f.SHA256 != "" {
+		c.Hashes = &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: f.SHA256}}
+	}
+	return c
+}
+
+// Role classifies a model file by format and name: weights, tokenizer,
+// chat-template, config, card, code, dataset or other.
+func Role(p, format string) string {
+	base := strings.ToLower(path.Base(p))
+	switch {
+	case format != "unknown" && format != "" && !strings.HasSuffix(base, ".json"):
+		return "weights"
+	case strings.HasSuffix(base, ".jinja") || strings.Contains(base, "chat_template"):
+		return "chat-template"
+	case strings.HasPrefix(base, "tokenizer") || base == "vocab.txt" || base == "vocab.json" ||
+		base == "merges.txt" || base == "special_tokens_map.json" || strings.HasSuffix(base, ".tiktoken"):
+		return "tokenizer"
+	case base == "config.json" || base == "generation_config.json" || base == "adapter_config.json" ||
+		strings.HasSuffix(base, "config.json") || base == "model.safetensors.index.json" || strings.HasSuffix(base, ".index.json"):
+		return "config"
+	case base == "readme.md" || base == "model_card.md" || base == "license" || strings.HasPrefix(base, "license."):
+		return "card"
+	case strings.HasSuffix(base, ".py"):
+		return "code"
+	case strings.HasSuffix(base, ".parquet") || strings.HasSuffix(base, ".arrow") || strings.HasSuffix(base, ".csv") ||
+		strings.HasSuffix(base, ".jsonl"):
+		return "dataset"
+	}
+	return "other"
+}
+
+// vulnerabilities turns the findings of one file (low severity and up)
+// and its parse errors into CycloneDX vulnerabilities affecting the file.
+func vulnerabilities(f scanners.Result, ref string) []cdx.Vulnerability {
+	var out []cdx.Vulnerability
+	for i, fd := range f.Findings {
+		if fd.Severity < scanners.Low {
+			continue
+		}
+		props := []cdx.Property{{Name: "aibom:offset", Value: fmt.Sprint(fd.Offset)}}
+		for _, kv := range [][2]string{{"aibom:global", fd.Global}, {"aibom:atlas", fd.ATLAS}, {"aibom:member", fd.Member}} {
+			if kv[1] != "" {
+				props = append(props, cdx.Property{Name: kv[0], Value: kv[1]})
+			}
+		}
+		v := cdx.Vulnerability{
+			BOMRef:      fmt.Sprintf("finding:%s:%d", f.Path, i),
+			ID:          fd.Rule,
+			Source:      &cdx.Source{Name: ToolName},
+			Ratings:     &[]cdx.VulnerabilityRating{{Severity: severity(fd.Severity), Method: cdx.ScoringMethodOther}},
+			Description: fd.Message,
+			Affects:     &[]cdx.Affects{{Ref: ref}},
+			Properties:  &props,
+		}
+		if strings.HasPrefix(fd.Rule, "PICKLE-") {
+			v.CWEs = &[]int{502} // deserialization of untrusted data
+		}
+		out = append(out, v)
+	}
+	for i, e := range f.Errors {
+		out = append(out, cdx.Vulnerability{
+			BOMRef: fmt.Sprintf("invalid:%s:%d", f.Path, i), ID: "AIBOM-INVALID",
+			Source:      &cdx.Source{Name: ToolName},
+			Ratings:     &[]cdx.VulnerabilityRating{{Severity: cdx.SeverityHigh, Method: cdx.ScoringMethodOther}},
+			Description: "the file cannot be parsed, so it cannot be shown to be safe: " + e.Error(),
+			Affects:     &[]cdx.Affects{{Ref: ref}},
+		})
+	}
+	return out
+}
+
+func severity(s scanners.Severity) cdx.Severity {
+	switch s {
+	case scanners.Critical:
+		return cdx.SeverityCritical
+	case scanners.High:
+		return cdx.SeverityHigh
+	case scanners.Medium:
+		return cdx.SeverityMedium
+	case scanners.Low:
+		return cdx.SeverityLow
+	default:
+		return cdx.SeverityInfo
+	}
+}

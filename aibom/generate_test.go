@@ -1,0 +1,140 @@
+package aibom
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+
+	"github.com/seed-43c89ce6/aibom/aibom/source"
+)
+
+func modelDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "tiny")
+	files := map[string]string{
+		"config.json":       `{"model_type": "llama", "architectures": ["LlamaForCausalLM"]}`,
+		"tokenizer.json":    `{"version": "1.0"}`,
+		"pytorch_model.bin": "\x80\x02cos\nsystem\nX\x04\x00\x00\x00true\x85R.",
+		"README.md":         "---\nlicense: mit\n---\n# tiny\n",
+	}
+	for name, content := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func generate(t *testing.T, dir string) *Result {
+	t.Helper()
+	src, err := source.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Generate(context.Background(), src, WithTime(time.Unix(0, 0)),
+		WithSerialNumber("urn:uuid:00000000-0000-4000-8000-000000000000"), WithToolVersion("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func encode(t *testing.T, bom *cdx.BOM, f Format, v cdx.SpecVersion) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Encode(&buf, bom, f, v); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestGenerate(t *testing.T) {
+	t.Parallel()
+	res := generate(t, modelDir(t))
+	bom := res.BOM
+	if bom.Metadata.Component.Type != cdx.ComponentTypeMachineLearningModel || bom.Metadata.Component.Name != "tiny" {
+		t.Errorf("model component %+v", bom.Metadata.Component)
+	}
+	if len(*bom.Components) != 4 {
+		t.Fatalf("%d components, want one per file", len(*bom.Components))
+	}
+	roles := map[string]string{}
+	for _, c := range *bom.Components {
+		if c.Hashes == nil || len((*c.Hashes)[0].Value) != 64 {
+			t.Errorf("%s: no SHA-256", c.Name)
+		}
+		for _, p := range *c.Properties {
+			if p.Name == "aibom:file:role" {
+				roles[c.Name] = p.Value
+			}
+		}
+	}
+	want := map[string]string{"config.json": "config", "tokenizer.json": "tokenizer", "pytorch_model.bin": "weights", "README.md": "card"}
+	for name, role := range want {
+		if roles[name] != role {
+			t.Errorf("%s: role %q, want %q", name, roles[name], role)
+		}
+	}
+	if bom.Vulnerabilities == nil || len(*bom.Vulnerabilities) == 0 {
+		t.Fatal("the malicious pickle's findings are not in the BOM")
+	}
+	v := (*bom.Vulnerabilities)[0]
+	if v.ID != "PICKLE-DANGEROUS-GLOBAL" || (*v.Affects)[0].Ref != "file:pytorch_model.bin" || (*v.Ratings)[0].Severity != cdx.SeverityCritical {
+		t.Errorf("vulnerability %+v", v)
+	}
+	deps := *bom.Dependencies
+	if deps[0].Ref != "model:tiny" || len(*deps[0].Dependencies) != 4 {
+		t.Errorf("dependencies %+v", deps[0])
+	}
+}
+
+func TestReproducible(t *testing.T) {
+	t.Parallel()
+	dir := modelDir(t)
+	for _, f := range []Format{CycloneDXJSON, CycloneDXXML} {
+		a := encode(t, generate(t, dir).BOM, f, cdx.SpecVersion1_6)
+		b := encode(t, generate(t, dir).BOM, f, cdx.SpecVersion1_6)
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: two runs differ", f)
+		}
+	}
+	// A changed file changes the BOM.
+	a := encode(t, generate(t, dir).BOM, CycloneDXJSON, cdx.SpecVersion1_6)
+	if err := os.WriteFile(filepath.Join(dir, "tokenizer.json"), []byte(`{"version": "1.1"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b := encode(t, generate(t, dir).BOM, CycloneDXJSON, cdx.SpecVersion1_6); bytes.Equal(a, b) {
+		t.Error("a changed tokenizer did not change the BOM")
+	}
+}
+
+func TestSpecVersions(t *testing.T) {
+	t.Parallel()
+	bom := generate(t, modelDir(t)).BOM
+	for _, s := range []string{"1.6", "1.7"} {
+		v, err := ParseSpecVersion(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(encode(t, bom, CycloneDXJSON, v), &doc); err != nil || doc["specVersion"] != s {
+			t.Errorf("%s: %v %v", s, err, doc["specVersion"])
+		}
+	}
+	if _, err := ParseSpecVersion("1.4"); err == nil {
+		t.Error("1.4 accepted: it has no machine-learning fields")
+	}
+	if !strings.Contains(string(encode(t, bom, CycloneDXXML, cdx.SpecVersion1_6)), "<bom ") {
+		t.Error("XML output lacks <bom>")
+	}
+}
