@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestGenerateReproducibleAndAtomic(t *testing.T) {
+	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+	dir := fixtureDir(t, map[string]string{"model/weights.bin": malicious, "model/config.json": `{"model_type":"bert"}`})
+	src := filepath.Join(dir, "model")
+	args := []string{"generate", "--serial-number", "urn:uuid:00000000-0000-4000-8000-000000000000", src}
+	code, a, stderr := run(t, args...)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	_, b, _ := run(t, args...)
+	if a != b {
+		t.Error("two runs with SOURCE_DATE_EPOCH and a serial number differ")
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(a), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["specVersion"] != "1.6" || !strings.Contains(a, `"timestamp": "2023-11-14T22:13:20Z"`) {
+		t.Errorf("spec %v, timestamp missing in %s", doc["specVersion"], a[:300])
+	}
+	out := filepath.Join(t.TempDir(), "bom.xml")
+	if code, _, stderr := run(t, "generate", "-f", "cyclonedx-xml", "--spec-version", "1.7", "-o", out, src); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if x, err := os.ReadFile(out); err != nil || !bytes.Contains(x, []byte("http://cyclonedx.org/schema/bom/1.7")) {
+		t.Errorf("XML 1.7 output: %v %.200s", err, x)
+	}
+	for _, bad := range [][]string{
+		{"generate", "--spec-version", "1.4", src},
+		{"generate", "-f", "spdx", src},
+		{"generate", filepath.Join(dir, "missing")},
+		{"generate"},
+	} {
+		if code, _, _ := run(t, bad...); code != ExitError {
+			t.Errorf("aibom %s: exit %d, want %d", strings.Join(bad, " "), code, ExitError)
+		}
+	}
+}
+
+func TestGenerateStrict(t *testing.T) {
+	t.Parallel()
+	dir := fixtureDir(t, map[string]string{"m/a.bin": clean})
+	if err := os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, "m", "dangling")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := run(t, "generate", filepath.Join(dir, "m"))
+	if code != ExitOK || !strings.Contains(stderr, "dangling") || !json.Valid([]byte(out)) {
+		t.Errorf("lenient: exit %d, stderr %q", code, stderr)
+	}
+	bom := filepath.Join(dir, "bom.json")
+	code, _, stderr = run(t, "generate", "--strict", "-o", bom, filepath.Join(dir, "m"))
+	if code != ExitError || !strings.Contains(stderr, "strict") {
+		t.Errorf("strict: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(bom); !os.IsNotExist(err) {
+		t.Error("--strict failure left a BOM behind")
+	}
+}
