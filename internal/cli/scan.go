@@ -173,6 +173,11 @@ func writeOutput(path string, stdout io.Writer, b []byte) error {
 		_, err := stdout.Write(b)
 		return err
 	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		// A device or a pipe (/dev/null, /dev/stdout): write to it; never
+		// rename a file over it.
+		return writeDirect(path, b)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
@@ -192,6 +197,18 @@ func writeOutput(path string, stdout io.Writer, b []byte) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+func writeDirect(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 func isTerminal(w io.Writer) bool {

@@ -188,3 +188,14 @@ func TestHelpTeaches(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 }
+
+func TestOutputToDevice(t *testing.T) {
+	t.Parallel()
+	dir := fixtureDir(t, map[string]string{"a.pkl": clean})
+	if code, _, stderr := run(t, "scan", "-o", os.DevNull, dir); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if st, err := os.Stat(os.DevNull); err != nil || st.Mode().IsRegular() {
+		t.Fatalf("%s was replaced by a regular file", os.DevNull)
+	}
+}
