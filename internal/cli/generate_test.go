@@ -67,3 +67,29 @@ func TestGenerateStrict(t *testing.T) {
 		t.Error("--strict failure left a BOM behind")
 	}
 }
+
+func TestBOMDiff(t *testing.T) {
+	t.Parallel()
+	dir := fixtureDir(t, map[string]string{"m/model.bin": clean})
+	a := filepath.Join(dir, "a.json")
+	b := filepath.Join(dir, "b.xml")
+	if code, _, stderr := run(t, "generate", "-o", a, filepath.Join(dir, "m")); code != ExitOK {
+		t.Fatal(stderr)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "m", "model.bin"), []byte(malicious), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "generate", "-f", "cyclonedx-xml", "-o", b, filepath.Join(dir, "m")); code != ExitOK {
+		t.Fatal(stderr)
+	}
+	code, out, _ := run(t, "bom", "diff", "--exit-code", a, b)
+	if code != ExitFindings || !strings.Contains(out, "~ weights") || !strings.Contains(out, "+ finding") {
+		t.Errorf("exit %d, output %q", code, out)
+	}
+	if code, out, _ := run(t, "bom", "diff", "--exit-code", a, a); code != ExitOK || !strings.Contains(out, "no changes") {
+		t.Errorf("same BOM: exit %d, %q", code, out)
+	}
+	if code, _, stderr := run(t, "bom", "diff", a, filepath.Join(dir, "m", "model.bin")); code != ExitError || !strings.Contains(stderr, "not a CycloneDX BOM") {
+		t.Errorf("not a BOM: exit %d, %q", code, stderr)
+	}
+}

@@ -47,7 +47,7 @@ and the archives they travel in.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage", err, c.CommandPath())}
 	})
-	root.AddCommand(newScan(stdout, stderr), newGenerate(stdout, stderr))
+	root.AddCommand(newScan(stdout, stderr), newGenerate(stdout, stderr), newBOM(stdout))
 	return root
 }
 

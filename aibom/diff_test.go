@@ -1,0 +1,53 @@
+package aibom
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestDiff(t *testing.T) {
+	t.Parallel()
+	dir := modelDir(t)
+	old := generate(t, dir).BOM
+	if got := Diff(old, old); len(got) != 0 {
+		t.Fatalf("a BOM differs from itself: %v", got)
+	}
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("pytorch_model.bin", "\x80\x02}.")
+	write("chat_template.jinja", "{{ messages }}")
+	if err := os.Remove(filepath.Join(dir, "tokenizer.json")); err != nil {
+		t.Fatal(err)
+	}
+	cur := generate(t, dir).BOM
+	cur.Metadata.Component.Licenses = &cdx.Licenses{{License: &cdx.License{ID: "MIT"}}}
+	cur.Metadata.Component.Pedigree = &cdx.Pedigree{Ancestors: &[]cdx.Component{{Group: "meta-llama", Name: "Llama-3-8B"}}}
+	var got []string
+	for _, c := range Diff(old, cur) {
+		got = append(got, c.Kind+" "+c.Area+" "+c.Subject)
+	}
+	want := []string{
+		"added chat-template chat_template.jinja",
+		"removed finding PICKLE-DANGEROUS-GLOBAL in pytorch_model.bin",
+		"added license MIT",
+		"added lineage meta-llama/Llama-3-8B",
+		"removed tokenizer tokenizer.json",
+		"changed weights pytorch_model.bin",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	var buf bytes.Buffer
+	if err := WriteDiff(&buf, Diff(old, cur)); err != nil || !strings.Contains(buf.String(), "~ weights") {
+		t.Errorf("%v %q", err, buf.String())
+	}
+}
