@@ -4,6 +4,7 @@ import (
 	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/compress"
 	"github.com/seed-43c89ce6/aibom/scanners/numpy"
+	"github.com/seed-43c89ce6/aibom/scanners/onnx"
 	"github.com/seed-43c89ce6/aibom/scanners/pickle"
 	"github.com/seed-43c89ce6/aibom/scanners/pytorch"
 	"github.com/seed-43c89ce6/aibom/scanners/safetensors"
@@ -43,6 +44,7 @@ func Scanners(c Config) []scanners.Scanner {
 	}
 	list = append(list, compress.All(compress.DefaultLimits())...)
 	return append(list,
+		onnx.New(),
 		numpy.New(pk),
 		safetensors.New(),
 		pytorch.NewLegacy(pk),
