@@ -32,6 +32,7 @@ type options struct {
 	workers  int
 	runner   *runner.Runner
 	progress func(done, total int, path string)
+	tensors  bool
 }
 
 // WithTime sets metadata.timestamp (for reproducible output, e.g. from
@@ -49,6 +50,10 @@ func WithWorkers(n int) Option { return func(o *options) { o.workers = n } }
 
 // WithRunner sets the scanner runner (its scanners and policy).
 func WithRunner(r *runner.Runner) Option { return func(o *options) { o.runner = r } }
+
+// WithTensors adds each weight file's tensor inventory (name, dtype and
+// shape) to its component's properties. Totals are always recorded.
+func WithTensors() Option { return func(o *options) { o.tensors = true } }
 
 // WithProgress calls fn after each file.
 func WithProgress(fn func(done, total int, path string)) Option {
@@ -79,7 +84,18 @@ func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result,
 		return nil, err
 	}
 	res := &Result{Files: files, Problems: append([]source.Problem(nil), src.Problems...)}
-	res.BOM = build(src, files, &o)
+	infos := make([]*weightInfo, len(files))
+	for i, f := range files {
+		if f.Verdict == scanners.Invalid {
+			continue
+		}
+		wi, err := describe(src.Files[i], f.Format)
+		if err != nil {
+			res.Problems = append(res.Problems, source.Problem{Path: f.Path, Err: fmt.Errorf("reading the %s header: %w", f.Format, err)})
+		}
+		infos[i] = wi
+	}
+	res.BOM = build(src, files, infos, &o)
 	return res, nil
 }
 
@@ -116,10 +132,11 @@ func scanAll(ctx context.Context, src *source.Source, o *options) ([]scanners.Re
 }
 
 // build assembles the BOM.
-func build(src *source.Source, files []scanners.Result, o *options) *cdx.BOM {
+func build(src *source.Source, files []scanners.Result, infos []*weightInfo, o *options) *cdx.BOM {
 	bom := cdx.NewBOM()
 	bom.SerialNumber = o.serial
 	model := modelComponent(src)
+	*model.Properties = append(*model.Properties, modelTotals(infos)...)
 	bom.Metadata = &cdx.Metadata{
 		Timestamp: o.now.UTC().Format(time.RFC3339),
 		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
@@ -131,8 +148,16 @@ func build(src *source.Source, files []scanners.Result, o *options) *cdx.BOM {
 	var comps []cdx.Component
 	var refs []string
 	var vulns []cdx.Vulnerability
-	for _, f := range files {
+	for i, f := range files {
 		c := fileComponent(f)
+		if wi := infos[i]; wi != nil {
+			*c.Properties = append(*c.Properties, wi.props...)
+			if o.tensors {
+				for _, t := range wi.tensors {
+					*c.Properties = append(*c.Properties, cdx.Property{Name: "aibom:tensor:" + t[0], Value: t[1]})
+				}
+			}
+		}
 		comps = append(comps, c)
 		refs = append(refs, c.BOMRef)
 		vulns = append(vulns, vulnerabilities(f, c.BOMRef)...)

@@ -138,3 +138,53 @@ func TestSpecVersions(t *testing.T) {
 		t.Error("XML output lacks <bom>")
 	}
 }
+
+func props(c cdx.Component) map[string]string {
+	m := map[string]string{}
+	if c.Properties != nil {
+		for _, p := range *c.Properties {
+			m[p.Name] = p.Value
+		}
+	}
+	return m
+}
+
+func TestWeightHeaders(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "m")
+	for dst, src := range map[string]string{"model.safetensors": "safetensors/model.safetensors", "model.onnx": "onnx/benign.onnx"} {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "models", src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = os.MkdirAll(dir, 0o755)
+		if err := os.WriteFile(filepath.Join(dir, dst), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := source.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Generate(context.Background(), s, WithTensors(), WithTime(time.Unix(0, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := props(*res.BOM.Metadata.Component)
+	if model["aibom:model:parameters"] == "" || model["aibom:model:parameters:F32"] != "8" {
+		t.Errorf("model totals %v", model)
+	}
+	for _, c := range *res.BOM.Components {
+		p := props(c)
+		switch c.Name {
+		case "model.safetensors":
+			if p["aibom:weights:parameters"] != "8" || p["aibom:tensor:fc.weight"] != "F32 [2 3]" {
+				t.Errorf("safetensors %v", p)
+			}
+		case "model.onnx":
+			if !strings.Contains(p["aibom:onnx:opsets"], "ai.onnx:17") || p["aibom:onnx:nodes"] == "" {
+				t.Errorf("onnx %v", p)
+			}
+		}
+	}
+}

@@ -23,6 +23,7 @@ type generateOptions struct {
 	specVersion string
 	serial      string
 	strict      bool
+	tensors     bool
 	workers     int
 	progress    bool
 }
@@ -35,6 +36,7 @@ func (o *generateOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.specVersion, "spec-version", "1.6", "CycloneDX version: 1.6 or 1.7")
 	f.StringVar(&o.serial, "serial-number", "", "the BOM's serial number (urn:uuid:...); default: a random one. Fix it, with SOURCE_DATE_EPOCH, for byte-identical output")
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 2) when any file or metadata cannot be read, instead of describing the rest")
+	f.BoolVar(&o.tensors, "tensors", false, "record every tensor (name, dtype, shape) of each weight file; totals are always recorded")
 	f.IntVar(&o.workers, "workers", 0, "files processed at once (default: number of CPUs)")
 	f.BoolVar(&o.progress, "progress", false, "show progress on stderr (default: when stderr is a terminal)")
 }
@@ -95,6 +97,9 @@ func runGenerate(cmd *cobra.Command, o *generateOptions, path string, stdout, st
 		aibom.WithRunner(runner.New())}
 	if o.workers > 0 {
 		opts = append(opts, aibom.WithWorkers(o.workers))
+	}
+	if o.tensors {
+		opts = append(opts, aibom.WithTensors())
 	}
 	if o.progress || isTerminal(stderr) {
 		opts = append(opts, aibom.WithProgress(progressPrinter(stderr)))

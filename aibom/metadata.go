@@ -1,0 +1,109 @@
+package aibom
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+
+	"github.com/seed-43c89ce6/aibom/aibom/source"
+	"github.com/seed-43c89ce6/aibom/scanners/onnx"
+	"github.com/seed-43c89ce6/aibom/scanners/safetensors"
+)
+
+// weightInfo is what a weight file's header says, for the BOM.
+type weightInfo struct {
+	// props describe the file.
+	props []cdx.Property
+	// params counts parameters by dtype.
+	params map[string]uint64
+	// tensors is the per-tensor inventory ("name", "dtype [shape]").
+	tensors [][2]string
+}
+
+// describe reads the header of a weight file in a known format. Formats
+// without a describer give nothing; a header that cannot be read gives an
+// error (the scan has already reported the file as invalid).
+func describe(f source.File, format string) (*weightInfo, error) {
+	switch format {
+	case "safetensors", "onnx":
+	default:
+		return nil, nil
+	}
+	fh, err := os.Open(f.Abs)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	if format == "onnx" {
+		return describeONNX(fh, f.Size)
+	}
+	h, err := safetensors.Parse(fh, f.Size, safetensors.DefaultLimits())
+	if err != nil {
+		return nil, err
+	}
+	wi := &weightInfo{params: map[string]uint64{}}
+	for dt, n := range h.Params {
+		wi.params[string(dt)] += n
+	}
+	wi.props = append(wi.props,
+		cdx.Property{Name: "aibom:weights:parameters", Value: fmt.Sprint(h.TotalParams)},
+		cdx.Property{Name: "aibom:weights:tensors", Value: fmt.Sprint(len(h.Tensors))})
+	for _, t := range h.Tensors {
+		wi.tensors = append(wi.tensors, [2]string{t.Name, fmt.Sprintf("%s %v", t.Dtype, t.Shape)})
+	}
+	return wi, nil
+}
+
+func describeONNX(fh *os.File, size int64) (*weightInfo, error) {
+	m, err := onnx.Parse(fh, size, onnx.DefaultLimits())
+	if err != nil {
+		return nil, err
+	}
+	wi := &weightInfo{params: map[string]uint64{"onnx": m.Params}}
+	var opsets []string
+	for _, o := range m.Opsets {
+		d := o.Domain
+		if d == "" {
+			d = "ai.onnx"
+		}
+		opsets = append(opsets, fmt.Sprintf("%s:%d", d, o.Version))
+	}
+	wi.props = append(wi.props,
+		cdx.Property{Name: "aibom:weights:parameters", Value: fmt.Sprint(m.Params)},
+		cdx.Property{Name: "aibom:onnx:ir_version", Value: fmt.Sprint(m.IRVersion)},
+		cdx.Property{Name: "aibom:onnx:opsets", Value: strings.Join(opsets, ",")},
+		cdx.Property{Name: "aibom:onnx:producer", Value: strings.TrimSpace(m.ProducerName + " " + m.ProducerVersion)},
+		cdx.Property{Name: "aibom:onnx:nodes", Value: fmt.Sprint(m.Nodes)})
+	return wi, nil
+}
+
+// modelTotals sums the parameters of all weight files by dtype.
+func modelTotals(infos []*weightInfo) []cdx.Property {
+	by := map[string]uint64{}
+	var total uint64
+	for _, wi := range infos {
+		if wi == nil {
+			continue
+		}
+		for dt, n := range wi.params {
+			by[dt] += n
+			total += n
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	props := []cdx.Property{{Name: "aibom:model:parameters", Value: fmt.Sprint(total)}}
+	dts := make([]string, 0, len(by))
+	for dt := range by {
+		dts = append(dts, dt)
+	}
+	sort.Strings(dts)
+	for _, dt := range dts {
+		props = append(props, cdx.Property{Name: "aibom:model:parameters:" + dt, Value: fmt.Sprint(by[dt])})
+	}
+	return props
+}
