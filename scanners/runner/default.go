@@ -3,6 +3,7 @@ package runner
 import (
 	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/compress"
+	"github.com/seed-43c89ce6/aibom/scanners/keras"
 	"github.com/seed-43c89ce6/aibom/scanners/numpy"
 	"github.com/seed-43c89ce6/aibom/scanners/onnx"
 	"github.com/seed-43c89ce6/aibom/scanners/pickle"
@@ -10,6 +11,8 @@ import (
 	"github.com/seed-43c89ce6/aibom/scanners/safetensors"
 	"github.com/seed-43c89ce6/aibom/scanners/sevenzip"
 	"github.com/seed-43c89ce6/aibom/scanners/tar"
+	"github.com/seed-43c89ce6/aibom/scanners/tensorflow"
+	"github.com/seed-43c89ce6/aibom/scanners/tflite"
 	"github.com/seed-43c89ce6/aibom/scanners/zip"
 )
 
@@ -37,6 +40,7 @@ func Scanners(c Config) []scanners.Scanner {
 	list := []scanners.Scanner{
 		pytorch.NewZip(),
 		numpy.NewNPZ(),
+		keras.New(),
 		zip.New(),
 		pytorch.NewLegacyTar(pk),
 		tar.New(tar.DefaultLimits()),
@@ -45,6 +49,8 @@ func Scanners(c Config) []scanners.Scanner {
 	list = append(list, compress.All(compress.DefaultLimits())...)
 	return append(list,
 		onnx.New(),
+		tensorflow.New(),
+		tflite.New(),
 		numpy.New(pk),
 		safetensors.New(),
 		pytorch.NewLegacy(pk),

@@ -233,7 +233,7 @@ func (r *Runner) dispatch(ctx context.Context, f scanners.File) (format string, 
 			continue
 		}
 		fmtName, fs, serr := runScanner(ctx, s, f)
-		findings = append(findings, fs...)
+		findings = appendNew(findings, fs)
 		if format == "unknown" {
 			format, err = fmtName, serr
 		}
@@ -246,6 +246,25 @@ func (r *Runner) dispatch(ctx context.Context, f scanners.File) (format string, 
 		// look too and keep what they find.
 	}
 	return format, findings, err
+}
+
+// appendNew appends the findings of fs that are not already in have (a
+// second scanner looking at the same archive reports the same members).
+func appendNew(have, fs []scanners.Finding) []scanners.Finding {
+	if len(have) == 0 {
+		return append(have, fs...)
+	}
+	seen := make(map[scanners.Finding]bool, len(have))
+	for _, f := range have {
+		seen[f] = true
+	}
+	for _, f := range fs {
+		if !seen[f] {
+			seen[f] = true
+			have = append(have, f)
+		}
+	}
+	return have
 }
 
 func safeMatch(s scanners.Scanner, f scanners.File, head []byte) (ok bool) {

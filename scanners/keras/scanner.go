@@ -1,0 +1,138 @@
+package keras
+
+import (
+	"context"
+	"errors"
+
+	"github.com/seed-43c89ce6/aibom/internal/safeio"
+	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/scanners/zip"
+)
+
+// Scanner finds Keras models by content and reports the code their configs
+// make Keras run.
+type Scanner struct {
+	lim  Limits
+	opts zip.ScanOptions
+}
+
+// Option configures a Scanner.
+type Option func(*Scanner)
+
+// WithLimits sets the limits passed to Parse.
+func WithLimits(lim Limits) Option { return func(s *Scanner) { s.lim = lim.withDefaults() } }
+
+// WithScanOptions sets how the members of a .keras archive are read.
+func WithScanOptions(o zip.ScanOptions) Option { return func(s *Scanner) { s.opts = o } }
+
+// New returns a Scanner with DefaultLimits, changed by opts.
+func New(opts ...Option) *Scanner {
+	s := &Scanner{lim: DefaultLimits(), opts: zip.DefaultScanOptions()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Name returns "keras".
+func (s *Scanner) Name() string { return format }
+
+// Match reports a zip whose central directory holds config.json and
+// metadata.json or model.weights.h5 (a .keras archive), or an HDF5 file
+// (the signature at 0 or after a user block).
+func (s *Scanner) Match(f scanners.File, head []byte) bool {
+	if zip.Sniff(f.R, f.Size, head) {
+		a, err := zip.Open(f.R, f.Size, s.lim.Zip)
+		return err == nil && isKeras(a)
+	}
+	_, ok := findHDF5(f.R, f.Size, head, s.lim.MaxUserBlock)
+	return ok
+}
+
+// isKeras reports whether a's central directory names the members of a
+// .keras archive.
+func isKeras(a *zip.Archive) bool {
+	var config, other bool
+	for i := range a.Entries {
+		switch a.Entries[i].Name {
+		case configName:
+			config = true
+		case metadataName, weightsName:
+			other = true
+		}
+	}
+	return config && other
+}
+
+// Scan analyzes the model config of f. The members of a .keras archive are
+// also handed to f.Nested, so that a pickle or other payload among them is
+// found whatever its name.
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m, err := s.Inspect(ctx, f)
+	var fs []scanners.Finding
+	if m != nil {
+		fs = m.Findings
+	}
+	return fs, err
+}
+
+// Inspect is Scan returning the Model too (nil when f could not be read
+// at all). Findings and errors carry Member relative to f.
+func (s *Scanner) Inspect(ctx context.Context, f scanners.File) (*Model, error) {
+	head, err := safeio.ReadAt(f.R, f.Size, 0, min(f.Size, scanners.HeadSize), scanners.HeadSize)
+	if err != nil {
+		return nil, scanners.Errorf(f, format, 0, "reading: %v", err)
+	}
+	if !zip.Sniff(f.R, f.Size, head) {
+		m, err := Parse(f.R, f.Size, s.lim)
+		if m != nil {
+			m.Findings = rebase(m.Findings, f)
+		}
+		return m, rebaseErr(err, f)
+	}
+	a, err := zip.Open(f.R, f.Size, s.lim.Zip)
+	if err != nil {
+		return nil, rebaseErr(asFormatError(err, ""), f)
+	}
+	m, perr := parseArchive(a, s.lim)
+	m.Findings = rebase(m.Findings, f)
+	zfs, zerr := zip.ScanArchive(ctx, f, a, s.opts)
+	m.Findings = append(m.Findings, zfs...)
+	return m, errors.Join(rebaseErr(perr, f), zerr)
+}
+
+// member joins the member name found inside f to f's own.
+func member(f scanners.File, m string) string {
+	switch {
+	case m == "":
+		return f.Member
+	case f.Member == "":
+		return m
+	}
+	return f.Member + "!" + m
+}
+
+func rebase(fs []scanners.Finding, f scanners.File) []scanners.Finding {
+	for i := range fs {
+		fs[i].Member = member(f, fs[i].Member)
+	}
+	return fs
+}
+
+// rebaseErr sets the members of the FormatErrors in err relative to f.
+func rebaseErr(err error, f scanners.File) error {
+	if err == nil {
+		return nil
+	}
+	fes := scanners.FormatErrors(err)
+	out := make([]error, 0, len(fes))
+	for _, fe := range fes {
+		c := *fe
+		c.Member = member(f, c.Member)
+		out = append(out, &c)
+	}
+	return errors.Join(out...)
+}
