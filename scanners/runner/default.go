@@ -3,6 +3,7 @@ package runner
 import (
 	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/compress"
+	"github.com/seed-43c89ce6/aibom/scanners/gguf"
 	"github.com/seed-43c89ce6/aibom/scanners/keras"
 	"github.com/seed-43c89ce6/aibom/scanners/numpy"
 	"github.com/seed-43c89ce6/aibom/scanners/onnx"
@@ -48,6 +49,7 @@ func Scanners(c Config) []scanners.Scanner {
 	}
 	list = append(list, compress.All(compress.DefaultLimits())...)
 	return append(list,
+		gguf.New(),
 		onnx.New(),
 		tensorflow.New(),
 		tflite.New(),
