@@ -152,7 +152,8 @@ func props(c cdx.Component) map[string]string {
 func TestWeightHeaders(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "m")
-	for dst, src := range map[string]string{"model.safetensors": "safetensors/model.safetensors", "model.onnx": "onnx/benign.onnx"} {
+	for dst, src := range map[string]string{"model.safetensors": "safetensors/model.safetensors", "model.onnx": "onnx/benign.onnx",
+		"model.gguf": "gguf/benign.gguf"} {
 		b, err := os.ReadFile(filepath.Join("..", "testdata", "models", src))
 		if err != nil {
 			t.Fatal(err)
@@ -180,6 +181,10 @@ func TestWeightHeaders(t *testing.T) {
 		case "model.safetensors":
 			if p["aibom:weights:parameters"] != "8" || p["aibom:tensor:fc.weight"] != "F32 [2 3]" {
 				t.Errorf("safetensors %v", p)
+			}
+		case "model.gguf":
+			if p["aibom:gguf:architecture"] != "llama" || len(p["aibom:gguf:chat_template:default:sha256"]) != 64 {
+				t.Errorf("gguf %v", p)
 			}
 		case "model.onnx":
 			if !strings.Contains(p["aibom:onnx:opsets"], "ai.onnx:17") || p["aibom:onnx:nodes"] == "" {

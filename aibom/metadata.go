@@ -9,6 +9,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/seed-43c89ce6/aibom/aibom/source"
+	"github.com/seed-43c89ce6/aibom/scanners/gguf"
 	"github.com/seed-43c89ce6/aibom/scanners/onnx"
 	"github.com/seed-43c89ce6/aibom/scanners/safetensors"
 )
@@ -21,6 +22,8 @@ type weightInfo struct {
 	params map[string]uint64
 	// tensors is the per-tensor inventory ("name", "dtype [shape]").
 	tensors [][2]string
+	// baseModels and datasets are what the file's metadata names (GGUF).
+	baseModels, datasets []string
 }
 
 // describe reads the header of a weight file in a known format. Formats
@@ -28,7 +31,7 @@ type weightInfo struct {
 // error (the scan has already reported the file as invalid).
 func describe(f source.File, format string) (*weightInfo, error) {
 	switch format {
-	case "safetensors", "onnx":
+	case "safetensors", "onnx", "gguf":
 	default:
 		return nil, nil
 	}
@@ -37,8 +40,11 @@ func describe(f source.File, format string) (*weightInfo, error) {
 		return nil, err
 	}
 	defer fh.Close()
-	if format == "onnx" {
+	switch format {
+	case "onnx":
 		return describeONNX(fh, f.Size)
+	case "gguf":
+		return describeGGUF(fh, f.Size)
 	}
 	h, err := safetensors.Parse(fh, f.Size, safetensors.DefaultLimits())
 	if err != nil {
@@ -78,6 +84,61 @@ func describeONNX(fh *os.File, size int64) (*weightInfo, error) {
 		cdx.Property{Name: "aibom:onnx:producer", Value: strings.TrimSpace(m.ProducerName + " " + m.ProducerVersion)},
 		cdx.Property{Name: "aibom:onnx:nodes", Value: fmt.Sprint(m.Nodes)})
 	return wi, nil
+}
+
+func describeGGUF(fh *os.File, size int64) (*weightInfo, error) {
+	g, err := gguf.Parse(fh, size, gguf.DefaultLimits())
+	if err != nil {
+		return nil, err
+	}
+	quant := g.FileTypeName
+	if quant == "" {
+		quant = "gguf"
+	}
+	wi := &weightInfo{params: map[string]uint64{quant: g.ParameterCount}}
+	add := func(name, value string) {
+		if value != "" && value != "0" {
+			wi.props = append(wi.props, cdx.Property{Name: name, Value: value})
+		}
+	}
+	add("aibom:weights:parameters", fmt.Sprint(g.ParameterCount))
+	add("aibom:weights:tensors", fmt.Sprint(len(g.Tensors)))
+	add("aibom:gguf:version", fmt.Sprint(g.Version))
+	add("aibom:gguf:architecture", g.Architecture)
+	add("aibom:gguf:name", g.Name)
+	add("aibom:gguf:license", g.License)
+	add("aibom:gguf:file_type", g.FileTypeName)
+	add("aibom:gguf:context_length", fmt.Sprint(g.ContextLength))
+	add("aibom:gguf:tokenizer", g.TokenizerModel)
+	for _, t := range g.ChatTemplates {
+		name := t.Name
+		if name == "" {
+			name = "default"
+		}
+		add("aibom:gguf:chat_template:"+name+":sha256", t.SHA256)
+	}
+	for _, t := range g.Tensors {
+		wi.tensors = append(wi.tensors, [2]string{t.Name, fmt.Sprintf("%s %v", t.Type, t.Shape)})
+	}
+	for _, b := range g.BaseModels {
+		wi.baseModels = append(wi.baseModels, sourceName(b))
+	}
+	for _, d := range g.Datasets {
+		wi.datasets = append(wi.datasets, sourceName(d))
+	}
+	return wi, nil
+}
+
+// sourceName names a GGUF base model or dataset: its repository, else its
+// organization/name, else its name.
+func sourceName(s gguf.Source) string {
+	switch {
+	case s.RepoURL != "":
+		return strings.TrimPrefix(strings.TrimPrefix(s.RepoURL, "https://huggingface.co/"), "https://hf.co/")
+	case s.Organization != "" && s.Name != "":
+		return s.Organization + "/" + s.Name
+	}
+	return s.Name
 }
 
 // modelTotals sums the parameters of all weight files by dtype.
