@@ -153,7 +153,8 @@ func TestWeightHeaders(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "m")
 	for dst, src := range map[string]string{"model.safetensors": "safetensors/model.safetensors", "model.onnx": "onnx/benign.onnx",
-		"model.gguf": "gguf/benign.gguf"} {
+		"model.gguf": "gguf/benign.gguf", "model.h5": "keras/sequential_vlen.h5", "model.tflite": "tflite/benign.tflite",
+		"saved_model.pb": "tensorflow/tf2_benign/saved_model.pb"} {
 		b, err := os.ReadFile(filepath.Join("..", "testdata", "models", src))
 		if err != nil {
 			t.Fatal(err)
@@ -185,6 +186,18 @@ func TestWeightHeaders(t *testing.T) {
 		case "model.gguf":
 			if p["aibom:gguf:architecture"] != "llama" || len(p["aibom:gguf:chat_template:default:sha256"]) != 64 {
 				t.Errorf("gguf %v", p)
+			}
+		case "model.h5":
+			if p["aibom:keras:model_class"] != "Sequential" || p["aibom:keras:layers"] == "" {
+				t.Errorf("keras %v", p)
+			}
+		case "model.tflite":
+			if p["aibom:tflite:version"] != "3" {
+				t.Errorf("tflite %v", p)
+			}
+		case "saved_model.pb":
+			if !strings.Contains(p["aibom:tensorflow:metagraph:0:tags"], "serve") {
+				t.Errorf("tensorflow %v", p)
 			}
 		case "model.onnx":
 			if !strings.Contains(p["aibom:onnx:opsets"], "ai.onnx:17") || p["aibom:onnx:nodes"] == "" {

@@ -10,8 +10,11 @@ import (
 
 	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/scanners/gguf"
+	"github.com/seed-43c89ce6/aibom/scanners/keras"
 	"github.com/seed-43c89ce6/aibom/scanners/onnx"
 	"github.com/seed-43c89ce6/aibom/scanners/safetensors"
+	"github.com/seed-43c89ce6/aibom/scanners/tensorflow"
+	"github.com/seed-43c89ce6/aibom/scanners/tflite"
 )
 
 // weightInfo is what a weight file's header says, for the BOM.
@@ -31,7 +34,7 @@ type weightInfo struct {
 // error (the scan has already reported the file as invalid).
 func describe(f source.File, format string) (*weightInfo, error) {
 	switch format {
-	case "safetensors", "onnx", "gguf":
+	case "safetensors", "onnx", "gguf", "keras", "tensorflow", "tflite":
 	default:
 		return nil, nil
 	}
@@ -45,6 +48,12 @@ func describe(f source.File, format string) (*weightInfo, error) {
 		return describeONNX(fh, f.Size)
 	case "gguf":
 		return describeGGUF(fh, f.Size)
+	case "keras":
+		return describeKeras(fh, f.Size)
+	case "tensorflow":
+		return describeTF(fh, f.Size)
+	case "tflite":
+		return describeTFLite(fh, f.Size)
 	}
 	h, err := safetensors.Parse(fh, f.Size, safetensors.DefaultLimits())
 	if err != nil {
@@ -96,11 +105,8 @@ func describeGGUF(fh *os.File, size int64) (*weightInfo, error) {
 		quant = "gguf"
 	}
 	wi := &weightInfo{params: map[string]uint64{quant: g.ParameterCount}}
-	add := func(name, value string) {
-		if value != "" && value != "0" {
-			wi.props = append(wi.props, cdx.Property{Name: name, Value: value})
-		}
-	}
+	var p propList
+	add := p.add
 	add("aibom:weights:parameters", fmt.Sprint(g.ParameterCount))
 	add("aibom:weights:tensors", fmt.Sprint(len(g.Tensors)))
 	add("aibom:gguf:version", fmt.Sprint(g.Version))
@@ -117,6 +123,7 @@ func describeGGUF(fh *os.File, size int64) (*weightInfo, error) {
 		}
 		add("aibom:gguf:chat_template:"+name+":sha256", t.SHA256)
 	}
+	wi.props = p
 	for _, t := range g.Tensors {
 		wi.tensors = append(wi.tensors, [2]string{t.Name, fmt.Sprintf("%s %v", t.Type, t.Shape)})
 	}
@@ -127,6 +134,73 @@ func describeGGUF(fh *os.File, size int64) (*weightInfo, error) {
 		wi.datasets = append(wi.datasets, sourceName(d))
 	}
 	return wi, nil
+}
+
+// propList collects non-empty properties.
+type propList []cdx.Property
+
+func (p *propList) add(name, value string) {
+	if value != "" && value != "0" {
+		*p = append(*p, cdx.Property{Name: name, Value: value})
+	}
+}
+
+func describeKeras(fh *os.File, size int64) (*weightInfo, error) {
+	m, err := keras.Parse(fh, size, keras.DefaultLimits())
+	if err != nil {
+		return nil, err
+	}
+	var p propList
+	p.add("aibom:keras:container", m.Container)
+	p.add("aibom:keras:version", m.KerasVersion)
+	p.add("aibom:keras:backend", m.Backend)
+	p.add("aibom:keras:model_class", m.ModelClass)
+	p.add("aibom:keras:layers", fmt.Sprint(m.LayerCount))
+	p.add("aibom:keras:inputs", strings.Join(m.Inputs, " "))
+	p.add("aibom:keras:outputs", strings.Join(m.Outputs, ","))
+	p.add("aibom:keras:lambda_layers", strings.Join(m.LambdaLayers, ","))
+	p.add("aibom:keras:custom_objects", strings.Join(m.CustomObjects, ","))
+	return &weightInfo{props: p}, nil
+}
+
+func describeTF(fh *os.File, size int64) (*weightInfo, error) {
+	sm, err := tensorflow.Parse(fh, size, tensorflow.DefaultLimits())
+	if err != nil {
+		return nil, err
+	}
+	var p propList
+	for i, mg := range sm.MetaGraphs {
+		pre := fmt.Sprintf("aibom:tensorflow:metagraph:%d:", i)
+		p.add(pre+"tags", strings.Join(mg.Tags, ","))
+		p.add(pre+"tf_version", mg.TFVersion)
+		p.add(pre+"nodes", fmt.Sprint(len(mg.Nodes)))
+		p.add(pre+"functions", fmt.Sprint(len(mg.Functions)))
+		for _, sig := range mg.Signatures {
+			p.add(pre+"signature:"+sig.Key, fmt.Sprintf("%s inputs=%s outputs=%s", sig.Method, tensors(sig.Inputs), tensors(sig.Outputs)))
+		}
+	}
+	return &weightInfo{props: p}, nil
+}
+
+func tensors(ts []tensorflow.TensorInfo) string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, fmt.Sprintf("%s:%s%v", t.Key, t.Dtype, t.Shape))
+	}
+	return "[" + strings.Join(out, " ") + "]"
+}
+
+func describeTFLite(fh *os.File, size int64) (*weightInfo, error) {
+	m, err := tflite.Parse(fh, size, tflite.DefaultLimits())
+	if err != nil {
+		return nil, err
+	}
+	var p propList
+	p.add("aibom:tflite:version", fmt.Sprint(m.Version))
+	p.add("aibom:tflite:description", m.Description)
+	p.add("aibom:tflite:subgraphs", fmt.Sprint(len(m.Subgraphs)))
+	p.add("aibom:tflite:operator_codes", fmt.Sprint(len(m.OpCodes)))
+	return &weightInfo{props: p}, nil
 }
 
 // sourceName names a GGUF base model or dataset: its repository, else its
