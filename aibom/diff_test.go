@@ -29,7 +29,7 @@ func TestDiff(t *testing.T) {
 		t.Fatal(err)
 	}
 	cur := generate(t, dir).BOM
-	cur.Metadata.Component.Licenses = &cdx.Licenses{{License: &cdx.License{ID: "MIT"}}}
+	cur.Metadata.Component.Licenses = &cdx.Licenses{{License: &cdx.License{ID: "Apache-2.0"}}}
 	cur.Metadata.Component.Pedigree = &cdx.Pedigree{Ancestors: &[]cdx.Component{{Group: "meta-llama", Name: "Llama-3-8B"}}}
 	var got []string
 	for _, c := range Diff(old, cur) {
@@ -38,7 +38,8 @@ func TestDiff(t *testing.T) {
 	want := []string{
 		"added chat-template chat_template.jinja",
 		"removed finding PICKLE-DANGEROUS-GLOBAL in pytorch_model.bin",
-		"added license MIT",
+		"added license Apache-2.0",
+		"removed license MIT",
 		"added lineage meta-llama/Llama-3-8B",
 		"removed tokenizer tokenizer.json",
 		"changed weights pytorch_model.bin",

@@ -14,6 +14,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/seed-43c89ce6/aibom/aibom/modelcard"
 	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/runner"
@@ -95,7 +96,11 @@ func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result,
 		}
 		infos[i] = wi
 	}
-	res.BOM = build(src, files, infos, &o)
+	meta, problems := readRepoMeta(src)
+	res.Problems = append(res.Problems, problems...)
+	sets, problems := localDatasets(ctx, src)
+	res.Problems = append(res.Problems, problems...)
+	res.BOM = build(src, files, infos, meta, sets, &o)
 	return res, nil
 }
 
@@ -131,11 +136,14 @@ func scanAll(ctx context.Context, src *source.Source, o *options) ([]scanners.Re
 	return out, ctx.Err()
 }
 
-// build assembles the BOM.
-func build(src *source.Source, files []scanners.Result, infos []*weightInfo, o *options) *cdx.BOM {
+// build assembles the BOM: the model as metadata.component, a component
+// per file, per dataset named by the card or the headers and per local
+// dataset folder, the dependency graph and the findings.
+func build(src *source.Source, files []scanners.Result, infos []*weightInfo, meta repoMeta, sets localSets, o *options) *cdx.BOM {
 	bom := cdx.NewBOM()
 	bom.SerialNumber = o.serial
 	model := modelComponent(src)
+	describeModel(&model, meta, infos)
 	*model.Properties = append(*model.Properties, modelTotals(infos)...)
 	bom.Metadata = &cdx.Metadata{
 		Timestamp: o.now.UTC().Format(time.RFC3339),
@@ -158,14 +166,24 @@ func build(src *source.Source, files []scanners.Result, infos []*weightInfo, o *
 				}
 			}
 		}
+		*c.Properties = append(*c.Properties, sets.props[f.Path]...)
 		comps = append(comps, c)
 		refs = append(refs, c.BOMRef)
 		vulns = append(vulns, vulnerabilities(f, c.BOMRef)...)
 	}
+	deps := []cdx.Dependency{}
+	for _, group := range [][]cdx.Component{namedDatasets(meta, infos), sets.comps} {
+		for _, d := range group {
+			comps = append(comps, d)
+			refs = append(refs, d.BOMRef)
+			dd := sets.files[d.BOMRef]
+			deps = append(deps, cdx.Dependency{Ref: d.BOMRef, Dependencies: &dd})
+		}
+	}
 	bom.Components = &comps
-	deps := []cdx.Dependency{{Ref: model.BOMRef, Dependencies: &refs}}
-	for _, r := range refs {
-		deps = append(deps, cdx.Dependency{Ref: r})
+	deps = append([]cdx.Dependency{{Ref: model.BOMRef, Dependencies: &refs}}, deps...)
+	for _, f := range files {
+		deps = append(deps, cdx.Dependency{Ref: "file:" + f.Path})
 	}
 	bom.Dependencies = &deps
 	if len(vulns) > 0 {
@@ -185,22 +203,13 @@ func modelComponent(src *source.Source) cdx.Component {
 	}
 	if src.Kind == source.HuggingFaceCache {
 		c.Version = src.Revision
-		c.PackageURL = huggingFacePURL(src.Name, src.Revision)
+		c.PackageURL = modelcard.PackageURL(src.Name, src.Revision)
 		c.Group, c.Name, _ = strings.Cut(src.Name, "/")
 		if c.Name == "" {
 			c.Group, c.Name = "", src.Name
 		}
 	}
 	return c
-}
-
-// huggingFacePURL is pkg:huggingface/<namespace>/<name>@<revision>.
-func huggingFacePURL(repo, rev string) string {
-	p := "pkg:huggingface/" + strings.ToLower(repo)
-	if rev != "" {
-		p += "@" + rev
-	}
-	return p
 }
 
 // fileComponent describes one file: its name, size, digest, role, format

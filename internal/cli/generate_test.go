@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/seed-43c89ce6/aibom/internal/bomschema"
 )
 
 func TestGenerateReproducibleAndAtomic(t *testing.T) {
@@ -25,6 +27,9 @@ func TestGenerateReproducibleAndAtomic(t *testing.T) {
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(a), &doc); err != nil {
 		t.Fatal(err)
+	}
+	if err := bomschema.Validate([]byte(a), "1.6"); err != nil {
+		t.Errorf("the BOM is not valid CycloneDX 1.6: %v", err)
 	}
 	if doc["specVersion"] != "1.6" || !strings.Contains(a, `"timestamp": "2023-11-14T22:13:20Z"`) {
 		t.Errorf("spec %v, timestamp missing in %s", doc["specVersion"], a[:300])

@@ -1,0 +1,207 @@
+package dataset
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/seed-43c89ce6/aibom/internal/safeio"
+)
+
+// Card is what a Hugging Face dataset card's YAML front matter says.
+type Card struct {
+	PrettyName     string
+	License        []string
+	Language       []string
+	TaskCategories []string
+	SizeCategories []string
+	// Configs are the names of the configs (subsets).
+	Configs []string
+	// Features are the columns of dataset_info.features (of the first
+	// config when there are several).
+	Features []Column
+	// Splits maps a split's name to num_examples from dataset_info.
+	Splits map[string]int64
+	// IsDataset is set when a key only dataset cards use is present.
+	IsDataset bool
+}
+
+// ErrNoFrontMatter is returned for a README.md without YAML front matter.
+var ErrNoFrontMatter = errors.New("dataset: card has no YAML front matter")
+
+// datasetKeys are front matter keys that only dataset cards use.
+var datasetKeys = map[string]bool{
+	"configs": true, "dataset_info": true, "task_categories": true, "task_ids": true,
+	"size_categories": true, "source_datasets": true, "annotations_creators": true,
+	"language_creators": true, "multilinguality": true, "pretty_name": true,
+	"paperswithcode_id": true, "train-eval-index": true, "viewer": true,
+}
+
+const maxCardList = 256
+
+// readCard reads and parses the card at abs, at most limit bytes.
+func readCard(abs string, limit int64) (*Card, error) {
+	f, err := os.Open(abs)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := safeio.ReadAll(f, limit)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCard(b)
+}
+
+// ParseCard parses the YAML front matter of a dataset card (README.md). The
+// front matter sits between a first line "---" and the next line "---".
+func ParseCard(b []byte) (*Card, error) {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+	if !bytes.HasPrefix(b, []byte("---\n")) {
+		return nil, ErrNoFrontMatter
+	}
+	meta := b[4:]
+	end := bytes.Index(meta, []byte("\n---"))
+	if end < 0 {
+		return nil, fmt.Errorf("%w: no closing ---", ErrNoFrontMatter)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(meta[:end+1], &root); err != nil {
+		return nil, fmt.Errorf("dataset: card front matter: %w", err)
+	}
+	c := &Card{}
+	if len(root.Content) == 0 {
+		return c, nil
+	}
+	m := deref(root.Content[0])
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil, errors.New("dataset: card front matter is not a mapping")
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		c.set(scalar(m.Content[i]), deref(m.Content[i+1]))
+	}
+	return c, nil
+}
+
+func (c *Card) set(key string, v *yaml.Node) {
+	c.IsDataset = c.IsDataset || datasetKeys[key]
+	switch key {
+	case "pretty_name":
+		c.PrettyName = scalar(v)
+	case "license":
+		c.License = strList(v)
+	case "language":
+		c.Language = strList(v)
+	case "task_categories":
+		c.TaskCategories = strList(v)
+	case "size_categories":
+		c.SizeCategories = strList(v)
+	case "configs":
+		c.Configs = nil
+		for _, e := range seq(v) {
+			if n := mapGet(e, "config_name"); n != nil {
+				c.Configs = append(c.Configs, scalar(n))
+			}
+		}
+	case "dataset_info":
+		info := v
+		if s := seq(v); len(s) > 0 {
+			info = s[0]
+		}
+		c.datasetInfo(info)
+	}
+}
+
+// datasetInfo reads features (name, dtype) and splits (name, num_examples).
+func (c *Card) datasetInfo(info *yaml.Node) {
+	c.Features = nil
+	for _, f := range seq(mapGet(info, "features")) {
+		col := Column{Name: scalar(mapGet(f, "name")), Type: scalar(mapGet(f, "dtype"))}
+		if col.Type == "" && mapGet(f, "dtype") == nil {
+			col.Type = "struct"
+		}
+		if col.Name != "" && len(c.Features) < maxCardList {
+			c.Features = append(c.Features, col)
+		}
+	}
+	for _, s := range seq(mapGet(info, "splits")) {
+		var n int64
+		ne := mapGet(s, "num_examples")
+		if ne == nil || ne.Kind != yaml.ScalarNode || ne.Decode(&n) != nil || n < 0 {
+			continue
+		}
+		if c.Splits == nil {
+			c.Splits = map[string]int64{}
+		}
+		if name := scalar(mapGet(s, "name")); name != "" && len(c.Splits) < maxCardList {
+			c.Splits[name] = n
+		}
+	}
+}
+
+// deref follows aliases (a bounded number of them).
+func deref(n *yaml.Node) *yaml.Node {
+	for range 8 {
+		if n == nil || n.Kind != yaml.AliasNode {
+			return n
+		}
+		n = n.Alias
+	}
+	return nil
+}
+
+func scalar(n *yaml.Node) string {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return clean([]byte(n.Value), 512)
+}
+
+func seq(n *yaml.Node) []*yaml.Node {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]*yaml.Node, 0, min(len(n.Content), maxCardList))
+	for _, e := range n.Content {
+		if len(out) == maxCardList {
+			break
+		}
+		if e = deref(e); e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// strList reads a scalar or a sequence of scalars.
+func strList(n *yaml.Node) []string {
+	if s := scalar(n); s != "" {
+		return []string{s}
+	}
+	var out []string
+	for _, e := range seq(n) {
+		if s := scalar(e); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func mapGet(n *yaml.Node, key string) *yaml.Node {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if scalar(n.Content[i]) == key {
+			return deref(n.Content[i+1])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,182 @@
+package modelcard
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/seed-43c89ce6/aibom/internal/safeio"
+)
+
+// Card is what a Hugging Face model card (README.md) says: the YAML front
+// matter fields that a BOM records and the text of the Markdown sections on
+// uses, users, limitations and bias. Fields the card does not set are empty.
+type Card struct {
+	HasFrontMatter bool // the file starts with a `---` front matter block
+
+	License     []string // license ids as written, e.g. "apache-2.0", "llama3", "other"
+	LicenseName string   // license_name, for "other"
+	LicenseLink string   // license_link: a URL or a path in the repository
+
+	Language    []string
+	LibraryName string
+	PipelineTag string
+	Tags        []string
+	Datasets    []string
+	Metrics     []string // metric ids, e.g. "accuracy"
+
+	BaseModel         []string // base_model, a string or a list in the card
+	BaseModelRelation string   // base_model_relation as written
+
+	ModelName    string // model_name (common in GGUF repositories)
+	ModelCreator string // model_creator
+	QuantizedBy  string // quantized_by
+	Inference    *bool  // inference: false disables the hosted widget
+
+	ModelIndex []ModelIndex
+	CO2        *Emissions
+
+	Sections Sections
+}
+
+// Sections holds the text of the Markdown sections a card's body has on each
+// subject, one string per section, each at most MaxSectionLen bytes.
+type Sections struct {
+	IntendedUses    []string // "Intended uses", "Direct Use", "Downstream Use", "Uses"
+	OutOfScope      []string // "Out-of-Scope Use"
+	Users           []string // "Intended users", "Users"
+	Limitations     []string // "Limitations"
+	Bias            []string // "Bias, Risks, and Limitations", "Ethical considerations", "Risks"
+	Recommendations []string // "Recommendations" (mitigations of bias and risks)
+}
+
+// ModelIndex is one entry of the card's model-index: evaluation results.
+type ModelIndex struct {
+	Name    string
+	Results []Result
+}
+
+// Result is one evaluation: a task on a dataset with its metrics.
+type Result struct {
+	TaskType string // e.g. "question-answering"
+	TaskName string
+	Dataset  EvalDataset
+	Metrics  []Metric
+}
+
+// EvalDataset names the dataset of an evaluation result.
+type EvalDataset struct {
+	Name   string // display name, e.g. "SQuAD v2"
+	Type   string // dataset id, e.g. "squad_v2" or "cais/mmlu"
+	Config string
+	Split  string
+}
+
+// Metric is one measured value. Value keeps the text of the YAML scalar.
+type Metric struct {
+	Type     string
+	Name     string
+	Value    string
+	Verified bool
+}
+
+// Emissions is the card's co2_eq_emissions.
+type Emissions struct {
+	Grams                float64 // emissions, in grams of CO2 equivalent
+	HasGrams             bool    // emissions was a number
+	Source               string
+	TrainingType         string // e.g. "pre-training", "fine-tuning"
+	GeographicalLocation string
+	HardwareUsed         string
+}
+
+// ParseCard parses a Hugging Face model card: the YAML front matter between
+// two `---` lines at the start of r, and the Markdown body after it. name is
+// used in errors only.
+//
+// A card without front matter gives a Card with only Sections and no error.
+// Malformed front matter gives a *SyntaxError with the file line, together
+// with a Card that still holds the body's sections; a card larger than
+// MaxCardSize is parsed up to that size and reported with an error wrapping
+// safeio.ErrTooLarge, as is front matter larger than MaxFrontMatter (which is
+// then skipped). The Card is nil only when r could not be read at all.
+func ParseCard(r io.Reader, name string) (*Card, error) {
+	data, readErr := readLimited(r, name, MaxCardSize)
+	if readErr != nil && !errors.Is(readErr, safeio.ErrTooLarge) {
+		return nil, readErr
+	}
+	card := &Card{}
+	meta, metaLine, body, err := splitFrontMatter(data, name)
+	card.Sections = parseSections(body)
+	if meta != nil {
+		card.HasFrontMatter = true
+		perr := fmt.Errorf("modelcard: %s: front matter: %w (%d bytes)", name, safeio.ErrTooLarge, MaxFrontMatter)
+		if len(meta) <= MaxFrontMatter {
+			perr = card.parseFrontMatter(meta, metaLine, name)
+		}
+		if err == nil {
+			err = perr
+		}
+	}
+	return card, errors.Join(readErr, err)
+}
+
+var (
+	bom          = []byte("\xef\xbb\xbf")
+	fenceLine    = []byte("---")
+	yamlLineExpr = regexp.MustCompile(`^yaml: line (\d+): `)
+)
+
+// splitFrontMatter separates the front matter from the body. metaLine is the
+// file line on which the YAML starts. A front matter block that is never
+// closed is reported, and the whole file is then treated as body.
+func splitFrontMatter(data []byte, name string) (meta []byte, metaLine int, body []byte, err error) {
+	data = bytes.TrimPrefix(data, bom)
+	first, rest, found := bytes.Cut(data, []byte("\n"))
+	if !found || !bytes.Equal(bytes.TrimRight(first, " \t\r"), fenceLine) {
+		return nil, 0, data, nil
+	}
+	off := 0
+	for off <= len(rest) {
+		line, _, _ := bytes.Cut(rest[off:], []byte("\n"))
+		if bytes.Equal(bytes.TrimRight(line, " \t\r"), fenceLine) {
+			end := min(off+len(line)+1, len(rest))
+			return rest[:off], 2, rest[end:], nil
+		}
+		off += len(line) + 1
+	}
+	return nil, 0, rest, &SyntaxError{Name: name, Line: 1, Msg: "front matter is not closed by a --- line"}
+}
+
+// decodeYAML parses front matter into a node tree. yaml.v3 reports syntax
+// errors as "yaml: line N: msg" with N counted from the start of meta; the
+// returned error carries the line in the file instead.
+func decodeYAML(meta []byte, metaLine int, name string) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := unmarshalYAML(meta, &doc); err != nil {
+		se := &SyntaxError{Name: name, Msg: "front matter: " + err.Error(), Err: err}
+		if m := yamlLineExpr.FindStringSubmatch(err.Error()); m != nil {
+			if n, convErr := strconv.Atoi(m[1]); convErr == nil {
+				se.Line = n + metaLine - 1
+				se.Msg = "front matter: " + err.Error()[len(m[0]):]
+			}
+		}
+		return nil, se
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 { // empty front matter
+		return nil, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+			return nil, nil
+		}
+		return nil, &SyntaxError{Name: name, Line: root.Line + metaLine - 1, Msg: "front matter is not a YAML mapping"}
+	}
+	return root, nil
+}

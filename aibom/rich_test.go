@@ -1,0 +1,123 @@
+package aibom
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+
+	"github.com/seed-43c89ce6/aibom/aibom/source"
+	"github.com/seed-43c89ce6/aibom/internal/bomschema"
+)
+
+// copyFile copies testdata (relative to the repository root) into dir.
+func copyFile(t *testing.T, from, dir, to string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", from))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, to)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// validate encodes bom in JSON for both spec versions and validates it
+// against the official CycloneDX schema.
+func validate(t *testing.T, bom *cdx.BOM) {
+	t.Helper()
+	for _, v := range []string{"1.6", "1.7"} {
+		sv, _ := ParseSpecVersion(v)
+		if err := bomschema.Validate(encode(t, bom, CycloneDXJSON, sv), v); err != nil {
+			t.Errorf("CycloneDX %s: %v", v, err)
+		}
+	}
+}
+
+// TestRichRepository generates the BOM of a Hugging Face-style repository
+// with a real model card, config, generation config, a GGUF file and a
+// local dataset holding (fake) personal data.
+func TestRichRepository(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "Llama-3-8B-Instruct")
+	copyFile(t, "aibom/modelcard/testdata/llama3-README.md", dir, "README.md")
+	copyFile(t, "aibom/modelcard/testdata/llama3-config.json", dir, "config.json")
+	copyFile(t, "aibom/modelcard/testdata/llama3-generation_config.json", dir, "generation_config.json")
+	copyFile(t, "testdata/models/gguf/benign.gguf", dir, "model-q8_0.gguf")
+	copyFile(t, "testdata/models/safetensors/model.safetensors", dir, "model.safetensors")
+	for _, f := range []string{"README.md", "data/train.csv", "data/test.jsonl"} {
+		copyFile(t, "testdata/datasets/pii/"+f, dir, "finetune-data/"+f)
+	}
+	src, err := source.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Generate(context.Background(), src, WithTime(time.Unix(0, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 0 {
+		t.Errorf("problems: %v", res.Problems)
+	}
+	validate(t, res.BOM)
+	m := res.BOM.Metadata.Component
+	if m.ModelCard == nil || m.ModelCard.ModelParameters == nil || m.ModelCard.ModelParameters.Task == "" {
+		t.Errorf("model card %+v", m.ModelCard)
+	}
+	if m.Licenses == nil || len(*m.Licenses) == 0 {
+		t.Error("no licenses from the card")
+	}
+	p := props(*m)
+	if p["aibom:model:parameters"] == "" || p["aibom:config:model_type"] == "" {
+		t.Errorf("model properties %v", p)
+	}
+	var pii bool
+	for _, c := range *res.BOM.Components {
+		if c.Type != cdx.ComponentTypeData || c.Data == nil {
+			continue
+		}
+		d := (*c.Data)[0]
+		if strings.HasPrefix(c.BOMRef, "dataset:local/") {
+			pii = d.SensitiveData != nil && len(*d.SensitiveData) > 0 && strings.Contains(d.Classification, "pii")
+			for _, s := range *d.SensitiveData {
+				if strings.Contains(s, "@") {
+					t.Errorf("a sensitive value leaked into the BOM: %q", s)
+				}
+			}
+		}
+	}
+	if !pii {
+		t.Error("the local dataset's personal data is not classified")
+	}
+}
+
+func TestEveryGeneratedBOMValidates(t *testing.T) {
+	t.Parallel()
+	validate(t, generate(t, modelDir(t)).BOM)
+	adapter := filepath.Join(t.TempDir(), "lora")
+	copyFile(t, "aibom/modelcard/testdata/lora-README.md", adapter, "README.md")
+	copyFile(t, "aibom/modelcard/testdata/lora-adapter_config.json", adapter, "adapter_config.json")
+	res := generate(t, adapter)
+	validate(t, res.BOM)
+	m := res.BOM.Metadata.Component
+	if m.Pedigree == nil || m.Pedigree.Ancestors == nil || len(*m.Pedigree.Ancestors) == 0 {
+		t.Fatalf("adapter without its base model: %+v", m.Pedigree)
+	}
+	if rel := props((*m.Pedigree.Ancestors)[0])["aibom:lineage:relation"]; rel != "adapter" {
+		t.Errorf("relation %q, want adapter", rel)
+	}
+	for _, card := range []string{"co2-README.md", "bert-squad2-README.md", "gguf-README.md", "malformed-README.md"} {
+		dir := filepath.Join(t.TempDir(), "m")
+		copyFile(t, "aibom/modelcard/testdata/"+card, dir, "README.md")
+		copyFile(t, "aibom/modelcard/testdata/bert-config.json", dir, "config.json")
+		validate(t, generate(t, dir).BOM)
+	}
+}
