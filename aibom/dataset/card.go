@@ -1,13 +1,13 @@
 package dataset
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/seed-43c89ce6/aibom/internal/frontmatter"
 	"github.com/seed-43c89ce6/aibom/internal/safeio"
 )
 
@@ -59,18 +59,15 @@ func readCard(abs string, limit int64) (*Card, error) {
 // ParseCard parses the YAML front matter of a dataset card (README.md). The
 // front matter sits between a first line "---" and the next line "---".
 func ParseCard(b []byte) (*Card, error) {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
-	if !bytes.HasPrefix(b, []byte("---\n")) {
+	meta, _, _, unclosed := frontmatter.Split(b)
+	switch {
+	case unclosed:
+		return nil, fmt.Errorf("%w: no closing ---", ErrNoFrontMatter)
+	case meta == nil:
 		return nil, ErrNoFrontMatter
 	}
-	meta := b[4:]
-	end := bytes.Index(meta, []byte("\n---"))
-	if end < 0 {
-		return nil, fmt.Errorf("%w: no closing ---", ErrNoFrontMatter)
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(meta[:end+1], &root); err != nil {
+	root, err := frontmatter.Decode(meta)
+	if err != nil {
 		return nil, fmt.Errorf("dataset: card front matter: %w", err)
 	}
 	c := &Card{}
@@ -143,35 +140,15 @@ func (c *Card) datasetInfo(info *yaml.Node) {
 	}
 }
 
-// deref follows aliases (a bounded number of them).
-func deref(n *yaml.Node) *yaml.Node {
-	for range 8 {
-		if n == nil || n.Kind != yaml.AliasNode {
-			return n
-		}
-		n = n.Alias
-	}
-	return nil
-}
+func deref(n *yaml.Node) *yaml.Node { return frontmatter.Deref(n) }
 
 func scalar(n *yaml.Node) string {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.ScalarNode {
-		return ""
-	}
-	return clean([]byte(n.Value), 512)
+	return clean([]byte(frontmatter.Scalar(n, frontmatter.MaxSize)), 512)
 }
 
 func seq(n *yaml.Node) []*yaml.Node {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.SequenceNode {
-		return nil
-	}
-	out := make([]*yaml.Node, 0, min(len(n.Content), maxCardList))
-	for _, e := range n.Content {
-		if len(out) == maxCardList {
-			break
-		}
+	var out []*yaml.Node
+	for _, e := range frontmatter.Items(n, maxCardList) {
 		if e = deref(e); e != nil {
 			out = append(out, e)
 		}
@@ -194,14 +171,5 @@ func strList(n *yaml.Node) []string {
 }
 
 func mapGet(n *yaml.Node, key string) *yaml.Node {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if scalar(n.Content[i]) == key {
-			return deref(n.Content[i+1])
-		}
-	}
-	return nil
+	return deref(frontmatter.Get(n, key, frontmatter.MaxSize))
 }

@@ -1,7 +1,6 @@
 package modelcard
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/seed-43c89ce6/aibom/internal/frontmatter"
 	"github.com/seed-43c89ce6/aibom/internal/safeio"
 )
 
@@ -126,39 +126,25 @@ func ParseCard(r io.Reader, name string) (*Card, error) {
 	return card, errors.Join(readErr, err)
 }
 
-var (
-	bom          = []byte("\xef\xbb\xbf")
-	fenceLine    = []byte("---")
-	yamlLineExpr = regexp.MustCompile(`^yaml: line (\d+): `)
-)
+var yamlLineExpr = regexp.MustCompile(`^yaml: line (\d+): `)
 
 // splitFrontMatter separates the front matter from the body. metaLine is the
 // file line on which the YAML starts. A front matter block that is never
 // closed is reported, and the whole file is then treated as body.
 func splitFrontMatter(data []byte, name string) (meta []byte, metaLine int, body []byte, err error) {
-	data = bytes.TrimPrefix(data, bom)
-	first, rest, found := bytes.Cut(data, []byte("\n"))
-	if !found || !bytes.Equal(bytes.TrimRight(first, " \t\r"), fenceLine) {
-		return nil, 0, data, nil
+	meta, metaLine, body, unclosed := frontmatter.Split(data)
+	if unclosed {
+		return nil, 0, body, &SyntaxError{Name: name, Line: 1, Msg: "front matter is not closed by a --- line"}
 	}
-	off := 0
-	for off <= len(rest) {
-		line, _, _ := bytes.Cut(rest[off:], []byte("\n"))
-		if bytes.Equal(bytes.TrimRight(line, " \t\r"), fenceLine) {
-			end := min(off+len(line)+1, len(rest))
-			return rest[:off], 2, rest[end:], nil
-		}
-		off += len(line) + 1
-	}
-	return nil, 0, rest, &SyntaxError{Name: name, Line: 1, Msg: "front matter is not closed by a --- line"}
+	return meta, metaLine, body, nil
 }
 
 // decodeYAML parses front matter into a node tree. yaml.v3 reports syntax
 // errors as "yaml: line N: msg" with N counted from the start of meta; the
 // returned error carries the line in the file instead.
 func decodeYAML(meta []byte, metaLine int, name string) (*yaml.Node, error) {
-	var doc yaml.Node
-	if err := unmarshalYAML(meta, &doc); err != nil {
+	doc, err := frontmatter.Decode(meta)
+	if err != nil {
 		se := &SyntaxError{Name: name, Msg: "front matter: " + err.Error(), Err: err}
 		if m := yamlLineExpr.FindStringSubmatch(err.Error()); m != nil {
 			if n, convErr := strconv.Atoi(m[1]); convErr == nil {

@@ -124,7 +124,7 @@ func decodeObject(r io.Reader, name string, limit int64) (jsonObject, error) {
 	if err != nil {
 		return nil, err
 	}
-	data = bytes.TrimPrefix(data, bom)
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var obj jsonObject
 	if err := json.Unmarshal(data, &obj); err != nil {
 		se := &SyntaxError{Name: name, Msg: err.Error(), Err: err}

@@ -1,13 +1,13 @@
 package modelcard
 
 import (
+	"github.com/seed-43c89ce6/aibom/internal/frontmatter"
+
 	"bytes"
 	"errors"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -44,10 +44,11 @@ func (c *Card) setMapping(root *yaml.Node) {
 func (c *Card) salvage(meta []byte) {
 	var chunk []byte
 	decode := func() {
-		var doc yaml.Node
-		if len(chunk) > 0 && unmarshalYAML(chunk, &doc) == nil && len(doc.Content) > 0 &&
-			doc.Content[0].Kind == yaml.MappingNode {
-			c.setMapping(doc.Content[0])
+		if len(chunk) > 0 {
+			if doc, err := frontmatter.Decode(chunk); err == nil && len(doc.Content) > 0 &&
+				doc.Content[0].Kind == yaml.MappingNode {
+				c.setMapping(doc.Content[0])
+			}
 		}
 		chunk = chunk[:0]
 	}
@@ -108,73 +109,12 @@ func (c *Card) setField(key string, v *yaml.Node) {
 	}
 }
 
-// deref follows aliases to the node they name.
-func deref(n *yaml.Node) *yaml.Node {
-	for range 8 {
-		if n == nil || n.Kind != yaml.AliasNode {
-			return n
-		}
-		n = n.Alias
-	}
-	return nil
-}
+func deref(n *yaml.Node) *yaml.Node   { return frontmatter.Deref(n) }
+func scalar(n *yaml.Node) string      { return frontmatter.Scalar(n, maxScalarLen) }
+func strList(n *yaml.Node) []string   { return frontmatter.StrList(n, maxListItems, maxScalarLen) }
+func items(n *yaml.Node) []*yaml.Node { return frontmatter.Items(n, maxListItems) }
 
-// scalar returns the text of a non-null scalar node, bounded, or "".
-func scalar(n *yaml.Node) string {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		return ""
-	}
-	return truncate(strings.TrimSpace(n.Value), maxScalarLen)
-}
-
-// strList accepts a scalar or a sequence of scalars.
-func strList(n *yaml.Node) []string {
-	n = deref(n)
-	if n == nil {
-		return nil
-	}
-	if s := scalar(n); s != "" {
-		return []string{s}
-	}
-	if n.Kind != yaml.SequenceNode {
-		return nil
-	}
-	var out []string
-	for _, item := range n.Content {
-		if len(out) == maxListItems {
-			break
-		}
-		if s := scalar(item); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// get returns the value of key in a mapping node, or nil.
-func get(n *yaml.Node, key string) *yaml.Node {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	var v *yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if scalar(n.Content[i]) == key {
-			v = n.Content[i+1]
-		}
-	}
-	return v
-}
-
-// items returns the elements of a sequence node, at most maxListItems.
-func items(n *yaml.Node) []*yaml.Node {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.SequenceNode {
-		return nil
-	}
-	return n.Content[:min(len(n.Content), maxListItems)]
-}
+func get(n *yaml.Node, key string) *yaml.Node { return frontmatter.Get(n, key, maxScalarLen) }
 
 func modelIndex(n *yaml.Node) []ModelIndex {
 	var out []ModelIndex
@@ -237,27 +177,4 @@ func emissions(n *yaml.Node) *Emissions {
 	return e
 }
 
-// truncate cuts s to at most n bytes without splitting a UTF-8 sequence,
-// marking the cut with an ellipsis.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	const mark = "…"
-	cut := n - len(mark)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + mark
-}
-
-// unmarshalYAML is yaml.Unmarshal, with a panic turned into an error:
-// yaml.v3 has panicked on hostile input before.
-func unmarshalYAML(data []byte, doc *yaml.Node) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("YAML decoder panicked: %v", p)
-		}
-	}()
-	return yaml.Unmarshal(data, doc)
-}
+func truncate(s string, n int) string { return frontmatter.Truncate(s, n) }
