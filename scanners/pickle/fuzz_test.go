@@ -44,7 +44,8 @@ func FuzzWalk(f *testing.F) {
 				t.Fatalf("error %v outside the %d-byte input", e, len(b))
 			}
 		}
-		Sniff(b)
+		Sniff(b, true)
+		Sniff(b, false)
 		s := New(WithLimits(lim))
 		fs, err := s.Scan(context.Background(), scanners.File{Path: "f", Size: int64(len(b)), R: bytes.NewReader(b)})
 		if len(res.Refs) > 0 && len(fs) == 0 && err == nil {

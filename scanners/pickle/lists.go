@@ -15,7 +15,7 @@ var allowExact = []string{
 	"__builtin__.set", "__builtin__.frozenset", "__builtin__.dict", "__builtin__.list",
 	"__builtin__.tuple", "__builtin__.bytearray", "__builtin__.complex", "__builtin__.float",
 	"__builtin__.int", "__builtin__.long", "__builtin__.str", "__builtin__.unicode",
-	"__builtin__.bool", "__builtin__.slice", "__builtin__.object",
+	"__builtin__.bool", "__builtin__.slice", "__builtin__.object", "__builtin__.xrange",
 	"copyreg._reconstructor", "copy_reg._reconstructor", "_codecs.encode",
 	"collections.OrderedDict", "collections.defaultdict", "collections.Counter", "collections.deque",
 	"argparse.Namespace", "datetime.datetime", "datetime.date", "datetime.timedelta",

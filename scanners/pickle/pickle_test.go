@@ -191,17 +191,35 @@ func TestSniff(t *testing.T) {
 		want bool
 	}{
 		{"protocol 2", "\x80\x02}.", true},
-		{"protocol 0 dict", "(dp0\nS'a'\np1\nI1\ns.", true},
+		{"protocol 0 dict, whole file", "(dp0\nS'a'\np1\nI1\ns.", true},
 		{"protocol 0 global then garbage", "cos\nsystem\n\xff\xff", true},
+		{"protocol 0 INST", "(S'true'\nios\nsystem\n.", true},
 		{"markdown", "# Model card\n\nThis model...", false},
 		{"json", `{"architectures": ["Bert"]}`, false},
 		{"text starting with c", "config: value\nother line\n", false},
+		{"release notes that parse as BINFLOAT, POP, STOP", "Git v1.5.0.1 Release Notes\n==========\n", false},
+		{"a version number: POP_MARK, DUP, STOP", "12.10\n", false},
+		{"import lines", "import os\nimport sys\n", false},
 		{"empty", "", false},
 	}
 	for _, tc := range tests {
-		if got := Sniff([]byte(tc.b)); got != tc.want {
+		if got := Sniff([]byte(tc.b), true); got != tc.want {
 			t.Errorf("%s: Sniff = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+	if Sniff([]byte("(dp0\nS'a'\np1\nI1\ns."), false) {
+		t.Error("a plain-data pickle prefix of a longer stream counts as a pickle")
+	}
+}
+
+func TestNamesThatAreNotIdentifiers(t *testing.T) {
+	t.Parallel()
+	p := DefaultPolicy()
+	if c, _ := p.Classify("compiler/jvmci/jdk.vm.ci.code.test/src/Test.java passed"); c == Dangerous {
+		t.Error("text with a 'code' segment after a slash classified dangerous")
+	}
+	if c, hit := p.Classify("numpy.lib.npyio.os.system"); c != Dangerous || hit != "os.system" {
+		t.Errorf("attribute walk: %v %q", c, hit)
 	}
 }
 

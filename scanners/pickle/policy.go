@@ -115,6 +115,11 @@ func (p *Policy) Classify(name string) (Class, string) {
 func (p *Policy) denied(name string) (string, bool) {
 	parts := strings.Split(name, ".")
 	for i := len(parts) - 1; i >= 0; i-- {
+		if !isIdent(parts[i]) {
+			// No import or attribute walk goes through a part that is not
+			// an identifier: what lies before it is not reached.
+			break
+		}
 		suffix := strings.Join(parts[i:], ".")
 		if p.denyExact[suffix] {
 			return suffix, true

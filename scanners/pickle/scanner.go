@@ -55,13 +55,19 @@ func New(opts ...Option) *Scanner {
 // Name implements scanners.Scanner.
 func (s *Scanner) Name() string { return "pickle" }
 
-// Match reports whether head starts a pickle: a PROTO opcode, or (for
-// protocols 0 and 1, which have no magic) an opcode stream that runs to STOP
-// or to the end of head, or that imports a callable before it breaks.
-func (s *Scanner) Match(_ scanners.File, head []byte) bool { return Sniff(head) }
+// Match reports whether f is a pickle: see Sniff.
+func (s *Scanner) Match(f scanners.File, head []byte) bool {
+	return Sniff(head, int64(len(head)) == f.Size)
+}
 
-// Sniff reports whether b begins like a pickle.
-func Sniff(b []byte) bool {
+// Sniff reports whether b, the first bytes of a stream, begins like a
+// pickle: a PROTO opcode; or, for protocols 0 and 1, which have no magic,
+// an opcode stream that imports a plausible dotted name (what a malicious
+// pickle must do), or that is one whole, well-formed pickle of plain data
+// (whole says b is the entire stream). Text that merely happens to parse
+// as a few opcodes ("G" + 8 bytes + ".") is not a pickle: nothing in it
+// could run.
+func Sniff(b []byte, whole bool) bool {
 	if len(b) >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= HighestProtocol {
 		return true
 	}
@@ -72,17 +78,12 @@ func Sniff(b []byte) bool {
 	st := NewStream(bytes.NewReader(b), 0, lim)
 	_, err := st.Next()
 	res := st.Result()
-	if err == nil {
-		return res.Ops >= 2
-	}
 	for _, r := range res.Refs {
 		if r.Kind == RefImport && plausibleName(r.Name) {
 			return true
 		}
 	}
-	var pe *Error
-	truncated := errors.As(err, &pe) && pe.Msg == errTruncated.Error()
-	return truncated && len(b) >= scanners.HeadSize && res.Ops >= minPickleOps && len(res.Errors) == 0
+	return err == nil && whole && len(res.Errors) == 0 && st.AtEOF() && res.Ops >= 2
 }
 
 // plausibleName reports whether name is a dotted Python identifier path.

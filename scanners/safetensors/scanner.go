@@ -58,7 +58,15 @@ func (s *Scanner) Match(f scanners.File, head []byte) bool {
 	if len(head) <= lengthSize+1 || f.Size <= lengthSize {
 		return false
 	}
-	if binary.LittleEndian.Uint64(head) == 0 {
+	n := binary.LittleEndian.Uint64(head)
+	if n == 0 {
+		return false
+	}
+	// A length that does not fit the file is still matched (and reported
+	// invalid), unless its eight bytes are printable text: then this is a
+	// text file such as {"data":{...} whose ninth byte happens to be '{',
+	// which no safetensors loader would accept either.
+	if n > uint64(f.Size-lengthSize) && printable(head[:lengthSize]) {
 		return false
 	}
 	i := lengthSize
@@ -106,4 +114,13 @@ func (h *Header) findings(member string) []scanners.Finding {
 		Member:   member,
 		ATLAS:    scanners.ATLASUnsafeArtifact,
 	}}
+}
+
+func printable(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }

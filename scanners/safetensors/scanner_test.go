@@ -77,6 +77,7 @@ func TestMatch(t *testing.T) {
 		{"length past the end", withLen(3, "{}"), true},
 		{"length over the limit", withLen(100_000_001, "{}"), true},
 		{"not '{'", file(`[]`, 0), false},
+		{"JSON whose ninth byte is '{'", []byte(`{"data":{"id": 1, "name": "iris"}}`), false},
 		{"pickle", []byte("\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x02osN."), false},
 		{"protocol 0 pickle", []byte("cos\nsystem\n(S'echo'\ntR."), false},
 		{"zip", []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00{}"), false},
