@@ -250,3 +250,22 @@ func TestSpoolToDisk(t *testing.T) {
 }
 
 var _ io.Reader = (*Reader)(nil)
+
+// TestZFileWithWideHeader reads a joblib 0.8.4 Python 2 "ZF" file, whose
+// header is one byte wider (the zlib stream starts at offset 22), copied
+// from Debian's python3-joblib test data.
+func TestZFileWithWideHeader(t *testing.T) {
+	t.Parallel()
+	b := readTestdata(t, "joblib_0.8.4_zfile_py27.gz")
+	if !Is(ZFile, b) {
+		t.Fatal("not detected as a ZF file")
+	}
+	r, err := NewReader(ZFile, bytes.NewReader(b), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(r)
+	if err != nil || len(out) == 0 || out[0] != 0x80 {
+		t.Errorf("decompressed %d bytes, err %v: want a pickle", len(out), err)
+	}
+}

@@ -115,7 +115,7 @@ func (zr *Reader) decoder(cnt *safeio.Counter, lim Limits) (io.Reader, error) {
 	case Zlib:
 		return newZlib(cnt, zr)
 	case ZFile:
-		var hdr [24]byte
+		var hdr [25]byte // up to 22 header bytes and a 3-byte zlib start
 		if _, err := io.ReadFull(cnt, hdr[:]); err != nil {
 			return nil, err
 		}

@@ -52,6 +52,8 @@ var allowExact = []string{
 	"numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar",
 	"numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer",
 	"numpy.ndarray", "numpy.dtype", "numpy.ma.core._mareconstruct", "numpy.ma.core.MaskedArray",
+	"numpy.matrixlib.defmatrix.matrix", "numpy.matrix", "numpy.recarray", "numpy.core.records.recarray",
+	"numpy._core.records.recarray", "numpy.core.records.record", "numpy._core.records.record",
 	"numpy.random._pickle.__randomstate_ctor", "numpy.random._pickle.__bit_generator_ctor",
 	"numpy.random._pickle.__generator_ctor", "numpy.random.mtrand.RandomState",
 	"numpy.random._mt19937.MT19937", "numpy.random._pcg64.PCG64",
@@ -60,6 +62,7 @@ var allowExact = []string{
 	// joblib
 	"joblib.numpy_pickle.NumpyArrayWrapper", "joblib.numpy_pickle.NDArrayWrapper",
 	"joblib.numpy_pickle_compat.NDArrayWrapper", "joblib.numpy_pickle_compat.ZNDArrayWrapper",
+	"joblib.numpy_pickle.ZNDArrayWrapper",
 	"sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper",
 	// scikit-learn's Cython tree state
 	"sklearn.tree._tree.Tree", "sklearn.neighbors._kd_tree.KDTree",

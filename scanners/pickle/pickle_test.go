@@ -200,6 +200,8 @@ func TestSniff(t *testing.T) {
 		{"release notes that parse as BINFLOAT, POP, STOP", "Git v1.5.0.1 Release Notes\n==========\n", false},
 		{"a version number: POP_MARK, DUP, STOP", "12.10\n", false},
 		{"import lines", "import os\nimport sys\n", false},
+		{"Java class names: OBJ without a mark, then a GLOBAL-looking line",
+			"org.apache.maven.settings.io.DefaultSettingsReader\norg.apache.maven.settings.io.DefaultSettingsWriter\n", false},
 		{"empty", "", false},
 	}
 	for _, tc := range tests {

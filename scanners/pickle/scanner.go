@@ -78,8 +78,16 @@ func Sniff(b []byte, whole bool) bool {
 	st := NewStream(bytes.NewReader(b), 0, lim)
 	_, err := st.Next()
 	res := st.Result()
+	// Python's unpickler stops at the first error: an import after one is
+	// never reached, and text that parses as a few opcodes before a
+	// "GLOBAL" line of dotted words (a list of Java class names) is no
+	// pickle.
+	firstErr := int64(len(b))
+	if len(res.Errors) > 0 {
+		firstErr = res.Errors[0].Offset
+	}
 	for _, r := range res.Refs {
-		if r.Kind == RefImport && plausibleName(r.Name) {
+		if r.Kind == RefImport && r.Offset < firstErr && plausibleName(r.Name) {
 			return true
 		}
 	}

@@ -52,9 +52,13 @@ func (s *Scanner) Name() string { return format }
 // it though the specification does not, so Scan reports such a file as
 // invalid rather than leaving it unrecognised.
 func (s *Scanner) Match(f scanners.File, head []byte) bool {
-	// Decide by the shape of the start only: a length followed by a JSON
-	// object. Whether the length fits the file is for Scan to check, so that
-	// a lying length is reported as invalid instead of being skipped.
+	// Decide by the shape of the start: a length followed by a JSON object.
+	// Whether the length fits the file is for Scan to check, so that a
+	// lying length is reported as invalid instead of being skipped; but a
+	// length that does not fit must then be followed by a real JSON object
+	// start ('{' and a key or '}') and must not be printable text, so that
+	// other binary or text files whose ninth byte happens to be '{' (a
+	// gettext .mo file, {"data":{...}) are left to the other scanners.
 	if len(head) <= lengthSize+1 || f.Size <= lengthSize {
 		return false
 	}
@@ -62,18 +66,22 @@ func (s *Scanner) Match(f scanners.File, head []byte) bool {
 	if n == 0 {
 		return false
 	}
-	// A length that does not fit the file is still matched (and reported
-	// invalid), unless its eight bytes are printable text: then this is a
-	// text file such as {"data":{...} whose ninth byte happens to be '{',
-	// which no safetensors loader would accept either.
-	if n > uint64(f.Size-lengthSize) && printable(head[:lengthSize]) {
+	i := skipSpace(head, lengthSize)
+	if i >= len(head) || head[i] != '{' {
 		return false
 	}
-	i := lengthSize
-	for i < len(head) && strings.IndexByte(" \t\n\r", head[i]) >= 0 {
+	if n <= uint64(f.Size-lengthSize) {
+		return true
+	}
+	j := skipSpace(head, i+1)
+	return !printable(head[:lengthSize]) && j < len(head) && (head[j] == '"' || head[j] == '}')
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && strings.IndexByte(" \t\n\r", b[i]) >= 0 {
 		i++
 	}
-	return i < len(head) && head[i] == '{'
+	return i
 }
 
 // Scan validates f. It returns no findings for a valid file, except an

@@ -78,6 +78,7 @@ func TestMatch(t *testing.T) {
 		{"length over the limit", withLen(100_000_001, "{}"), true},
 		{"not '{'", file(`[]`, 0), false},
 		{"JSON whose ninth byte is '{'", []byte(`{"data":{"id": 1, "name": "iris"}}`), false},
+		{"gettext .mo whose string count is '{'", []byte("\xde\x12\x04\x95\x00\x00\x00\x00{\x00\x00\x00\x1c\x00\x00\x00"), false},
 		{"pickle", []byte("\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x02osN."), false},
 		{"protocol 0 pickle", []byte("cos\nsystem\n(S'echo'\ntR."), false},
 		{"zip", []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00{}"), false},
