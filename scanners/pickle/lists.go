@@ -64,6 +64,13 @@ var allowExact = []string{
 	"joblib.numpy_pickle_compat.NDArrayWrapper", "joblib.numpy_pickle_compat.ZNDArrayWrapper",
 	"joblib.numpy_pickle.ZNDArrayWrapper",
 	"sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper",
+	// scipy sparse matrices and arrays (TF-IDF and one-hot features in
+	// scikit-learn models)
+	"scipy.sparse._csr.csr_matrix", "scipy.sparse.csr.csr_matrix", "scipy.sparse._csc.csc_matrix",
+	"scipy.sparse.csc.csc_matrix", "scipy.sparse._coo.coo_matrix", "scipy.sparse.coo.coo_matrix",
+	"scipy.sparse._csr.csr_array", "scipy.sparse._csc.csc_array", "scipy.sparse._coo.coo_array",
+	"scipy.sparse._lil.lil_matrix", "scipy.sparse._dok.dok_matrix", "scipy.sparse._bsr.bsr_matrix",
+	"scipy.sparse._dia.dia_matrix",
 	// scikit-learn's Cython tree state
 	"sklearn.tree._tree.Tree", "sklearn.neighbors._kd_tree.KDTree",
 	"sklearn.neighbors._ball_tree.BallTree",

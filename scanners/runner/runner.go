@@ -178,7 +178,8 @@ func (r *Runner) ScanFile(ctx context.Context, path, disp string) scanners.Resul
 		// Loaders follow links to files (Hugging Face caches are made of
 		// them), so scan the target; links to directories are not followed.
 		if lst, err = os.Stat(path); err != nil {
-			return fail(scanners.Invalid, fmt.Errorf("dangling symbolic link: %w", err))
+			// Nothing can load it either: reported, but not a parse failure.
+			return fail(scanners.Unscanned, fmt.Errorf("dangling symbolic link: %w", err))
 		}
 	}
 	if !lst.Mode().IsRegular() {
