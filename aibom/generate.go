@@ -180,6 +180,12 @@ func build(src *source.Source, files []scanners.Result, infos []*weightInfo, met
 			deps = append(deps, cdx.Dependency{Ref: d.BOMRef, Dependencies: &dd})
 		}
 	}
+	needed, libs := neededLibraries(meta, nil)
+	refs = append(refs, needed...)
+	for _, l := range libs {
+		comps = append(comps, l)
+		deps = append(deps, cdx.Dependency{Ref: l.BOMRef})
+	}
 	bom.Components = &comps
 	deps = append([]cdx.Dependency{{Ref: model.BOMRef, Dependencies: &refs}}, deps...)
 	for _, f := range files {

@@ -121,3 +121,40 @@ func TestEveryGeneratedBOMValidates(t *testing.T) {
 		validate(t, generate(t, dir).BOM)
 	}
 }
+
+// TestNeededLibraries checks the libraries the model's metadata says it
+// needs: the card's library_name and config.json's transformers_version.
+func TestNeededLibraries(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "proj")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"config.json": `{"model_type": "bert", "transformers_version": "4.41.2"}`,
+		"README.md":   "---\nlibrary_name: peft\n---\n",
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := generate(t, dir)
+	validate(t, res.BOM)
+	purls := map[string]string{}
+	for _, c := range *res.BOM.Components {
+		if c.Type == cdx.ComponentTypeLibrary {
+			purls[c.PackageURL] = c.BOMRef
+		}
+	}
+	for _, p := range []string{"pkg:pypi/transformers@4.41.2", "pkg:pypi/peft"} {
+		if purls[p] == "" {
+			t.Errorf("library %s missing (have %v)", p, purls)
+		}
+	}
+	model := (*res.BOM.Dependencies)[0]
+	deps := strings.Join(*model.Dependencies, " ")
+	if !strings.Contains(deps, purls["pkg:pypi/transformers@4.41.2"]) || !strings.Contains(deps, purls["pkg:pypi/peft"]) {
+		t.Errorf("the model does not depend on the libraries it needs: %s", deps)
+	}
+}
