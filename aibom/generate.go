@@ -7,9 +7,7 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -27,13 +25,11 @@ const ToolName = "aibom"
 type Option func(*options)
 
 type options struct {
-	now      time.Time
-	serial   string
-	version  string
-	workers  int
-	runner   *runner.Runner
-	progress func(done, total int, path string)
-	tensors  bool
+	now     time.Time
+	serial  string
+	version string
+	runner  *runner.Runner
+	tensors bool
 }
 
 // WithTime sets metadata.timestamp (for reproducible output, e.g. from
@@ -46,20 +42,13 @@ func WithSerialNumber(s string) Option { return func(o *options) { o.serial = s 
 // WithToolVersion sets aibom's version in metadata.tools.
 func WithToolVersion(v string) Option { return func(o *options) { o.version = v } }
 
-// WithWorkers sets how many files are processed at once (default: all cores).
-func WithWorkers(n int) Option { return func(o *options) { o.workers = n } }
-
-// WithRunner sets the scanner runner (its scanners and policy).
+// WithRunner sets the scanner runner: its scanners and policy, how many
+// files are processed at once and the progress callback.
 func WithRunner(r *runner.Runner) Option { return func(o *options) { o.runner = r } }
 
 // WithTensors adds each weight file's tensor inventory (name, dtype and
 // shape) to its component's properties. Totals are always recorded.
 func WithTensors() Option { return func(o *options) { o.tensors = true } }
-
-// WithProgress calls fn after each file.
-func WithProgress(fn func(done, total int, path string)) Option {
-	return func(o *options) { o.progress = fn }
-}
 
 // Result is a generated BOM and what could not be included in it.
 type Result struct {
@@ -73,7 +62,7 @@ type Result struct {
 
 // Generate describes the model in src.
 func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result, error) {
-	o := options{now: time.Now().UTC(), version: "dev", workers: runtime.GOMAXPROCS(0)}
+	o := options{now: time.Now().UTC(), version: "dev"}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -104,36 +93,13 @@ func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result,
 	return res, nil
 }
 
-// scanAll hashes and scans every file once, on all cores.
+// scanAll hashes and scans every file once, on the runner's workers.
 func scanAll(ctx context.Context, src *source.Source, o *options) ([]scanners.Result, error) {
-	out := make([]scanners.Result, len(src.Files))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
-	for range max(1, min(o.workers, len(src.Files))) {
-		wg.Go(func() {
-			for i := range next {
-				f := src.Files[i]
-				out[i] = o.runner.ScanFile(ctx, f.Abs, f.Path)
-				if o.progress != nil {
-					mu.Lock()
-					done++
-					o.progress(done, len(src.Files), f.Path)
-					mu.Unlock()
-				}
-			}
-		})
+	targets := make([]runner.Target, len(src.Files))
+	for i, f := range src.Files {
+		targets[i] = runner.Target{Path: f.Abs, Display: f.Path}
 	}
-	for i := range src.Files {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return out, ctx.Err()
+	return o.runner.ScanTargets(ctx, targets)
 }
 
 // build assembles the BOM: the model as metadata.component, a component

@@ -93,16 +93,14 @@ func runGenerate(cmd *cobra.Command, o *generateOptions, path string, stdout, st
 	if serial == "" {
 		serial = randomSerial()
 	}
-	opts := []aibom.Option{aibom.WithTime(now), aibom.WithToolVersion(version), aibom.WithSerialNumber(serial),
-		aibom.WithRunner(runner.New())}
-	if o.workers > 0 {
-		opts = append(opts, aibom.WithWorkers(o.workers))
+	ropts := []runner.Option{runner.WithWorkers(o.workers)}
+	if o.progress || isTerminal(stderr) {
+		ropts = append(ropts, runner.WithProgress(progressPrinter(stderr)))
 	}
+	opts := []aibom.Option{aibom.WithTime(now), aibom.WithToolVersion(version), aibom.WithSerialNumber(serial),
+		aibom.WithRunner(runner.New(ropts...))}
 	if o.tensors {
 		opts = append(opts, aibom.WithTensors())
-	}
-	if o.progress || isTerminal(stderr) {
-		opts = append(opts, aibom.WithProgress(progressPrinter(stderr)))
 	}
 	res, err := aibom.Generate(cmd.Context(), src, opts...)
 	if err != nil {

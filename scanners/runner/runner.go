@@ -69,10 +69,12 @@ func New(opts ...Option) *Runner {
 	return r
 }
 
-// target is one file to scan.
-type target struct {
-	abs  string // path to open
-	disp string // path to report
+// Target is one file to scan.
+type Target struct {
+	// Path is the path to open.
+	Path string
+	// Display is the path to report.
+	Display string
 }
 
 // Scan scans every path (files and directories, recursively) and returns
@@ -80,7 +82,7 @@ type target struct {
 // from being listed (a missing path) are returned; problems with single
 // files are results with verdict invalid or unscanned.
 func (r *Runner) Scan(ctx context.Context, paths ...string) (*scanners.Report, error) {
-	var targets []target
+	var targets []Target
 	for _, p := range paths {
 		ts, err := list(p)
 		if err != nil {
@@ -88,6 +90,20 @@ func (r *Runner) Scan(ctx context.Context, paths ...string) (*scanners.Report, e
 		}
 		targets = append(targets, ts...)
 	}
+	results, err := r.ScanTargets(ctx, targets)
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(results, func(i, j int) bool { return results[i].Path < results[j].Path })
+	rep := &scanners.Report{Files: results}
+	rep.Summarize()
+	return rep, nil
+}
+
+// ScanTargets scans the files on all cores (the Runner's workers) and
+// returns their results in the order given, calling the progress function
+// after each. It stops early, with the context's error, when ctx ends.
+func (r *Runner) ScanTargets(ctx context.Context, targets []Target) ([]scanners.Result, error) {
 	results := make([]scanners.Result, len(targets))
 	var (
 		wg   sync.WaitGroup
@@ -98,11 +114,11 @@ func (r *Runner) Scan(ctx context.Context, paths ...string) (*scanners.Report, e
 	for range min(r.workers, max(len(targets), 1)) {
 		wg.Go(func() {
 			for i := range next {
-				results[i] = r.ScanFile(ctx, targets[i].abs, targets[i].disp)
+				results[i] = r.ScanFile(ctx, targets[i].Path, targets[i].Display)
 				if r.progress != nil {
 					mu.Lock()
 					done++
-					r.progress(done, len(targets), targets[i].disp)
+					r.progress(done, len(targets), targets[i].Display)
 					mu.Unlock()
 				}
 			}
@@ -119,36 +135,33 @@ func (r *Runner) Scan(ctx context.Context, paths ...string) (*scanners.Report, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(results, func(i, j int) bool { return results[i].Path < results[j].Path })
-	rep := &scanners.Report{Files: results}
-	rep.Summarize()
-	return rep, nil
+	return results, nil
 }
 
 // list returns the regular files under p. Symbolic links inside a
 // directory are not followed (a link could point anywhere); they are
 // reported as unscanned by ScanFile.
-func list(p string) ([]target, error) {
+func list(p string) ([]Target, error) {
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, err
 	}
 	if !st.IsDir() {
-		return []target{{abs: p, disp: filepath.ToSlash(p)}}, nil
+		return []Target{{Path: p, Display: filepath.ToSlash(p)}}, nil
 	}
-	var out []target
+	var out []Target
 	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if path == p {
 				return err
 			}
-			out = append(out, target{abs: path, disp: rel(p, path)})
+			out = append(out, Target{Path: path, Display: rel(p, path)})
 			return nil
 		}
 		if d.IsDir() {
 			return nil
 		}
-		out = append(out, target{abs: path, disp: rel(p, path)})
+		out = append(out, Target{Path: path, Display: rel(p, path)})
 		return nil
 	})
 	return out, err
