@@ -10,20 +10,7 @@ out=${1:-bench/out}
 go build -o "$out/aibom" ./cmd/aibom
 cat "$out"/weights/*.safetensors > /dev/null   # warm the page cache
 
-median() { sort -n | sed -n 2p; }
-measure() {
-  local label=$1; shift
-  local t m ts=() ms=() tmp
-  tmp=$(mktemp)
-  for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$tmp" "$@" >/dev/null 2>&1 || true
-    read -r t m < "$tmp"
-    ts+=("$t"); ms+=("$m")
-  done
-  rm -f "$tmp"
-  printf '%-52s median %6ss  max RSS %8s KiB\n' "$label" \
-    "$(printf '%s\n' "${ts[@]}" | median)" "$(printf '%s\n' "${ms[@]}" | median)"
-}
+. bench/lib.sh
 measure "openssl dgst -sha256, two at a time (baseline)" \
   sh -c "ls $out/weights/*.safetensors | xargs -P2 -n1 openssl dgst -sha256"
 measure "aibom generate (hash + scan + BOM)" "$out/aibom" generate -o /dev/null "$out/weights"

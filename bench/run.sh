@@ -9,20 +9,7 @@ out=${1:-bench/out}
 /usr/bin/python3 bench/gen.py "$out" >/dev/null
 go build -o "$out/aibom" ./cmd/aibom
 
-median() { sort -n | sed -n 2p; }
-measure() { # label, command...
-  local label=$1; shift
-  local t m ts=() ms=() tmp
-  tmp=$(mktemp)
-  for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$tmp" "$@" >/dev/null 2>&1 || true
-    read -r t m < "$tmp"
-    ts+=("$t"); ms+=("$m")
-  done
-  rm -f "$tmp"
-  printf '%-44s median %6ss  max RSS %8s KiB\n' "$label" \
-    "$(printf '%s\n' "${ts[@]}" | median)" "$(printf '%s\n' "${ms[@]}" | median)"
-}
+. bench/lib.sh
 measure "aibom scan --no-hash big.pkl (200 MB)" "$out/aibom" scan --no-hash --fail-on none "$out/big.pkl"
 measure "baseline genops big.pkl" /usr/bin/python3 bench/baseline.py "$out/big.pkl"
 measure "aibom scan --no-hash strings.pkl" "$out/aibom" scan --no-hash --fail-on none "$out/strings.pkl"
