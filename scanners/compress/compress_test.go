@@ -18,27 +18,9 @@ import (
 	"github.com/pierrec/lz4/v4"
 	"github.com/ulikunitz/xz"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
-
-// fakeNester records the streams handed over, reading each in full (they
-// are small in these tests).
-type fakeNester struct {
-	got  []string
-	data [][]byte
-	next scanners.Scanner // scanned when it matches: nested streams
-}
-
-func (fn *fakeNester) ScanNested(ctx context.Context, f scanners.File) (string, []scanners.Finding, error) {
-	b := make([]byte, f.Size)
-	n, _ := f.R.ReadAt(b, 0)
-	fn.got, fn.data = append(fn.got, f.Member), append(fn.data, b[:n])
-	if fn.next != nil && fn.next.Match(f, b[:min(n, scanners.HeadSize)]) {
-		fs, err := fn.next.Scan(ctx, f)
-		return fn.next.Name(), fs, err
-	}
-	return "unknown", nil, nil
-}
 
 func readTestdata(t testing.TB, name string) []byte {
 	t.Helper()
@@ -88,14 +70,14 @@ func zfile(b []byte) []byte {
 }
 
 // scanBytes detects b, scans it with the matching Scanner and returns the
-// format, the nester and the result.
-func scanBytes(t *testing.T, b []byte, lim Limits) (Format, *fakeNester, []scanners.Finding, error) {
+// format, the nester (which reads every stream in full) and the result.
+func scanBytes(t *testing.T, b []byte, lim Limits) (Format, *scantest.Nester, []scanners.Finding, error) {
 	t.Helper()
 	f, ok := Detect(b[:min(len(b), scanners.HeadSize)])
 	if !ok {
 		t.Fatalf("Detect found nothing in %x", b[:min(len(b), 16)])
 	}
-	fn := &fakeNester{}
+	fn := &scantest.Nester{FullBelow: scantest.NoLimit}
 	file := scanners.File{Path: "x", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
 	fs, err := New(f, lim).Scan(context.Background(), file)
 	return f, fn, fs, err
@@ -130,11 +112,11 @@ func TestDecompress(t *testing.T) {
 			if f != tt.format || err != nil || fs != nil {
 				t.Fatalf("format %v err %v findings %v", f, err, fs)
 			}
-			if diff := cmp.Diff([]string{tt.member}, fn.got); diff != "" {
+			if diff := cmp.Diff([]string{tt.member}, fn.Members()); diff != "" {
 				t.Errorf("members (-want +got):\n%s", diff)
 			}
-			if !bytes.Equal(fn.data[0], payload) {
-				t.Errorf("decompressed %q", fn.data[0])
+			if got := fn.Streams()[0].All; !bytes.Equal(got, payload) {
+				t.Errorf("decompressed %q", got)
 			}
 		})
 	}
@@ -146,7 +128,8 @@ func TestJoblibFixtures(t *testing.T) {
 	for ext, format := range want {
 		b := readTestdata(t, "model.joblib."+ext)
 		f, fn, fs, err := scanBytes(t, b, Limits{})
-		if f != format || err != nil || fs != nil || len(fn.data) != 1 || !bytes.HasPrefix(fn.data[0], []byte{0x80}) {
+		got := fn.Streams()
+		if f != format || err != nil || fs != nil || len(got) != 1 || !bytes.HasPrefix(got[0].All, []byte{0x80}) {
 			t.Errorf("%s: format %v err %v findings %v", ext, f, err, fs)
 		}
 	}
@@ -204,8 +187,9 @@ func TestBombAndErrors(t *testing.T) {
 			if tt.wantErr != errors.As(err, &fe) {
 				t.Errorf("err = %v, want FormatError %v", err, tt.wantErr)
 			}
-			if len(fn.data) != 1 || len(fn.data[0]) < tt.minOut || (tt.prefixOK && !bytes.HasPrefix(fn.data[0], payload)) {
-				t.Errorf("partial output not scanned: %d streams", len(fn.data))
+			got := fn.Streams()
+			if len(got) != 1 || len(got[0].All) < tt.minOut || (tt.prefixOK && !bytes.HasPrefix(got[0].All, payload)) {
+				t.Errorf("partial output not scanned: %d streams", len(got))
 			}
 		})
 	}
@@ -216,7 +200,7 @@ func TestLZMAHugeDictionary(t *testing.T) {
 	b := readTestdata(t, "payload.pkl.lzma")
 	binary.LittleEndian.PutUint32(b[1:], 3<<30) // 3 GiB claimed
 	_, fn, _, err := scanBytes(t, b, Limits{MaxDict: 1 << 20})
-	if err != nil || len(fn.data) != 1 || !bytes.Equal(fn.data[0], readTestdata(t, "payload.pkl")) {
+	if got := fn.Streams(); err != nil || len(got) != 1 || !bytes.Equal(got[0].All, readTestdata(t, "payload.pkl")) {
 		t.Fatalf("err %v", err)
 	}
 }
@@ -225,12 +209,12 @@ func TestNestedAndDepth(t *testing.T) {
 	t.Parallel()
 	payload := readTestdata(t, "payload.pkl")
 	b := gz(xzOf(payload), "inner.xz")
-	fn := &fakeNester{next: New(XZ, Limits{})}
+	fn := &scantest.Nester{FullBelow: scantest.NoLimit, Next: New(XZ, Limits{})}
 	file := scanners.File{Path: "x.gz", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
 	if _, err := New(Gzip, Limits{}).Scan(context.Background(), file); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"inner.xz", "inner.xz!<xz>"}, fn.got); diff != "" {
+	if diff := cmp.Diff([]string{"inner.xz", "inner.xz!<xz>"}, fn.Members()); diff != "" {
 		t.Errorf("members (-want +got):\n%s", diff)
 	}
 	file.Depth = 8
@@ -244,7 +228,7 @@ func TestSpoolToDisk(t *testing.T) {
 	t.Parallel()
 	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
 	_, fn, _, err := scanBytes(t, gz(data, ""), Limits{MaxMemory: 64 << 10, TempDir: t.TempDir()})
-	if err != nil || len(fn.data) != 1 || !bytes.Equal(fn.data[0], data) {
+	if got := fn.Streams(); err != nil || len(got) != 1 || !bytes.Equal(got[0].All, data) {
 		t.Fatalf("err %v", err)
 	}
 }

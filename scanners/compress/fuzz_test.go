@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -26,7 +27,7 @@ func FuzzCompress(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		head := b[:min(len(b), scanners.HeadSize)]
 		if format, ok := Detect(head); ok {
-			fn := &fakeNester{}
+			fn := &scantest.Nester{FullBelow: scantest.NoLimit}
 			file := scanners.File{Path: "x", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
 			_, _ = New(format, lim).Scan(context.Background(), file)
 		}

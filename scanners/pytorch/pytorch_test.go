@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/pickle"
 )
@@ -59,7 +60,7 @@ func TestZipAndTorchScript(t *testing.T) {
 	z := NewZip()
 	for name, want := range map[string]string{"state_dict.pt": "pytorch", "scripted.pt": "torchscript"} {
 		b := fixture(t, name)
-		f := scanners.File{Path: name, Size: int64(len(b)), R: bytes.NewReader(b), Nested: nester{}}
+		f := scanners.File{Path: name, Size: int64(len(b)), R: bytes.NewReader(b), Nested: &scantest.Nester{Next: pickle.New()}}
 		if !z.Match(f, b[:min(len(b), scanners.HeadSize)]) {
 			t.Fatalf("%s not matched", name)
 		}
@@ -68,20 +69,6 @@ func TestZipAndTorchScript(t *testing.T) {
 			t.Errorf("%s: %s %v, want %s", name, format, err, want)
 		}
 	}
-}
-
-// nester stands in for the runner: it walks pickle members and nothing else.
-type nester struct{}
-
-func (nester) ScanNested(ctx context.Context, f scanners.File) (string, []scanners.Finding, error) {
-	head := make([]byte, min(f.Size, scanners.HeadSize))
-	_, _ = f.R.ReadAt(head, 0)
-	pk := pickle.New()
-	if !pk.Match(f, head) {
-		return "unknown", nil, nil
-	}
-	fs, err := pk.Scan(ctx, f)
-	return "pickle", fs, err
 }
 
 func TestCodeFindings(t *testing.T) {
@@ -169,7 +156,7 @@ func TestLegacyTarRecords(t *testing.T) {
 	} {
 		b := legacyTar(t, tc.extra)
 		l := NewLegacyTar(pickle.New())
-		f := scanners.File{Path: "m.pt", Size: int64(len(b)), R: bytes.NewReader(b), Nested: nester{}}
+		f := scanners.File{Path: "m.pt", Size: int64(len(b)), R: bytes.NewReader(b), Nested: &scantest.Nester{Next: pickle.New()}}
 		if !l.Match(f, b[:scanners.HeadSize]) {
 			t.Fatalf("%s: not matched", name)
 		}

@@ -8,30 +8,13 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
-
-// fakeNester records the members handed over and their content.
-type fakeNester struct {
-	got  []string
-	data map[string][]byte
-}
-
-func (fn *fakeNester) ScanNested(_ context.Context, f scanners.File) (string, []scanners.Finding, error) {
-	b := make([]byte, f.Size)
-	n, _ := f.R.ReadAt(b, 0)
-	fn.got = append(fn.got, f.Member)
-	if fn.data == nil {
-		fn.data = map[string][]byte{}
-	}
-	fn.data[f.Member] = b[:n]
-	return "unknown", nil, nil
-}
 
 func readFile(t testing.TB, name string) []byte {
 	t.Helper()
@@ -42,21 +25,17 @@ func readFile(t testing.TB, name string) []byte {
 	return b
 }
 
-func scan7z(t *testing.T, b []byte, lim Limits, depth int) ([]string, *fakeNester, error) {
+// scan7z scans b with a scantest.Nester that reads every member in full.
+func scan7z(t *testing.T, b []byte, lim Limits, depth int) ([]string, *scantest.Nester, error) {
 	t.Helper()
-	fn := &fakeNester{}
+	fn := &scantest.Nester{FullBelow: scantest.NoLimit}
 	f := scanners.File{Path: "x.7z", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn, Depth: depth}
 	s := New(lim)
 	if !s.Match(f, b[:min(len(b), 4096)]) {
 		t.Fatal("Match = false")
 	}
 	fs, err := s.Scan(context.Background(), f)
-	var rules []string
-	for _, fd := range fs {
-		rules = append(rules, fd.Rule+":"+fd.Severity.String())
-	}
-	sort.Strings(rules)
-	return rules, fn, err
+	return scantest.Rules(fs), fn, err
 }
 
 func TestScan(t *testing.T) {
@@ -97,15 +76,15 @@ func TestScan(t *testing.T) {
 			if diff := cmp.Diff(tt.rules, rules); diff != "" {
 				t.Errorf("rules (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.members, fn.got); diff != "" {
+			if diff := cmp.Diff(tt.members, fn.Members()); diff != "" {
 				t.Errorf("members (-want +got):\n%s", diff)
 			}
 			var fe *scanners.FormatError
 			if errors.As(err, &fe) != tt.wantErr {
 				t.Errorf("err = %v, wantErr %v", err, tt.wantErr)
 			}
-			if d, ok := fn.data["payload.pkl"]; ok && !bytes.Equal(d, payload) {
-				t.Errorf("payload.pkl decompressed to %q", d)
+			if s, ok := fn.ByMember()["payload.pkl"]; ok && !bytes.Equal(s.All, payload) {
+				t.Errorf("payload.pkl decompressed to %q", s.All)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -29,7 +30,7 @@ func FuzzTar(f *testing.F) {
 			_, err := io.Copy(io.Discard, io.LimitReader(m.Stream, 1<<20))
 			return err
 		})
-		fn := &fakeNester{}
+		fn := &scantest.Nester{}
 		file := scanners.File{Path: "x", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
 		_, _ = New(lim).Scan(context.Background(), file)
 	})

@@ -8,11 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -40,42 +40,18 @@ func buildTar(es []entry) []byte {
 	return buf.Bytes()
 }
 
-// seen is one member handed to fakeNester.
-type seen struct {
-	member string
-	size   int64
-	read   int64
-	head   []byte
-}
-
-// fakeNester records members and how many bytes were read from each: it
-// reads at most the first 4096 bytes, as the runner's sniffing does.
-type fakeNester struct{ got []*seen }
-
-func (fn *fakeNester) ScanNested(_ context.Context, f scanners.File) (string, []scanners.Finding, error) {
-	s := &seen{member: f.Member, size: f.Size}
-	head := make([]byte, min(f.Size, scanners.HeadSize))
-	n, _ := f.R.ReadAt(head, 0)
-	s.head, s.read = head[:n], int64(n)
-	fn.got = append(fn.got, s)
-	return "unknown", nil, nil
-}
-
-func scanTar(t *testing.T, b []byte, f scanners.File) ([]string, *fakeNester, error) {
+// scanTar scans b as f with a scantest.Nester that reads at most the first
+// scanners.HeadSize bytes of each member, as the runner's sniffing does.
+func scanTar(t *testing.T, b []byte, f scanners.File) ([]string, *scantest.Nester, error) {
 	t.Helper()
-	fn := &fakeNester{}
+	fn := &scantest.Nester{}
 	f.Size, f.R, f.Nested = int64(len(b)), bytes.NewReader(b), fn
 	s := New(Limits{MaxMemberSize: 1 << 20})
 	if !s.Match(f, b[:min(len(b), scanners.HeadSize)]) {
 		t.Fatal("Match = false")
 	}
 	fs, err := s.Scan(context.Background(), f)
-	var rules []string
-	for _, fd := range fs {
-		rules = append(rules, fd.Rule+":"+fd.Severity.String())
-	}
-	sort.Strings(rules)
-	return rules, fn, err
+	return scantest.Rules(fs), fn, err
 }
 
 func TestScan(t *testing.T) {
@@ -120,10 +96,10 @@ func TestScan(t *testing.T) {
 				t.Errorf("err = %v, wantErr %v", err, tt.wantErr)
 			}
 			var got []string
-			for _, s := range fn.got {
-				got = append(got, s.member)
-				if s.read > scanners.HeadSize {
-					t.Errorf("member %s: %d bytes read", s.member, s.read)
+			for _, s := range fn.Streams() {
+				got = append(got, s.Member)
+				if s.BytesRead() > scanners.HeadSize {
+					t.Errorf("member %s: %d bytes read", s.Member, s.BytesRead())
 				}
 			}
 			if diff := cmp.Diff(tt.members, got); diff != "" {
@@ -137,8 +113,9 @@ func TestSparseExpanded(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"sparse_gnu.tar", "sparse_pax.tar"} {
 		_, fn, err := scanTar(t, readFile(t, name), scanners.File{Path: name})
-		if err != nil || len(fn.got) != 1 || fn.got[0].size != 1<<20 {
-			t.Fatalf("%s: err %v got %+v (want the 2 MiB file cut at the 1 MiB limit)", name, err, fn.got)
+		got := fn.Streams()
+		if err != nil || len(got) != 1 || got[0].Size != 1<<20 {
+			t.Fatalf("%s: err %v got %+v (want the 2 MiB file cut at the 1 MiB limit)", name, err, got)
 		}
 	}
 }
@@ -166,16 +143,17 @@ func TestBigMemberLazy(t *testing.T) {
 	t.Parallel()
 	big := append(append([]byte(nil), pickle...), make([]byte, 16<<20)...)
 	_, fn, err := scanTar(t, buildTar([]entry{{name: "storages", data: big}}), scanners.File{Path: "x"})
-	if err != nil || len(fn.got) != 1 || fn.got[0].size != int64(len(big)) || !bytes.HasPrefix(fn.got[0].head, pickle) {
-		t.Fatalf("err %v got %+v", err, fn.got)
+	got := fn.Streams()
+	if err != nil || len(got) != 1 || got[0].Size != int64(len(big)) || !bytes.HasPrefix(got[0].Head, pickle) {
+		t.Fatalf("err %v got %+v", err, got)
 	}
 }
 
 func TestDepth(t *testing.T) {
 	t.Parallel()
 	rules, fn, err := scanTar(t, buildTar([]entry{{name: "a", data: pickle}}), scanners.File{Path: "x", Depth: 8})
-	if diff := cmp.Diff([]string{"TAR-TOO-DEEP:medium"}, rules); diff != "" || len(fn.got) != 0 || err == nil {
-		t.Fatalf("rules %v members %v err %v", rules, fn.got, err)
+	if diff := cmp.Diff([]string{"TAR-TOO-DEEP:medium"}, rules); diff != "" || len(fn.Streams()) != 0 || err == nil {
+		t.Fatalf("rules %v members %v err %v", rules, fn.Members(), err)
 	}
 }
 

@@ -3,13 +3,8 @@ package zip
 import (
 	"bytes"
 	"compress/flate"
-	"context"
 	"encoding/binary"
 	"hash/crc32"
-	"io"
-	"sync"
-
-	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
 // member describes one entry for buildZip. Zero fields mean "consistent".
@@ -183,64 +178,4 @@ func buildZip(ms []member, l layout) []byte {
 	u16(&body, uint16(len(comment)))
 	body.Write(comment)
 	return append(append([]byte(nil), l.prefix...), body.Bytes()...)
-}
-
-// seen is what fakeNester saw of one member.
-type seen struct {
-	member string
-	size   int64
-	read   int64  // bytes read from the member's ReaderAt
-	head   []byte // first bytes
-	all    []byte // whole content when small
-}
-
-// fakeNester records the members handed over and how much of each was read.
-// It reads the first 4096 bytes as the runner's sniffing does, and the whole
-// member when it is at most fullBelow bytes.
-type fakeNester struct {
-	mu        sync.Mutex
-	fullBelow int64
-	got       []*seen
-	recurse   scanners.Scanner // scanned when its Match is true
-}
-
-type countingReaderAt struct {
-	r io.ReaderAt
-	n *int64
-}
-
-func (c countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
-	n, err := c.r.ReadAt(p, off)
-	*c.n += int64(n)
-	return n, err
-}
-
-func (fn *fakeNester) ScanNested(ctx context.Context, f scanners.File) (string, []scanners.Finding, error) {
-	s := &seen{member: f.Member, size: f.Size}
-	r := countingReaderAt{f.R, &s.read}
-	head := make([]byte, min(f.Size, scanners.HeadSize))
-	n, _ := r.ReadAt(head, 0)
-	s.head = head[:n]
-	if f.Size <= fn.fullBelow {
-		all := make([]byte, f.Size)
-		n, _ := r.ReadAt(all, 0)
-		s.all = all[:n]
-	}
-	fn.mu.Lock()
-	fn.got = append(fn.got, s)
-	fn.mu.Unlock()
-	f.R = r
-	if fn.recurse != nil && fn.recurse.Match(f, s.head) {
-		fs, err := fn.recurse.Scan(ctx, f)
-		return fn.recurse.Name(), fs, err
-	}
-	return "unknown", nil, nil
-}
-
-func (fn *fakeNester) byMember() map[string]*seen {
-	m := map[string]*seen{}
-	for _, s := range fn.got {
-		m[s.member] = s
-	}
-	return m
 }

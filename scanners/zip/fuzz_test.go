@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -38,7 +39,7 @@ func FuzzOpen(f *testing.F) {
 				_ = er.Close()
 			}
 		}
-		fn := &fakeNester{fullBelow: 1 << 16}
+		fn := &scantest.Nester{FullBelow: 1 << 16}
 		fl := scanners.File{Path: "f.zip", Size: int64(len(b)), R: r, Nested: fn}
 		_, _ = ScanArchive(context.Background(), fl, a, ScanOptions{MaxMember: 1 << 20, MaxMemory: 1 << 16})
 	})

@@ -35,14 +35,14 @@ func TestTestdata(t *testing.T) {
 			if err != nil || rules != nil {
 				t.Fatalf("rules %v err %v", rules, err)
 			}
-			got := fn.byMember()
+			got := fn.ByMember()
 			for _, m := range tt.members {
 				if got[m] == nil {
-					t.Errorf("member %s not handed over (got %v)", m, fn.got)
+					t.Errorf("member %s not handed over (got %v)", m, fn.Members())
 				}
 			}
 			for m, want := range tt.content {
-				if s := got[m]; s == nil || !bytes.Equal(s.all, want) {
+				if s := got[m]; s == nil || !bytes.Equal(s.All, want) {
 					t.Errorf("member %s content differs", m)
 				}
 			}

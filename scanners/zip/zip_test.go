@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -20,11 +21,11 @@ func ptr[T any](v T) *T { return &v }
 
 var pickle = []byte("\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x8c\x06system\x93.")
 
-// scan runs the Scanner over b with a fakeNester and returns the rule IDs
-// found (sorted, with severities), the nester and the error.
-func scan(t *testing.T, b []byte, lim Limits) ([]string, *fakeNester, error) {
+// scan runs the Scanner over b with a scantest.Nester and returns the rule
+// IDs found (sorted, with severities), the nester and the error.
+func scan(t *testing.T, b []byte, lim Limits) ([]string, *scantest.Nester, error) {
 	t.Helper()
-	fn := &fakeNester{fullBelow: 1 << 20}
+	fn := &scantest.Nester{FullBelow: 1 << 20}
 	f := scanners.File{Path: "x.zip", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
 	s := New(WithLimits(lim))
 	if !s.Match(f, b[:min(len(b), scanners.HeadSize)]) {
@@ -158,8 +159,8 @@ func TestScanTampering(t *testing.T) {
 				t.Errorf("rules (-want +got):\n%s", diff)
 			}
 			var got []string
-			for _, s := range fn.got {
-				got = append(got, s.member)
+			for _, s := range fn.Streams() {
+				got = append(got, s.Member)
 			}
 			if diff := cmp.Diff(tt.members, got); diff != "" {
 				t.Errorf("members (-want +got):\n%s", diff)
@@ -174,8 +175,8 @@ func TestMembersContent(t *testing.T) {
 		{name: "data.pkl", localName: ptr("other"), data: pickle, method: Deflate, flags: FlagEncrypted, crc: ptr(uint32(7))},
 	}, layout{})
 	_, fn, _ := scan(t, b, Limits{})
-	if len(fn.got) != 1 || !bytes.Equal(fn.got[0].all, pickle) {
-		t.Fatalf("tampered member not handed over intact: %+v", fn.got)
+	if got := fn.Streams(); len(got) != 1 || !bytes.Equal(got[0].All, pickle) {
+		t.Fatalf("tampered member not handed over intact: %+v", got)
 	}
 }
 
@@ -184,8 +185,8 @@ func TestBombPartialScan(t *testing.T) {
 	data := append(append([]byte(nil), pickle...), make([]byte, 4<<20)...)
 	b := buildZip([]member{{name: "bomb", data: data, method: Deflate}}, layout{})
 	_, fn, _ := scan(t, b, Limits{MaxEntrySize: 64 << 10})
-	if len(fn.got) != 1 || fn.got[0].size != 64<<10 || !bytes.HasPrefix(fn.got[0].head, pickle) {
-		t.Fatalf("want the first 64 KiB handed over, got %+v", fn.got)
+	if got := fn.Streams(); len(got) != 1 || got[0].Size != 64<<10 || !bytes.HasPrefix(got[0].Head, pickle) {
+		t.Fatalf("want the first 64 KiB handed over, got %+v", got)
 	}
 }
 
@@ -193,7 +194,7 @@ func TestStoredNotReadInFull(t *testing.T) {
 	t.Parallel()
 	big := bytes.Repeat([]byte{0xAB}, 8<<20)
 	b := buildZip([]member{{name: "archive/data/0", data: big}, {name: "archive/data.pkl", data: pickle}}, layout{})
-	fn := &fakeNester{fullBelow: 1 << 10}
+	fn := &scantest.Nester{FullBelow: 1 << 10}
 	f := scanners.File{Path: "m.pt", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
 	a, err := Open(f.R, f.Size, DefaultLimits())
 	if err != nil {
@@ -202,8 +203,8 @@ func TestStoredNotReadInFull(t *testing.T) {
 	if _, err := ScanArchive(context.Background(), f, a, ScanOptions{VerifyStoredBelow: 1 << 20}); err != nil {
 		t.Fatal(err)
 	}
-	got := fn.byMember()["archive/data/0"]
-	if got == nil || got.size != int64(len(big)) || got.read > scanners.HeadSize {
+	got := fn.ByMember()["archive/data/0"]
+	if got == nil || got.Size != int64(len(big)) || got.BytesRead() > scanners.HeadSize {
 		t.Fatalf("big stored member: %+v, want size %d and at most %d bytes read", got, len(big), scanners.HeadSize)
 	}
 }
@@ -218,8 +219,8 @@ func TestStdlibAndDepth(t *testing.T) {
 	}
 	_ = w.Close()
 	rules, fn, err := scan(t, buf.Bytes(), Limits{})
-	if err != nil || rules != nil || len(fn.got) != 2 || !bytes.Equal(fn.got[0].all, pickle) {
-		t.Fatalf("archive/zip output: rules %v err %v got %+v", rules, err, fn.got)
+	if got := fn.Streams(); err != nil || rules != nil || len(got) != 2 || !bytes.Equal(got[0].All, pickle) {
+		t.Fatalf("archive/zip output: rules %v err %v got %+v", rules, err, got)
 	}
 	f := scanners.File{Path: "d.zip", Size: int64(buf.Len()), R: bytes.NewReader(buf.Bytes()), Nested: fn, Depth: 8}
 	fs, err := New().Scan(context.Background(), f)
@@ -232,7 +233,7 @@ func TestNestedZip(t *testing.T) {
 	t.Parallel()
 	inner := buildZip([]member{{name: "evil.pkl", localName: ptr("x"), data: pickle}}, layout{})
 	outer := buildZip([]member{{name: "inner.zip", data: inner, method: Deflate}}, layout{})
-	fn := &fakeNester{fullBelow: 1 << 20, recurse: New()}
+	fn := &scantest.Nester{FullBelow: 1 << 20, Next: New()}
 	f := scanners.File{Path: "o.zip", Size: int64(len(outer)), R: bytes.NewReader(outer), Nested: fn}
 	fs, err := New().Scan(context.Background(), f)
 	if err != nil || len(fs) != 1 || fs[0].Member != "inner.zip" || fs[0].Rule != RuleHeaderMismatch {
