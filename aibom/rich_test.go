@@ -118,7 +118,26 @@ func TestEveryGeneratedBOMValidates(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "m")
 		copyFile(t, "aibom/modelcard/testdata/"+card, dir, "README.md")
 		copyFile(t, "aibom/modelcard/testdata/bert-config.json", dir, "config.json")
-		validate(t, generate(t, dir).BOM)
+		res := generate(t, dir)
+		validate(t, res.BOM)
+		if card != "malformed-README.md" {
+			continue
+		}
+		// A broken card is a problem naming the file and the line; the
+		// BOM still describes the rest.
+		if len(res.Problems) != 1 || res.Problems[0].Path != "README.md" || !strings.Contains(res.Problems[0].Err.Error(), "README.md:") {
+			t.Errorf("problems for a malformed card: %v", res.Problems)
+		}
+		nfiles := 0
+		for _, c := range *res.BOM.Components {
+			if c.Type == cdx.ComponentTypeFile {
+				nfiles++
+			}
+		}
+		if nfiles != 2 || res.BOM.Metadata.Component.Licenses == nil {
+			t.Errorf("%d file components and licenses %v: want README.md, config.json and the salvaged license",
+				nfiles, res.BOM.Metadata.Component.Licenses)
+		}
 	}
 }
 
