@@ -35,9 +35,14 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Describe, scan and verify AI models before they run",
 		Long: `aibom is a tool for AI supply-chain security.
 
-It tells whether model files are safe to load, without ever executing them:
-pickles and everything built on them (PyTorch, NumPy, joblib), safetensors,
-and the archives they travel in.`,
+  aibom scan       tells whether model files are safe to load, without ever
+                   executing them: pickles and everything built on them
+                   (PyTorch, NumPy, joblib), safetensors, GGUF (and its chat
+                   templates), ONNX, Keras, TensorFlow, TFLite, and the
+                   archives they travel in.
+  aibom generate   writes a CycloneDX AI-BOM of a model: model card, lineage,
+                   every file with its SHA-256, datasets, and the findings.
+  aibom bom diff   shows what changed between two BOMs.`,
 		Version:       fmt.Sprintf("%s (commit %s, built %s)", version, commit, date),
 		SilenceUsage:  true,
 		SilenceErrors: true,

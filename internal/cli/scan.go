@@ -54,7 +54,10 @@ The format of each file is decided by its content, never by its name: a pickle
 named config.json or model.safetensors is scanned as a pickle. Formats:
 pickle (protocols 0-5), PyTorch (zip, legacy, legacy tar, TorchScript), NumPy
 .npy/.npz, joblib (also compressed), safetensors (validated to the letter of
-its specification), zip, tar, 7z, gzip, bzip2, xz, lzma, zlib and lz4.
+its specification), GGUF (chat templates checked for template injection),
+ONNX (external data paths, custom operators), Keras .keras/.h5 (Lambda layers,
+unsafe modules), TensorFlow SavedModel and TFLite (file, process and Python
+ops), zip, tar, 7z, gzip, bzip2, xz, lzma, zlib and lz4.
 
 Nothing is ever unpickled or executed: an opcode walker models the pickle
 machine to resolve every callable it would import or call, and checks it
