@@ -2,6 +2,7 @@ package runner
 
 import (
 	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/scanners/chattemplate"
 	"github.com/seed-43c89ce6/aibom/scanners/compress"
 	"github.com/seed-43c89ce6/aibom/scanners/gguf"
 	"github.com/seed-43c89ce6/aibom/scanners/keras"
@@ -53,6 +54,7 @@ func Scanners(c Config) []scanners.Scanner {
 		onnx.New(),
 		tensorflow.New(),
 		tflite.New(),
+		chattemplate.New(),
 		numpy.New(pk),
 		safetensors.New(),
 		pytorch.NewLegacy(pk),

@@ -1,0 +1,195 @@
+// Package chattemplate scans the chat templates that Hugging Face model
+// repositories ship outside GGUF files: the "chat_template" of
+// tokenizer_config.json (a string, or a list of named templates) and
+// standalone Jinja files such as chat_template.jinja. Python servers render
+// them with Jinja; each is analysed statically for server-side template
+// injection with the GGUF scanner's Jinja parser, and hashed. Nothing is
+// rendered.
+package chattemplate
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/seed-43c89ce6/aibom/internal/safeio"
+	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/scanners/gguf"
+)
+
+// Rule IDs reported by this package.
+const (
+	RuleTemplate            = "CHAT-TEMPLATE"
+	RuleTemplateSSTI        = "CHAT-TEMPLATE-SSTI"
+	RuleTemplateUnparseable = "CHAT-TEMPLATE-UNPARSEABLE"
+)
+
+// MaxSize bounds the files read: tokenizer configs are at most a few MB.
+const MaxSize = 16 << 20
+
+// Template is one chat template found in a file.
+type Template struct {
+	// Name is "default" or the name of a named template.
+	Name string
+	Text string
+	// SHA256 is the hex digest of Text.
+	SHA256 string
+	// Offset is the file offset of the template (of its JSON string for
+	// tokenizer_config.json: positions inside it are not exact because of
+	// JSON escapes).
+	Offset int64
+}
+
+// Scanner scans chat templates.
+type Scanner struct{}
+
+// New returns a Scanner.
+func New() *Scanner { return &Scanner{} }
+
+// Name implements scanners.Scanner.
+func (s *Scanner) Name() string { return "chat-template" }
+
+// Match reports whether f is a JSON object naming a "chat_template" or a
+// text file that is a chat template (Jinja blocks that use the chat
+// variables).
+func (s *Scanner) Match(f scanners.File, head []byte) bool {
+	t := bytes.TrimLeft(head, " \t\r\n\xef\xbb\xbf")
+	if len(t) == 0 || f.Size > MaxSize || bytes.IndexByte(head, 0) >= 0 {
+		return false
+	}
+	if t[0] == '{' && !jinjaStart(t) {
+		b, err := safeio.ReadAt(f.R, f.Size, 0, f.Size, MaxSize)
+		return err == nil && bytes.Contains(b, []byte(`"chat_template"`))
+	}
+	return isTemplate(head)
+}
+
+// isTemplate reports whether text is a Jinja chat template: it starts with a
+// Jinja tag ("{%", "{{" or "{#"; chat templates do, while source files
+// that merely contain one do not) and uses the chat variables.
+func isTemplate(b []byte) bool {
+	if !utf8.Valid(b[:max(0, len(b)-utf8.UTFMax)]) {
+		return false
+	}
+	jinja := jinjaStart(bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf"))
+	chat := false
+	for _, w := range []string{"messages", "add_generation_prompt", "bos_token", "eos_token"} {
+		chat = chat || bytes.Contains(b, []byte(w))
+	}
+	return jinja && chat
+}
+
+// jinjaStart reports whether t starts with a Jinja tag.
+func jinjaStart(t []byte) bool {
+	return bytes.HasPrefix(t, []byte("{{")) || bytes.HasPrefix(t, []byte("{%")) || bytes.HasPrefix(t, []byte("{#"))
+}
+
+// Parse returns the chat templates in r: the "chat_template" of a JSON
+// object, or the whole text of a template file.
+func Parse(r io.ReaderAt, size int64) ([]Template, error) {
+	b, err := safeio.ReadAt(r, size, 0, size, MaxSize)
+	if err != nil {
+		return nil, &scanners.FormatError{Format: "chat-template", Offset: 0, Msg: err.Error()}
+	}
+	t := bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf")
+	if len(t) > 0 && t[0] == '{' && !jinjaStart(t) {
+		return parseJSON(b)
+	}
+	if !utf8.Valid(b) {
+		return nil, &scanners.FormatError{Format: "chat-template", Offset: 0, Msg: "template is not UTF-8 text"}
+	}
+	return []Template{newTemplate("default", string(b), 0)}, nil
+}
+
+func newTemplate(name, text string, off int64) Template {
+	sum := sha256.Sum256([]byte(text))
+	return Template{Name: name, Text: text, SHA256: hex.EncodeToString(sum[:]), Offset: off}
+}
+
+// parseJSON finds the top-level "chat_template" of a JSON object.
+func parseJSON(b []byte) ([]Template, error) {
+	fail := func(off int64, format string, args ...any) error {
+		return &scanners.FormatError{Format: "chat-template", Offset: off, Msg: fmt.Sprintf(format, args...)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, fail(dec.InputOffset(), "not a JSON object")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fail(dec.InputOffset(), "bad JSON: %v", err)
+		}
+		key, _ := tok.(string)
+		off := dec.InputOffset()
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, fail(dec.InputOffset(), "bad JSON: %v", err)
+		}
+		if key == "chat_template" {
+			return templates(raw, off)
+		}
+	}
+	return nil, nil
+}
+
+// templates reads a chat_template value: a string, or a list of
+// {"name", "template"} objects.
+func templates(raw json.RawMessage, off int64) ([]Template, error) {
+	var one string
+	if err := json.Unmarshal(raw, &one); err == nil {
+		return []Template{newTemplate("default", one, off)}, nil
+	}
+	var many []struct {
+		Name     string `json:"name"`
+		Template string `json:"template"`
+	}
+	if err := json.Unmarshal(raw, &many); err != nil {
+		return nil, &scanners.FormatError{Format: "chat-template", Offset: off,
+			Msg: "chat_template is neither a string nor a list of {name, template}"}
+	}
+	out := make([]Template, 0, len(many))
+	for _, m := range many {
+		out = append(out, newTemplate(m.Name, m.Template, off))
+	}
+	return out, nil
+}
+
+// Scan implements scanners.Scanner.
+func (s *Scanner) Scan(_ context.Context, f scanners.File) ([]scanners.Finding, error) {
+	ts, err := Parse(f.R, f.Size)
+	if err != nil {
+		var fe *scanners.FormatError
+		if errors.As(err, &fe) {
+			fe.Member = f.Member
+		}
+		return nil, err
+	}
+	var out []scanners.Finding
+	for _, t := range ts {
+		out = append(out, scanners.Finding{Rule: RuleTemplate, Severity: scanners.Info, Offset: t.Offset,
+			ATLAS: scanners.ATLASUnsafeArtifact, Member: f.Member,
+			Message: fmt.Sprintf("chat template %s (%d bytes) sha256:%s", t.Name, len(t.Text), t.SHA256)})
+		for _, is := range gguf.AnalyzeTemplate(t.Text) {
+			rule, atlas := RuleTemplateSSTI, scanners.ATLASEmbedMalware
+			if is.Rule == gguf.RuleTemplateUnparseable {
+				rule, atlas = RuleTemplateUnparseable, scanners.ATLASUnsafeArtifact
+			}
+			pos := t.Offset
+			if t.Offset == 0 {
+				pos = int64(is.Pos)
+			}
+			out = append(out, scanners.Finding{Rule: rule, Severity: is.Severity, Global: is.Global,
+				Offset: pos, ATLAS: atlas, Member: f.Member,
+				Message: strings.TrimSpace(t.Name + " template: " + is.Msg)})
+		}
+	}
+	return out, nil
+}

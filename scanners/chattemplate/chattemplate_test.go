@@ -1,0 +1,108 @@
+package chattemplate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
+)
+
+func file(b []byte) scanners.File {
+	return scanners.File{Path: "f", Size: int64(len(b)), R: bytes.NewReader(b)}
+}
+
+func TestMatch(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		b    string
+		want bool
+	}{
+		{"tokenizer config", `{"bos_token": "<s>", "chat_template": "{{ messages }}"}`, true},
+		{"config without template", `{"model_type": "llama"}`, false},
+		{"template file", "{%- for message in messages %}{{ message.content }}{% endfor %}", true},
+		{"template with leading comment", "{# chat #}\n{{ bos_token }}{% for m in messages %}{% endfor %}", true},
+		{"python source holding a template", "t = \"{{ messages }}\"\nprint(t)\n", false},
+		{"jinja that is not a chat template", "{% extends 'base.html' %}{{ title }}", false},
+		{"binary", "\x00\x01{{ messages }}", false},
+	} {
+		if got := New().Match(file([]byte(tc.b)), []byte(tc.b)); got != tc.want {
+			t.Errorf("%s: Match = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestScan(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		b       string
+		verdict scanners.Verdict
+		global  string
+	}{
+		{"clean string", `{"chat_template": "{% for m in messages %}{{ m.content }}{% endfor %}"}`, scanners.Clean, ""},
+		{"dunder walk", `{"chat_template": "{{ ''.__class__.__mro__[1].__subclasses__() }}{{ messages }}"}`, scanners.Malicious, "__subclasses__"},
+		{"named list", `{"chat_template": [{"name": "default", "template": "{{ messages }}"},
+			{"name": "tool_use", "template": "{{ cycler.__init__.__globals__.os.popen('id') }}"}]}`, scanners.Malicious, ""},
+		{"bad chat_template type", `{"chat_template": 42}`, scanners.Invalid, ""},
+		{"template file", "{{ lipsum.__globals__['os'].popen('id').read() }}{{ messages }}", scanners.Malicious, "lipsum.__globals__"},
+	} {
+		fs, err := New().Scan(context.Background(), file([]byte(tc.b)))
+		if v := scanners.VerdictOf(fs, err); v != tc.verdict {
+			t.Errorf("%s: verdict %v, want %v (%v, %v)", tc.name, v, tc.verdict, fs, err)
+		}
+		found := tc.global == ""
+		for _, f := range fs {
+			found = found || strings.Contains(f.Global, tc.global)
+		}
+		if !found {
+			t.Errorf("%s: %s not reported in %v", tc.name, tc.global, fs)
+		}
+		var fe *scanners.FormatError
+		if err != nil && !errors.As(err, &fe) {
+			t.Errorf("%s: error %v is not a FormatError", tc.name, err)
+		}
+	}
+}
+
+func TestDigestAndOffsets(t *testing.T) {
+	t.Parallel()
+	src := "{{ messages }}{{ x.__class__ }}"
+	ts, err := Parse(bytes.NewReader([]byte(src)), int64(len(src)))
+	if err != nil || len(ts) != 1 || len(ts[0].SHA256) != 64 {
+		t.Fatalf("%v %v", ts, err)
+	}
+	fs, _ := New().Scan(context.Background(), file([]byte(src)))
+	for _, f := range fs {
+		if f.Rule == RuleTemplateSSTI && (f.Offset < 14 || f.Offset >= int64(len(src))) {
+			t.Errorf("finding at %d, want inside the second tag", f.Offset)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "models", "chat_template", "*"))
+	for _, p := range paths {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(`{"chat_template": [{"name": "a", "template": "{{ x }}"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := Parse(bytes.NewReader(b), int64(len(b))); err != nil {
+			var fe *scanners.FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error %v is not a FormatError", err)
+			}
+		}
+		s := New()
+		if s.Match(file(b), b) {
+			_, _ = s.Scan(context.Background(), file(b))
+		}
+	})
+}
