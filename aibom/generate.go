@@ -209,10 +209,11 @@ func fileComponent(f scanners.Result) cdx.Component {
 func Role(p, format string) string {
 	base := strings.ToLower(path.Base(p))
 	switch {
-	case format != "unknown" && format != "" && !strings.HasSuffix(base, ".json"):
-		return "weights"
-	case strings.HasSuffix(base, ".jinja") || strings.Contains(base, "chat_template"):
+	case format == "chat-template" && !strings.HasSuffix(base, ".json"),
+		strings.HasSuffix(base, ".jinja") || strings.Contains(base, "chat_template"):
 		return "chat-template"
+	case format != "unknown" && format != "" && format != "chat-template" && !strings.HasSuffix(base, ".json"):
+		return "weights"
 	case strings.HasPrefix(base, "tokenizer") || base == "vocab.txt" || base == "vocab.json" ||
 		base == "merges.txt" || base == "special_tokens_map.json" || strings.HasSuffix(base, ".tiktoken"):
 		return "tokenizer"

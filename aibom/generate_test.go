@@ -206,3 +206,24 @@ func TestWeightHeaders(t *testing.T) {
 		}
 	}
 }
+
+func TestRole(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ path, format, want string }{
+		{"model.safetensors", "safetensors", "weights"},
+		{"renamed.bin", "pickle", "weights"},
+		{"chat_template.jinja", "chat-template", "chat-template"},
+		{"templates/tool_use.jinja", "unknown", "chat-template"},
+		{"tokenizer_config.json", "chat-template", "tokenizer"},
+		{"tokenizer.json", "unknown", "tokenizer"},
+		{"config.json", "unknown", "config"},
+		{"README.md", "unknown", "card"},
+		{"data/train.parquet", "unknown", "dataset"},
+		{"modeling_x.py", "unknown", "code"},
+		{"notes.txt", "unknown", "other"},
+	} {
+		if got := Role(tc.path, tc.format); got != tc.want {
+			t.Errorf("Role(%s, %s) = %s, want %s", tc.path, tc.format, got, tc.want)
+		}
+	}
+}
