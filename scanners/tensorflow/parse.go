@@ -103,18 +103,10 @@ func (p *parser) metaGraph(mg *MetaGraph, m field, depth int) error {
 	})
 }
 
-// loadCollections are the collection_def keys whose nodes TF1 loaders run
-// at load time (tf.saved_model main op and legacy init op).
-var loadCollections = map[string]bool{"saved_model_main_op": true, "legacy_init_op": true}
-
-// collection decodes one entry of MetaGraphDef.collection_def, keeping the
-// node names (CollectionDef.node_list 1, NodeList.value 1) of the
-// collections in loadCollections.
-func (p *parser) collection(mg *MetaGraph, m field, depth int) error {
-	d := p.d
-	var key string
-	var val field
-	err := d.walk(m.start, m.end, depth+1, func(f field) error {
+// mapEntry decodes an entry of a protobuf map<string, Message>: the key
+// (field 1) and the value's field (field 2; zero when absent).
+func (d *decoder) mapEntry(m field, depth int) (key string, val field, err error) {
+	err = d.walk(m.start, m.end, depth+1, func(f field) error {
 		var err error
 		switch {
 		case f.isBytes(1):
@@ -124,6 +116,19 @@ func (p *parser) collection(mg *MetaGraph, m field, depth int) error {
 		}
 		return err
 	})
+	return key, val, err
+}
+
+// loadCollections are the collection_def keys whose nodes TF1 loaders run
+// at load time (tf.saved_model main op and legacy init op).
+var loadCollections = map[string]bool{"saved_model_main_op": true, "legacy_init_op": true}
+
+// collection decodes one entry of MetaGraphDef.collection_def, keeping the
+// node names (CollectionDef.node_list 1, NodeList.value 1) of the
+// collections in loadCollections.
+func (p *parser) collection(mg *MetaGraph, m field, depth int) error {
+	d := p.d
+	key, val, err := d.mapEntry(m, depth)
 	if err != nil || !loadCollections[key] || val.end == 0 {
 		return err
 	}
@@ -285,18 +290,7 @@ func inputNode(s string) string {
 // attrEntry decodes one entry of NodeDef.attr: key (1), AttrValue (2).
 func (p *parser) attrEntry(n *Node, m field, depth int) error {
 	d := p.d
-	var key string
-	var val field
-	err := d.walk(m.start, m.end, depth+1, func(f field) error {
-		var err error
-		switch {
-		case f.isBytes(1):
-			key, err = d.str(f)
-		case f.isBytes(2):
-			val = f
-		}
-		return err
-	})
+	key, val, err := d.mapEntry(m, depth)
 	if err != nil || val.end == 0 {
 		return err
 	}
