@@ -57,7 +57,8 @@ are followed.
 The BOM has the model as metadata.component (with its pkg:huggingface purl
 when it comes from the cache), every file as a component with its size and
 SHA-256, and what 'aibom scan' finds in each file in the vulnerabilities
-section. Each file is read once: hashing and scanning share the pass.
+section. Each file is hashed in one sequential read; scanning then reads only
+the parts it needs (headers, pickles), from the page cache.
 
 Output is reproducible: with SOURCE_DATE_EPOCH set and --serial-number given,
 the same input gives byte-identical output.`,
