@@ -12,6 +12,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/seed-43c89ce6/aibom/aibom/libraries"
 	"github.com/seed-43c89ce6/aibom/aibom/modelcard"
 	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/scanners"
@@ -89,7 +90,9 @@ func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result,
 	res.Problems = append(res.Problems, problems...)
 	sets, problems := localDatasets(ctx, src)
 	res.Problems = append(res.Problems, problems...)
-	res.BOM = build(src, files, infos, meta, sets, &o)
+	libs, problems := findLibraries(ctx, src)
+	res.Problems = append(res.Problems, problems...)
+	res.BOM = build(src, files, infos, meta, sets, libs, &o)
 	return res, nil
 }
 
@@ -105,7 +108,7 @@ func scanAll(ctx context.Context, src *source.Source, o *options) ([]scanners.Re
 // build assembles the BOM: the model as metadata.component, a component
 // per file, per dataset named by the card or the headers and per local
 // dataset folder, the dependency graph and the findings.
-func build(src *source.Source, files []scanners.Result, infos []*weightInfo, meta repoMeta, sets localSets, o *options) *cdx.BOM {
+func build(src *source.Source, files []scanners.Result, infos []*weightInfo, meta repoMeta, sets localSets, found []libraries.Library, o *options) *cdx.BOM {
 	bom := cdx.NewBOM()
 	bom.SerialNumber = o.serial
 	model := modelComponent(src)
@@ -146,9 +149,19 @@ func build(src *source.Source, files []scanners.Result, infos []*weightInfo, met
 			deps = append(deps, cdx.Dependency{Ref: d.BOMRef, Dependencies: &dd})
 		}
 	}
-	needed, libs := neededLibraries(meta, nil)
-	refs = append(refs, needed...)
-	for _, l := range libs {
+	libComps := make([]cdx.Component, 0, len(found))
+	for _, l := range found {
+		libComps = append(libComps, l.Component())
+	}
+	needed, extra := neededLibraries(meta, libComps)
+	refs = union(refs, needed)
+	refs = union(refs, rootLibraries(found))
+	for _, l := range found {
+		comps = append(comps, l.Component())
+		on := append([]string{}, l.DependsOn...)
+		deps = append(deps, cdx.Dependency{Ref: l.Ref(), Dependencies: &on})
+	}
+	for _, l := range extra {
 		comps = append(comps, l)
 		deps = append(deps, cdx.Dependency{Ref: l.BOMRef})
 	}

@@ -1,11 +1,64 @@
 package aibom
 
 import (
+	"context"
 	"sort"
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+
+	"github.com/seed-43c89ce6/aibom/aibom/libraries"
+	"github.com/seed-43c89ce6/aibom/aibom/source"
 )
+
+// findLibraries runs the dependency catalogers over the source's files.
+// They select dependency manifests by name and open only those.
+func findLibraries(ctx context.Context, src *source.Source) ([]libraries.Library, []source.Problem) {
+	files := make([]libraries.File, len(src.Files))
+	for i, f := range src.Files {
+		files[i] = libraries.File{Path: f.Path, Abs: f.Abs}
+	}
+	libs, probs := libraries.Find(ctx, files)
+	out := make([]source.Problem, len(probs))
+	for i, p := range probs {
+		out[i] = source.Problem{Path: p.Path, Err: p.Err}
+	}
+	return libs, out
+}
+
+// rootLibraries are what the project asks for directly: the libraries a
+// declaring manifest (requirements, pyproject.toml, environment.yml)
+// names, and those no other library depends on.
+func rootLibraries(found []libraries.Library) []string {
+	dependedOn := map[string]bool{}
+	for _, l := range found {
+		for _, d := range l.DependsOn {
+			dependedOn[d] = true
+		}
+	}
+	var out []string
+	for _, l := range found {
+		if l.Declared() || !dependedOn[l.Ref()] {
+			out = append(out, l.Ref())
+		}
+	}
+	return out
+}
+
+// union appends the strings of b not already in a, keeping a's order.
+func union(a, b []string) []string {
+	seen := make(map[string]bool, len(a))
+	for _, s := range a {
+		seen[s] = true
+	}
+	for _, s := range b {
+		if !seen[s] {
+			seen[s] = true
+			a = append(a, s)
+		}
+	}
+	return a
+}
 
 // libraryRef is a stable bom-ref for a library: its purl, else name@version.
 func libraryRef(c cdx.Component) string {

@@ -177,3 +177,62 @@ func TestNeededLibraries(t *testing.T) {
 		t.Errorf("the model does not depend on the libraries it needs: %s", deps)
 	}
 }
+
+// TestProjectLibraries generates the BOM of a training project: syft's
+// catalogers and aibom's own find the dependencies in its manifests, the
+// model depends on what it asks for directly, and lock-file edges are kept.
+func TestProjectLibraries(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "proj")
+	for _, f := range []string{"requirements.txt", "pyproject.toml", "env/environment.yml", "uvproj/uv.lock",
+		"venv/lib/python3.11/site-packages/safetensors-0.4.5.dist-info/METADATA", "conda/conda-meta/openssl-3.3.2-hb9d3cd8_0.json"} {
+		copyFile(t, "aibom/libraries/testdata/project/"+f, dir, f)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte("---\nlibrary_name: transformers\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := generate(t, dir)
+	validate(t, res.BOM)
+	if len(res.Problems) != 0 {
+		t.Errorf("problems: %v", res.Problems)
+	}
+	libs := map[string]cdx.Component{}
+	for _, c := range *res.BOM.Components {
+		if c.Type == cdx.ComponentTypeLibrary {
+			libs[c.PackageURL] = c
+		}
+	}
+	if len(libs) < 20 {
+		t.Fatalf("%d libraries: %v", len(libs), libs)
+	}
+	// transformers is named by the card and required by requirements.txt:
+	// one component, with the constraint the manifest gives.
+	tr, ok := libs["pkg:pypi/transformers"]
+	if !ok || props(tr)["aibom:library:constraint"] != ">=4.44,<5" || props(tr)["aibom:library:manifest"] != "requirements.txt" {
+		t.Errorf("transformers: %+v", tr)
+	}
+	deps := map[string][]string{}
+	for _, d := range *res.BOM.Dependencies {
+		if d.Dependencies != nil {
+			deps[d.Ref] = *d.Dependencies
+		} else {
+			deps[d.Ref] = nil
+		}
+	}
+	model := strings.Join(deps["model:proj"], " ")
+	for _, want := range []string{tr.BOMRef, "library:pkg:pypi/torch@2.5.1", "library:pkg:conda/pytorch@2.4.1"} {
+		if !strings.Contains(model, want) {
+			t.Errorf("the model does not depend on %s: %s", want, model)
+		}
+	}
+	// filelock comes in through torch (uv.lock), not directly.
+	if strings.Contains(model, "filelock") {
+		t.Errorf("a transitive dependency is listed as direct: %s", model)
+	}
+	if got := deps["library:pkg:pypi/torch@2.5.1"]; len(got) != 1 || got[0] != "library:pkg:pypi/filelock@3.16.1" {
+		t.Errorf("torch depends on %v", got)
+	}
+	if _, ok := deps["library:pkg:pypi/filelock@3.16.1"]; !ok {
+		t.Error("filelock has no dependency entry")
+	}
+}

@@ -103,3 +103,31 @@ type refuseLoader struct{}
 func (refuseLoader) Load(url string) (any, error) {
 	return nil, fmt.Errorf("bomschema: %s is not embedded", url)
 }
+
+var (
+	spdxOnce sync.Once
+	spdxIDs  map[string]bool
+)
+
+// IsSPDXID reports whether id is in the SPDX license list of the embedded
+// CycloneDX schemas: the values the schemas accept as a license's id.
+// Anything else must be written as a license name or an expression.
+func IsSPDXID(id string) bool {
+	spdxOnce.Do(func() {
+		spdxIDs = map[string]bool{}
+		raw, err := files.ReadFile("schema/spdx.schema.json")
+		if err != nil {
+			return
+		}
+		var doc struct {
+			Enum []string `json:"enum"`
+		}
+		if json.Unmarshal(raw, &doc) != nil {
+			return
+		}
+		for _, v := range doc.Enum {
+			spdxIDs[v] = true
+		}
+	})
+	return spdxIDs[id]
+}
