@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/internal/bomschema"
+	"github.com/seed-43c89ce6/aibom/internal/spdxschema"
 )
 
 // copyFile copies testdata (relative to the repository root) into dir.
@@ -31,7 +32,8 @@ func copyFile(t *testing.T, from, dir, to string) {
 }
 
 // validate encodes bom in JSON for both spec versions and validates it
-// against the official CycloneDX schema.
+// against the official CycloneDX schema, and encodes it as SPDX 3.0.1 and
+// validates that against the SPDX schema.
 func validate(t *testing.T, bom *cdx.BOM) {
 	t.Helper()
 	for _, v := range []string{"1.6", "1.7"} {
@@ -39,6 +41,9 @@ func validate(t *testing.T, bom *cdx.BOM) {
 		if err := bomschema.Validate(encode(t, bom, CycloneDXJSON, sv), v); err != nil {
 			t.Errorf("CycloneDX %s: %v", v, err)
 		}
+	}
+	if err := spdxschema.Validate(encode(t, bom, SPDXJSON, 0)); err != nil {
+		t.Errorf("SPDX 3.0.1: %v", err)
 	}
 }
 

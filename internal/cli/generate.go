@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -32,7 +33,7 @@ type generateOptions struct {
 func (o *generateOptions) AddFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVarP(&o.output, "output", "o", "", "write the BOM to this file (atomically) instead of stdout")
-	f.StringVarP(&o.format, "format", "f", string(aibom.CycloneDXJSON), "output format: cyclonedx-json or cyclonedx-xml")
+	f.StringVarP(&o.format, "format", "f", string(aibom.CycloneDXJSON), "output format: cyclonedx-json, cyclonedx-xml or spdx-json (SPDX 3.0.1 JSON-LD with the AI and Dataset profiles)")
 	f.StringVar(&o.specVersion, "spec-version", "1.6", "CycloneDX version: 1.6 or 1.7")
 	f.StringVar(&o.serial, "serial-number", "", "the BOM's serial number (urn:uuid:...); default: a random one. Fix it, with SOURCE_DATE_EPOCH, for byte-identical output")
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 2) when any file or metadata cannot be read, instead of describing the rest")
@@ -46,7 +47,8 @@ func newGenerate(stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "generate SOURCE",
 		Short: "Write a CycloneDX AI-BOM of a model: its files, their hashes and what scanning found",
-		Long: `Describe a model as a CycloneDX AI-BOM (1.6 by default, 1.7 on request).
+		Long: `Describe a model as a CycloneDX AI-BOM (1.6 by default, 1.7 on request),
+or as an SPDX 3.0.1 document with the AI and Dataset profiles (-f spdx-json).
 
 SOURCE is a directory (a Hugging Face-style model repository or a training
 project), a single model file, or the local Hugging Face cache: a
@@ -56,14 +58,18 @@ are followed.
 
 The BOM has the model as metadata.component (with its pkg:huggingface purl
 when it comes from the cache), every file as a component with its size and
-SHA-256, and what 'aibom scan' finds in each file in the vulnerabilities
-section. Each file is hashed in one sequential read; scanning then reads only
+SHA-256, datasets (named by the card or found in the source, with a count of
+the personal data and secrets in a sample), the project's dependencies
+(requirements, pyproject.toml, lock files, conda environments; found with
+syft's catalogers), and what 'aibom scan' finds in each file in the
+vulnerabilities section. Each file is hashed in one sequential read; scanning then reads only
 the parts it needs (headers, pickles), from the page cache.
 
 Output is reproducible: with SOURCE_DATE_EPOCH set and --serial-number given,
 the same input gives byte-identical output.`,
 		Example: `  aibom generate ./my-model -o bom.json
   aibom generate ~/.cache/huggingface/hub/models--org--name --spec-version 1.7
+  aibom generate ./my-model -f spdx-json -o model.spdx.json
   SOURCE_DATE_EPOCH=0 aibom generate model.safetensors --serial-number urn:uuid:00000000-0000-4000-8000-000000000000`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -79,8 +85,8 @@ func runGenerate(cmd *cobra.Command, o *generateOptions, path string, stdout, st
 	if err != nil {
 		return usageError{err}
 	}
-	if o.format != string(aibom.CycloneDXJSON) && o.format != string(aibom.CycloneDXXML) {
-		return usageError{fmt.Errorf("unknown --format %q (want cyclonedx-json or cyclonedx-xml)", o.format)}
+	if !slices.Contains(aibom.Formats, aibom.Format(o.format)) {
+		return usageError{fmt.Errorf("unknown --format %q (want cyclonedx-json, cyclonedx-xml or spdx-json)", o.format)}
 	}
 	now, err := sourceDateEpoch()
 	if err != nil {

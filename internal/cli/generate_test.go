@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/seed-43c89ce6/aibom/internal/bomschema"
+	"github.com/seed-43c89ce6/aibom/internal/spdxschema"
 )
 
 func TestGenerateReproducibleAndAtomic(t *testing.T) {
@@ -40,6 +41,21 @@ func TestGenerateReproducibleAndAtomic(t *testing.T) {
 	}
 	if x, err := os.ReadFile(out); err != nil || !bytes.Contains(x, []byte("http://cyclonedx.org/schema/bom/1.7")) {
 		t.Errorf("XML 1.7 output: %v %.200s", err, x)
+	}
+	// SPDX 3.0.1, reproducible too, and valid against the SPDX schema.
+	spdxArgs := []string{"generate", "-f", "spdx-json", "--serial-number", "urn:uuid:00000000-0000-4000-8000-000000000000", src}
+	code, s1, stderr := run(t, spdxArgs...)
+	if code != ExitOK {
+		t.Fatalf("spdx-json: exit %d: %s", code, stderr)
+	}
+	if _, s2, _ := run(t, spdxArgs...); s1 != s2 {
+		t.Error("two SPDX runs differ")
+	}
+	if err := spdxschema.Validate([]byte(s1)); err != nil {
+		t.Errorf("SPDX output: %v", err)
+	}
+	if !strings.Contains(s1, `"created": "2023-11-14T22:13:20Z"`) || !strings.Contains(s1, `"type": "ai_AIPackage"`) {
+		t.Errorf("SPDX output: %.300s", s1)
 	}
 	for _, bad := range [][]string{
 		{"generate", "--spec-version", "1.4", src},
