@@ -7,8 +7,6 @@ package runner
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -204,23 +202,32 @@ func (r *Runner) ScanFile(ctx context.Context, path, disp string) scanners.Resul
 	}
 	defer fh.Close()
 	res.Size = lst.Size()
-	if r.hash {
-		h := sha256.New()
-		if _, err := io.Copy(h, fh); err != nil {
-			return fail(scanners.Invalid, fmt.Errorf("reading %s: %w", disp, err))
-		}
-		res.SHA256 = hex.EncodeToString(h.Sum(nil))
-	}
-	f := scanners.File{Path: disp, Size: res.Size, R: fh, Nested: r}
+	r.scanReader(ctx, &res, fh)
+	return res
+}
+
+// scanReader scans res.Size bytes of r and, unless hashing is off, hashes
+// them in the same pass (see hashingReader).
+func (r *Runner) scanReader(ctx context.Context, res *scanners.Result, r0 io.ReaderAt) (read int64) {
+	hr := newHashingReader(r0, res.Size, r.hash)
+	f := scanners.File{Path: res.Path, Size: res.Size, R: hr, Nested: r}
 	format, findings, err := r.dispatch(ctx, f)
 	res.Format = format
 	res.Findings = append(res.Findings, findings...)
 	res.Errors = append(res.Errors, scanners.FormatErrors(err)...)
+	sum, herr := hr.finish()
+	if herr != nil {
+		res.Errors = append(res.Errors, &scanners.FormatError{Format: "io", Offset: hr.hashed,
+			Msg: fmt.Sprintf("reading %s: %v", res.Path, herr)})
+		err = errors.Join(err, herr)
+	}
+	res.SHA256 = sum
+	read = hr.read
 	res.Verdict = scanners.VerdictOf(findings, err)
 	if format == "unknown" && res.Verdict == scanners.Clean {
 		res.Verdict = scanners.Unscanned
 	}
-	return res
+	return read
 }
 
 // ScanNested implements scanners.Nester.
