@@ -80,7 +80,7 @@ func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result,
 		if f.Verdict == scanners.Invalid {
 			continue
 		}
-		wi, err := describe(src.Files[i], f.Format)
+		wi, err := describe(src.Files[i], f)
 		if err != nil {
 			res.Problems = append(res.Problems, source.Problem{Path: f.Path, Err: fmt.Errorf("reading the %s header: %w", f.Format, err)})
 		}

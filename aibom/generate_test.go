@@ -13,6 +13,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/seed-43c89ce6/aibom/aibom/source"
+	"github.com/seed-43c89ce6/aibom/scanners/runner"
 )
 
 func modelDir(t *testing.T) string {
@@ -225,5 +226,26 @@ func TestRole(t *testing.T) {
 		if got := Role(tc.path, tc.format); got != tc.want {
 			t.Errorf("Role(%s, %s) = %s, want %s", tc.path, tc.format, got, tc.want)
 		}
+	}
+}
+
+// TestDescribeUsesScanMetadata: the header the scanner parsed is used as
+// is; the file is not opened again (here it does not even exist).
+func TestDescribeUsesScanMetadata(t *testing.T) {
+	t.Parallel()
+	r := runner.New()
+	res := r.ScanFile(context.Background(), "../testdata/models/safetensors/model.safetensors", "model.safetensors")
+	if res.Metadata == nil {
+		t.Fatal("no metadata from the safetensors scanner")
+	}
+	wi, err := describe(source.File{Path: "model.safetensors", Abs: filepath.Join(t.TempDir(), "gone")}, res)
+	if err != nil || wi == nil || len(wi.tensors) == 0 {
+		t.Fatalf("describe: %v %+v", err, wi)
+	}
+	// Without it (a scanner set that hands nothing over), the header is
+	// read from the file.
+	res.Metadata = nil
+	if _, err := describe(source.File{Path: "model.safetensors", Abs: filepath.Join(t.TempDir(), "gone")}, res); err == nil {
+		t.Error("describe read a file that does not exist")
 	}
 }

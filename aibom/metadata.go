@@ -9,6 +9,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/seed-43c89ce6/aibom/aibom/source"
+	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/gguf"
 	"github.com/seed-43c89ce6/aibom/scanners/keras"
 	"github.com/seed-43c89ce6/aibom/scanners/onnx"
@@ -29,12 +30,52 @@ type weightInfo struct {
 	baseModels, datasets []string
 }
 
-// describe reads the header of a weight file in a known format. Formats
-// without a describer give nothing; a header that cannot be read gives an
-// error (the scan has already reported the file as invalid).
-func describe(f source.File, format string) (*weightInfo, error) {
+// describe gives a weight file's header metadata from what its scanner
+// parsed during the scan, so the file is not read again. When the runner's
+// scanner did not hand its parse over (a custom scanner set), the header
+// is read here. Formats without a header give nothing; a header that
+// cannot be read gives an error (the scan has already reported the file).
+func describe(f source.File, res scanners.Result) (*weightInfo, error) {
+	meta := res.Metadata
+	if meta == nil {
+		var err error
+		if meta, err = parseHeader(f, res.Format); err != nil || meta == nil {
+			return nil, err
+		}
+	}
+	switch m := meta.(type) {
+	case *safetensors.Header:
+		return fromSafetensors(m), nil
+	case *onnx.Model:
+		return fromONNX(m), nil
+	case *gguf.File:
+		return fromGGUF(m), nil
+	case *keras.Model:
+		return fromKeras(m), nil
+	case *tensorflow.SavedModel:
+		return fromTF(m), nil
+	case *tflite.Model:
+		return fromTFLite(m), nil
+	}
+	return nil, nil
+}
+
+// parseHeader reads the header of a file in a format with one.
+func parseHeader(f source.File, format string) (any, error) {
+	var parse func(fh *os.File, size int64) (any, error)
 	switch format {
-	case "safetensors", "onnx", "gguf", "keras", "tensorflow", "tflite":
+	case "safetensors":
+		parse = func(fh *os.File, n int64) (any, error) { return safetensors.Parse(fh, n, safetensors.DefaultLimits()) }
+	case "onnx":
+		parse = func(fh *os.File, n int64) (any, error) { return onnx.Parse(fh, n, onnx.DefaultLimits()) }
+	case "gguf":
+		parse = func(fh *os.File, n int64) (any, error) { return gguf.Parse(fh, n, gguf.DefaultLimits()) }
+	case "keras":
+		parse = func(fh *os.File, n int64) (any, error) { return keras.Parse(fh, n, keras.DefaultLimits()) }
+	case "tensorflow":
+		parse = func(fh *os.File, n int64) (any, error) { return tensorflow.Parse(fh, n, tensorflow.DefaultLimits()) }
+	case "tflite":
+		parse = func(fh *os.File, n int64) (any, error) { return tflite.Parse(fh, n, tflite.DefaultLimits()) }
 	default:
 		return nil, nil
 	}
@@ -43,22 +84,10 @@ func describe(f source.File, format string) (*weightInfo, error) {
 		return nil, err
 	}
 	defer fh.Close()
-	switch format {
-	case "onnx":
-		return describeONNX(fh, f.Size)
-	case "gguf":
-		return describeGGUF(fh, f.Size)
-	case "keras":
-		return describeKeras(fh, f.Size)
-	case "tensorflow":
-		return describeTF(fh, f.Size)
-	case "tflite":
-		return describeTFLite(fh, f.Size)
-	}
-	h, err := safetensors.Parse(fh, f.Size, safetensors.DefaultLimits())
-	if err != nil {
-		return nil, err
-	}
+	return parse(fh, f.Size)
+}
+
+func fromSafetensors(h *safetensors.Header) *weightInfo {
 	wi := &weightInfo{params: map[string]uint64{}}
 	for dt, n := range h.Params {
 		wi.params[string(dt)] += n
@@ -69,14 +98,10 @@ func describe(f source.File, format string) (*weightInfo, error) {
 	for _, t := range h.Tensors {
 		wi.tensors = append(wi.tensors, [2]string{t.Name, fmt.Sprintf("%s %v", t.Dtype, t.Shape)})
 	}
-	return wi, nil
+	return wi
 }
 
-func describeONNX(fh *os.File, size int64) (*weightInfo, error) {
-	m, err := onnx.Parse(fh, size, onnx.DefaultLimits())
-	if err != nil {
-		return nil, err
-	}
+func fromONNX(m *onnx.Model) *weightInfo {
 	wi := &weightInfo{params: map[string]uint64{"onnx": m.Params}}
 	var opsets []string
 	for _, o := range m.Opsets {
@@ -92,14 +117,10 @@ func describeONNX(fh *os.File, size int64) (*weightInfo, error) {
 		cdx.Property{Name: "aibom:onnx:opsets", Value: strings.Join(opsets, ",")},
 		cdx.Property{Name: "aibom:onnx:producer", Value: strings.TrimSpace(m.ProducerName + " " + m.ProducerVersion)},
 		cdx.Property{Name: "aibom:onnx:nodes", Value: fmt.Sprint(m.Nodes)})
-	return wi, nil
+	return wi
 }
 
-func describeGGUF(fh *os.File, size int64) (*weightInfo, error) {
-	g, err := gguf.Parse(fh, size, gguf.DefaultLimits())
-	if err != nil {
-		return nil, err
-	}
+func fromGGUF(g *gguf.File) *weightInfo {
 	quant := g.FileTypeName
 	if quant == "" {
 		quant = "gguf"
@@ -133,7 +154,7 @@ func describeGGUF(fh *os.File, size int64) (*weightInfo, error) {
 	for _, d := range g.Datasets {
 		wi.datasets = append(wi.datasets, sourceName(d))
 	}
-	return wi, nil
+	return wi
 }
 
 // propList collects non-empty properties.
@@ -145,11 +166,7 @@ func (p *propList) add(name, value string) {
 	}
 }
 
-func describeKeras(fh *os.File, size int64) (*weightInfo, error) {
-	m, err := keras.Parse(fh, size, keras.DefaultLimits())
-	if err != nil {
-		return nil, err
-	}
+func fromKeras(m *keras.Model) *weightInfo {
 	var p propList
 	p.add("aibom:keras:container", m.Container)
 	p.add("aibom:keras:version", m.KerasVersion)
@@ -160,14 +177,10 @@ func describeKeras(fh *os.File, size int64) (*weightInfo, error) {
 	p.add("aibom:keras:outputs", strings.Join(m.Outputs, ","))
 	p.add("aibom:keras:lambda_layers", strings.Join(m.LambdaLayers, ","))
 	p.add("aibom:keras:custom_objects", strings.Join(m.CustomObjects, ","))
-	return &weightInfo{props: p}, nil
+	return &weightInfo{props: p}
 }
 
-func describeTF(fh *os.File, size int64) (*weightInfo, error) {
-	sm, err := tensorflow.Parse(fh, size, tensorflow.DefaultLimits())
-	if err != nil {
-		return nil, err
-	}
+func fromTF(sm *tensorflow.SavedModel) *weightInfo {
 	var p propList
 	for i, mg := range sm.MetaGraphs {
 		pre := fmt.Sprintf("aibom:tensorflow:metagraph:%d:", i)
@@ -179,7 +192,7 @@ func describeTF(fh *os.File, size int64) (*weightInfo, error) {
 			p.add(pre+"signature:"+sig.Key, fmt.Sprintf("%s inputs=%s outputs=%s", sig.Method, tensors(sig.Inputs), tensors(sig.Outputs)))
 		}
 	}
-	return &weightInfo{props: p}, nil
+	return &weightInfo{props: p}
 }
 
 func tensors(ts []tensorflow.TensorInfo) string {
@@ -190,17 +203,13 @@ func tensors(ts []tensorflow.TensorInfo) string {
 	return "[" + strings.Join(out, " ") + "]"
 }
 
-func describeTFLite(fh *os.File, size int64) (*weightInfo, error) {
-	m, err := tflite.Parse(fh, size, tflite.DefaultLimits())
-	if err != nil {
-		return nil, err
-	}
+func fromTFLite(m *tflite.Model) *weightInfo {
 	var p propList
 	p.add("aibom:tflite:version", fmt.Sprint(m.Version))
 	p.add("aibom:tflite:description", m.Description)
 	p.add("aibom:tflite:subgraphs", fmt.Sprint(len(m.Subgraphs)))
 	p.add("aibom:tflite:operator_codes", fmt.Sprint(len(m.OpCodes)))
-	return &weightInfo{props: p}, nil
+	return &weightInfo{props: p}
 }
 
 // sourceName names a GGUF base model or dataset: its repository, else its

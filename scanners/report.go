@@ -18,6 +18,10 @@ type Result struct {
 	// Errors says why (part of) the file could not be parsed. Non-empty
 	// errors make the verdict at least invalid.
 	Errors []*FormatError `json:"errors,omitempty"`
+	// Metadata is what the scanner that matched parsed, when it is a
+	// Describer (*safetensors.Header, *onnx.Model, *gguf.File, ...); nil
+	// otherwise, and for invalid files. Not part of the JSON report.
+	Metadata any `json:"-"`
 }
 
 // Summary counts a Report's results.

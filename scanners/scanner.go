@@ -68,6 +68,13 @@ type Scanner interface {
 	Scan(ctx context.Context, f File) ([]Finding, error)
 }
 
+// A Describer is a Scanner that also returns what it parsed — a header,
+// a graph — so that callers needing that metadata (aibom generate) do not
+// read the file again. Scan must return the same findings and error.
+type Describer interface {
+	ScanDescribe(ctx context.Context, f File) (meta any, findings []Finding, err error)
+}
+
 // HeadSize is how many leading bytes the runner reads for Match.
 const HeadSize = 4096
 

@@ -62,8 +62,9 @@ SHA-256, datasets (named by the card or found in the source, with a count of
 the personal data and secrets in a sample), the project's dependencies
 (requirements, pyproject.toml, lock files, conda environments; found with
 syft's catalogers), and what 'aibom scan' finds in each file in the
-vulnerabilities section. Each file is hashed in one sequential read; scanning then reads only
-the parts it needs (headers, pickles), from the page cache.
+vulnerabilities section. Each file is read once: the SHA-256 is computed from
+the scanners' own reads, then from one sequential read of what they skipped
+(the weights after a header); headers parsed by the scan are not read again.
 
 Output is reproducible: with SOURCE_DATE_EPOCH set and --serial-number given,
 the same input gives byte-identical output.`,

@@ -43,8 +43,15 @@ func (s *Scanner) Match(_ scanners.File, head []byte) bool {
 // SHA-256 and the injection constructs AnalyzeTemplate finds. A malformed
 // file also gets the *scanners.FormatError of Parse, with Member set.
 func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+	_, fs, err := s.ScanDescribe(ctx, f)
+	return fs, err
+}
+
+// ScanDescribe is Scan, also returning the parsed *File (nil when the
+// header could not be parsed).
+func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []scanners.Finding, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	file, err := parseContext(ctx, f.R, f.Size, s.lim)
 	var out []scanners.Finding
@@ -56,11 +63,11 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding
 		if errors.As(err, &fe) {
 			c := *fe
 			c.Member = f.Member
-			return out, &c
+			return nil, out, &c
 		}
-		return out, err
+		return nil, out, err
 	}
-	return out, nil
+	return file, out, nil
 }
 
 // templateFindings reports template t: its digest, then its issues.

@@ -68,15 +68,25 @@ func isKeras(a *zip.Archive) bool {
 // also handed to f.Nested, so that a pickle or other payload among them is
 // found whatever its name.
 func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+	_, fs, err := s.ScanDescribe(ctx, f)
+	return fs, err
+}
+
+// ScanDescribe is Scan, also returning the inspected *Model (nil when it
+// could not be read).
+func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []scanners.Finding, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err := s.Inspect(ctx, f)
 	var fs []scanners.Finding
 	if m != nil {
 		fs = m.Findings
 	}
-	return fs, err
+	if err != nil || m == nil {
+		return nil, fs, err
+	}
+	return m, fs, nil
 }
 
 // Inspect is Scan returning the Model too (nil when f could not be read

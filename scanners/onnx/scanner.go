@@ -102,8 +102,15 @@ func modelField(f field) bool {
 // of Parse (Member set) when f is malformed: the findings made before the
 // error are returned with it.
 func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+	_, fs, err := s.ScanDescribe(ctx, f)
+	return fs, err
+}
+
+// ScanDescribe is Scan, also returning the parsed *Model (nil when the
+// model could not be parsed).
+func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []scanners.Finding, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err := parseContext(ctx, f.R, f.Size, s.lim)
 	var out []scanners.Finding
@@ -116,7 +123,10 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding
 		c.Member = f.Member
 		err = &c
 	}
-	return out, err
+	if err != nil || m == nil {
+		return nil, out, err
+	}
+	return m, out, nil
 }
 
 // Findings returns the model's findings, ordered by offset, with Member set

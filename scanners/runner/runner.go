@@ -211,7 +211,7 @@ func (r *Runner) ScanFile(ctx context.Context, path, disp string) scanners.Resul
 func (r *Runner) scanReader(ctx context.Context, res *scanners.Result, r0 io.ReaderAt) (read int64) {
 	hr := newHashingReader(r0, res.Size, r.hash)
 	f := scanners.File{Path: res.Path, Size: res.Size, R: hr, Nested: r}
-	format, findings, err := r.dispatch(ctx, f)
+	format, findings, err := r.dispatch(ctx, f, &res.Metadata)
 	res.Format = format
 	res.Findings = append(res.Findings, findings...)
 	res.Errors = append(res.Errors, scanners.FormatErrors(err)...)
@@ -236,11 +236,13 @@ func (r *Runner) ScanNested(ctx context.Context, f scanners.File) (string, []sca
 		return "unknown", nil, scanners.Errorf(f, "archive", 0, "archives nested more than %d deep", MaxDepth)
 	}
 	f.Nested = r
-	return r.dispatch(ctx, f)
+	return r.dispatch(ctx, f, nil)
 }
 
 // dispatch sniffs f and runs the first scanner that matches it.
-func (r *Runner) dispatch(ctx context.Context, f scanners.File) (format string, findings []scanners.Finding, err error) {
+// dispatch runs the scanners that match f; meta, when not nil, receives
+// what the first matching Describer parsed.
+func (r *Runner) dispatch(ctx context.Context, f scanners.File, meta *any) (format string, findings []scanners.Finding, err error) {
 	if err := ctx.Err(); err != nil {
 		return "unknown", nil, err
 	}
@@ -253,10 +255,13 @@ func (r *Runner) dispatch(ctx context.Context, f scanners.File) (format string, 
 		if !safeMatch(s, f, head) {
 			continue
 		}
-		fmtName, fs, serr := runScanner(ctx, s, f)
+		fmtName, m, fs, serr := runScanner(ctx, s, f)
 		findings = appendNew(findings, fs)
 		if format == "unknown" {
 			format, err = fmtName, serr
+			if meta != nil {
+				*meta = m
+			}
 		}
 		if serr == nil {
 			return format, findings, err
@@ -298,7 +303,7 @@ func safeMatch(s scanners.Scanner, f scanners.File, head []byte) (ok bool) {
 }
 
 // runScanner runs s on f, turning a panic into a FormatError.
-func runScanner(ctx context.Context, s scanners.Scanner, f scanners.File) (format string, findings []scanners.Finding, err error) {
+func runScanner(ctx context.Context, s scanners.Scanner, f scanners.File) (format string, meta any, findings []scanners.Finding, err error) {
 	format = s.Name()
 	defer func() {
 		if p := recover(); p != nil {
@@ -306,8 +311,13 @@ func runScanner(ctx context.Context, s scanners.Scanner, f scanners.File) (forma
 		}
 	}()
 	if rf, ok := s.(scanners.Refiner); ok {
-		return rf.ScanFormat(ctx, f)
+		format, findings, err = rf.ScanFormat(ctx, f)
+		return format, nil, findings, err
+	}
+	if d, ok := s.(scanners.Describer); ok {
+		meta, findings, err = d.ScanDescribe(ctx, f)
+		return format, meta, findings, err
 	}
 	findings, err = s.Scan(ctx, f)
-	return format, findings, err
+	return format, nil, findings, err
 }

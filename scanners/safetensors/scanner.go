@@ -89,8 +89,14 @@ func skipSpace(b []byte, i int) int {
 // *scanners.FormatError of Parse, with Member set, for an invalid one; and
 // ctx.Err() if ctx is done before the header is read.
 func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+	_, fs, err := s.ScanDescribe(ctx, f)
+	return fs, err
+}
+
+// ScanDescribe is Scan, also returning the parsed *Header.
+func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []scanners.Finding, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	h, err := parseContext(ctx, f.R, f.Size, s.lim)
 	if err != nil {
@@ -98,11 +104,11 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding
 		if errors.As(err, &fe) {
 			c := *fe
 			c.Member = f.Member
-			return nil, &c
+			return nil, nil, &c
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	return h.findings(f.Member), nil
+	return h, h.findings(f.Member), nil
 }
 
 func (h *Header) findings(member string) []scanners.Finding {

@@ -69,8 +69,15 @@ func (s *Scanner) Match(_ scanners.File, head []byte) bool {
 // Scan parses f and reports its ops. Findings made before a parse error are
 // returned with it.
 func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+	_, fs, err := s.ScanDescribe(ctx, f)
+	return fs, err
+}
+
+// ScanDescribe is Scan, also returning the parsed *SavedModel (nil when
+// it could not be parsed).
+func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []scanners.Finding, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err := parse(ctx, f.R, f.Size, s.lim)
 	fs := analyze(m, f.Member)
@@ -80,5 +87,8 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding
 		c.Member = f.Member
 		err = &c
 	}
-	return fs, err
+	if err != nil || m == nil {
+		return nil, fs, err
+	}
+	return m, fs, nil
 }
