@@ -10,6 +10,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/seed-43c89ce6/aibom/aibom/dataset"
+	"github.com/seed-43c89ce6/aibom/aibom/kitfile"
 	"github.com/seed-43c89ce6/aibom/aibom/modelcard"
 	"github.com/seed-43c89ce6/aibom/aibom/source"
 )
@@ -22,6 +23,7 @@ type repoMeta struct {
 	config  *modelcard.Config
 	gen     *modelcard.GenerationConfig
 	adapter *modelcard.Adapter
+	kit     *kitfile.Kitfile
 }
 
 // readRepoMeta parses the metadata files at the source's root. A file that
@@ -51,6 +53,11 @@ func readRepoMeta(src *source.Source) (repoMeta, []source.Problem) {
 		return
 	})
 	open("adapter_config.json", func(r io.Reader, name string) (err error) { m.adapter, err = modelcard.ParseAdapter(r, name); return })
+	for _, n := range kitfile.Names {
+		if m.kit == nil {
+			open(n, func(r io.Reader, name string) (err error) { m.kit, err = kitfile.Parse(r, name); return })
+		}
+	}
 	return m, problems
 }
 
@@ -69,6 +76,7 @@ func describeModel(c *cdx.Component, m repoMeta, infos []*weightInfo) {
 	if m.adapter != nil {
 		*c.Properties = append(*c.Properties, m.adapter.Properties()...)
 	}
+	describeKit(c, m.kit)
 	var ggufBase []string
 	for _, wi := range infos {
 		if wi != nil {
@@ -132,10 +140,18 @@ type localSets struct {
 
 // localDatasets finds the dataset folders inside the source: their
 // components, files, per-file properties and problems.
-func localDatasets(ctx context.Context, src *source.Source) (localSets, []source.Problem) {
+func localDatasets(ctx context.Context, src *source.Source, kit *kitfile.Kitfile) (localSets, []source.Problem) {
 	ls := localSets{files: map[string][]string{}, props: map[string][]cdx.Property{}}
 	var problems []source.Problem
-	for _, d := range dataset.Detect(ctx, src.Files, dataset.WithRootName(src.Name)) {
+	var declared []dataset.Declared
+	if kit != nil {
+		for _, d := range kit.Datasets {
+			if d.Path != "" {
+				declared = append(declared, dataset.Declared{Path: d.Path, Name: d.Name})
+			}
+		}
+	}
+	for _, d := range dataset.Detect(ctx, src.Files, dataset.WithRootName(src.Name), dataset.WithDeclared(declared)) {
 		ls.comps = append(ls.comps, d.Component())
 		if d.CardErr != nil {
 			problems = append(problems, source.Problem{Path: d.Path + "/README.md", Err: fmt.Errorf("dataset card: %w", d.CardErr)})

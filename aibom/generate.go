@@ -88,8 +88,9 @@ func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result,
 	}
 	meta, problems := readRepoMeta(src)
 	res.Problems = append(res.Problems, problems...)
-	sets, problems := localDatasets(ctx, src)
+	sets, problems := localDatasets(ctx, src, meta.kit)
 	res.Problems = append(res.Problems, problems...)
+	kitDatasets(meta.kit, src, &sets)
 	libs, problems := findLibraries(ctx, src)
 	res.Problems = append(res.Problems, problems...)
 	res.BOM = build(src, files, infos, meta, sets, libs, &o)
@@ -136,6 +137,7 @@ func build(src *source.Source, files []scanners.Result, infos []*weightInfo, met
 			}
 		}
 		*c.Properties = append(*c.Properties, sets.props[f.Path]...)
+		*c.Properties = append(*c.Properties, kitLayers(meta.kit, f.Path)...)
 		comps = append(comps, c)
 		refs = append(refs, c.BOMRef)
 		vulns = append(vulns, vulnerabilities(f, c.BOMRef)...)

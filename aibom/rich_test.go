@@ -241,3 +241,73 @@ func TestProjectLibraries(t *testing.T) {
 		t.Error("filelock has no dependency entry")
 	}
 }
+
+// TestKitfileProject generates the BOM of a KitOps project: the Kitfile
+// names the package, its authors and license, the model and its parts,
+// the datasets, code and docs.
+func TestKitfileProject(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "proj")
+	copyFile(t, "aibom/kitfile/testdata/Kitfile", dir, "Kitfile")
+	copyFile(t, "testdata/models/safetensors/model.safetensors", dir, "model/weights.safetensors")
+	copyFile(t, "testdata/models/safetensors/model.safetensors", dir, "model/adapter/adapter_model.safetensors")
+	copyFile(t, "testdata/datasets/pii/data/train.csv", dir, "data/reviews.csv")
+	copyFile(t, "testdata/datasets/pii/data/test.jsonl", dir, "extra/more.jsonl")
+	copyFile(t, "aibom/libraries/testdata/project/requirements.txt", dir, "src/requirements.txt")
+	copyFile(t, "testdata/models/tflite/benign.tflite", dir, "images/cat.bin")
+	res := generate(t, dir)
+	validate(t, res.BOM)
+	if len(res.Problems) != 0 {
+		t.Errorf("problems: %v", res.Problems)
+	}
+	m := res.BOM.Metadata.Component
+	if m.Name != "sentiment-model" || m.Version != "1.2.0" || m.Description == "" {
+		t.Errorf("model %s %s %q", m.Name, m.Version, m.Description)
+	}
+	if m.Authors == nil || len(*m.Authors) != 2 || m.Licenses == nil || (*m.Licenses)[0].License.ID != "Apache-2.0" {
+		t.Errorf("authors %v licenses %v", m.Authors, m.Licenses)
+	}
+	if props(*m)["aibom:kitfile:model:format"] != "safetensors" {
+		t.Errorf("model properties %v", props(*m))
+	}
+	layers := map[string]string{}
+	datasets := map[string]cdx.Component{}
+	for _, c := range *res.BOM.Components {
+		if c.Type == cdx.ComponentTypeFile {
+			layers[c.Name] = props(c)["aibom:kitfile:layer"]
+		}
+		if c.Type == cdx.ComponentTypeData {
+			datasets[c.BOMRef] = c
+		}
+	}
+	for file, layer := range map[string]string{
+		"model/weights.safetensors": "model", "model/adapter/adapter_model.safetensors": "model-part",
+		"data/reviews.csv": "dataset", "src/requirements.txt": "code", "Kitfile": "",
+	} {
+		if layers[file] != layer {
+			t.Errorf("%s: layer %q, want %q", file, layers[file], layer)
+		}
+	}
+	// The detected data folder takes the Kitfile's name and license; a
+	// dataset the detector would not call one is still recorded.
+	reviews, ok := datasets["dataset:local/data"]
+	if !ok || reviews.Name != "reviews" || reviews.Licenses == nil || (*reviews.Licenses)[0].License.ID != "CC-BY-4.0" {
+		t.Errorf("reviews dataset %+v (have %v)", reviews, datasets)
+	}
+	if _, ok := datasets["dataset:local/extra/more.jsonl"]; !ok {
+		t.Errorf("Kitfile dataset extra/more.jsonl missing (have %v)", datasets)
+	}
+	if reviews.Data == nil || (*reviews.Data)[0].Classification != "contains-pii-and-secrets" {
+		t.Errorf("reviews classification %+v", reviews.Data)
+	}
+	// A declared dataset of files that are not tabular data is still one,
+	// holding its files.
+	if _, ok := datasets["dataset:kit/images"]; !ok {
+		t.Errorf("Kitfile dataset images missing (have %v)", datasets)
+	}
+	for _, d := range *res.BOM.Dependencies {
+		if d.Ref == "dataset:kit/images" && (d.Dependencies == nil || (*d.Dependencies)[0] != "file:images/cat.bin") {
+			t.Errorf("images dataset files %v", d.Dependencies)
+		}
+	}
+}

@@ -476,7 +476,7 @@ func (s *spdxWriter) relationType(from, to string, training map[string]bool) str
 		return "contains"
 	case tt == "dataset_DatasetPackage" && training[to]:
 		return "trainedOn"
-	case tt == "dataset_DatasetPackage" && strings.HasPrefix(to, "dataset:local/"):
+	case tt == "dataset_DatasetPackage" && (strings.HasPrefix(to, "dataset:local/") || strings.HasPrefix(to, "dataset:kit/")):
 		return "contains"
 	}
 	return "dependsOn"

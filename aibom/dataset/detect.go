@@ -41,7 +41,7 @@ func Detect(ctx context.Context, files []source.File, opts ...Option) []Dataset 
 		opt(&o)
 	}
 	lim := o.limits.orDefault()
-	sets := group(files, lim)
+	sets := group(files, lim, o.declared)
 	for i := range sets {
 		d := &sets[i]
 		if d.Name == "" {
@@ -63,12 +63,17 @@ func Detect(ctx context.Context, files []source.File, opts ...Option) []Dataset 
 }
 
 // group assigns data files to dataset folders (no data is read but cards).
-func group(files []source.File, lim Limits) []Dataset {
+func group(files []source.File, lim Limits, declared []Declared) []Dataset {
 	roots, weights := cardRoots(files, lim)
 	loose := map[string]*Dataset{}
+	named := map[string]*Dataset{}
 	for _, f := range files {
 		format := formatOf(f.Path)
 		if format == "" {
+			continue
+		}
+		if d := claim(declared, named, f.Path); d != nil {
+			d.Files = append(d.Files, File{File: f, Format: format})
 			continue
 		}
 		dir, base := splitDir(f.Path)
@@ -89,7 +94,7 @@ func group(files []source.File, lim Limits) []Dataset {
 		loose[root].Files = append(loose[root].Files, File{File: f, Format: format})
 	}
 	var out []Dataset
-	for _, m := range []map[string]*Dataset{roots, loose} {
+	for _, m := range []map[string]*Dataset{roots, loose, named} {
 		for _, d := range m {
 			if d.Card != nil || len(d.Files) > 0 {
 				sort.Slice(d.Files, func(i, j int) bool { return d.Files[i].Path < d.Files[j].Path })
@@ -99,6 +104,27 @@ func group(files []source.File, lim Limits) []Dataset {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
+}
+
+// claim returns the declared dataset that holds file (the longest declared
+// path covering it), creating it in named on first use.
+func claim(declared []Declared, named map[string]*Dataset, file string) *Dataset {
+	best := -1
+	for i, d := range declared {
+		if d.Path == "." || d.Path == file || strings.HasPrefix(file, d.Path+"/") {
+			if best < 0 || len(d.Path) > len(declared[best].Path) {
+				best = i
+			}
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	d := declared[best]
+	if named[d.Path] == nil {
+		named[d.Path] = &Dataset{Path: d.Path, Name: d.Name}
+	}
+	return named[d.Path]
 }
 
 // cardRoots returns the folders of rules 1 and 2 and the folders that hold

@@ -128,7 +128,19 @@ type Option func(*options)
 type options struct {
 	limits   Limits
 	rootName string
+	declared []Declared
 }
+
+// Declared is a dataset a project manifest (a KitOps Kitfile) names by
+// path: a folder or a single file, relative to the source root.
+type Declared struct {
+	Path string
+	Name string
+}
+
+// WithDeclared makes each declared path a dataset of its own, whatever
+// the folder rules would say: the data files under it belong to it.
+func WithDeclared(d []Declared) Option { return func(o *options) { o.declared = d } }
 
 // WithLimits sets the limits (zero fields keep their defaults).
 func WithLimits(l Limits) Option { return func(o *options) { o.limits = l } }

@@ -50,8 +50,8 @@ func newGenerate(stdout, stderr io.Writer) *cobra.Command {
 		Long: `Describe a model as a CycloneDX AI-BOM (1.6 by default, 1.7 on request),
 or as an SPDX 3.0.1 document with the AI and Dataset profiles (-f spdx-json).
 
-SOURCE is a directory (a Hugging Face-style model repository or a training
-project), a single model file, or the local Hugging Face cache: a
+SOURCE is a directory (a Hugging Face-style model repository, a training
+project or a KitOps project with a Kitfile), a single model file, or the local Hugging Face cache: a
 models--org--name folder, one of its snapshots/<revision> folders, or the hub
 folder when it holds one model. Cache files are symbolic links to blobs; they
 are followed.
