@@ -9,6 +9,7 @@ import (
 
 // manifestNames are the files the catalogers select, by index.
 var manifestNames = []string{
+	"package.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "DESCRIPTION",
 	"requirements.txt", "pyproject.toml", "environment.yml", "uv.lock", "poetry.lock",
 	"Pipfile.lock", "pdm.lock", "setup.py", "x.dist-info/METADATA", "conda-meta/x.json",
 }

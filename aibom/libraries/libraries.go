@@ -1,16 +1,19 @@
 // Package libraries finds a project's software dependencies — pip
 // requirements, pyproject.toml, Pipfile/poetry/uv/pdm locks, setup.py,
-// installed dist-info and egg-info, conda environments and conda-meta —
-// and turns them into CycloneDX library components.
+// installed dist-info and egg-info, conda environments and conda-meta, and
+// for the model-serving code beside them npm (package.json and its locks),
+// Cargo.lock and installed R packages — and turns them into CycloneDX
+// library components.
 //
 // The catalogers are syft's, used as a library. syft has none for
 // pyproject.toml's dependency lists or conda's environment.yml, so this
 // package adds two catalogers for them, built on syft's generic cataloger
 // so that they run and report exactly like syft's own.
 //
-// Only the catalogers for Python and conda are linked in: syft's full
-// cataloger set would more than double aibom's resident memory for every
-// command (see the package benchmarks).
+// Only these catalogers are linked in: syft's full cataloger set would
+// more than double aibom's resident memory for every command. Catalogers
+// that would run programs (syft's Go module cataloger runs the go tool) or
+// reach the network (remote license lookups) are not used.
 package libraries
 
 import (
@@ -29,7 +32,10 @@ import (
 	"github.com/anchore/syft/syft/file"
 	"github.com/anchore/syft/syft/pkg"
 	"github.com/anchore/syft/syft/pkg/cataloger/conda"
+	"github.com/anchore/syft/syft/pkg/cataloger/javascript"
 	"github.com/anchore/syft/syft/pkg/cataloger/python"
+	"github.com/anchore/syft/syft/pkg/cataloger/r"
+	"github.com/anchore/syft/syft/pkg/cataloger/rust"
 
 	"github.com/seed-43c89ce6/aibom/internal/bomschema"
 )
@@ -55,7 +61,7 @@ type Library struct {
 	// the manifest gives one instead of a pinned version.
 	Constraint string
 	PURL       string
-	Ecosystem  string   // "pypi" or "conda"
+	Ecosystem  string   // the purl type: "pypi", "conda", "npm", "cargo", "cran"
 	Licenses   []string // SPDX expressions where known, else the raw text
 	// Manifests are the files the library was found in, sorted.
 	Manifests []string
@@ -72,7 +78,7 @@ func (l Library) Declared() bool {
 	for _, m := range l.Manifests {
 		base := path.Base(m)
 		switch {
-		case base == "pyproject.toml", base == "setup.py", base == "Pipfile",
+		case base == "pyproject.toml", base == "setup.py", base == "Pipfile", base == "package.json",
 			strings.HasSuffix(base, ".txt") && strings.Contains(base, "requirements"),
 			base == "environment.yml", base == "environment.yaml", base == "conda.yaml", base == "conda.yml":
 			return true
@@ -93,6 +99,10 @@ func catalogers() []pkg.Cataloger {
 			WithSearchRemoteLicenses(false)),
 		python.NewInstalledPackageCataloger(),
 		conda.NewCondaMetaCataloger(),
+		javascript.NewPackageCataloger(),
+		javascript.NewLockCataloger(javascript.DefaultCatalogerConfig().WithSearchRemoteLicenses(false)),
+		rust.NewCargoLockCataloger(),
+		r.NewPackageCataloger(),
 		newPyprojectCataloger(),
 		newCondaEnvCataloger(),
 	}
@@ -278,12 +288,13 @@ func fromSyft(p pkg.Package) Library {
 }
 
 func ecosystem(p pkg.Package) string {
-	switch {
-	case p.Type == pkg.CondaPkg, strings.HasPrefix(p.PURL, "pkg:conda/"):
+	if p.Type == pkg.CondaPkg {
 		return "conda"
-	default:
-		return "pypi"
 	}
+	if t, _, ok := strings.Cut(strings.TrimPrefix(p.PURL, "pkg:"), "/"); ok && strings.HasPrefix(p.PURL, "pkg:") {
+		return t // npm, cargo, cran, pypi, conda
+	}
+	return "pypi"
 }
 
 // isPin reports whether a PEP 440 constraint names exactly one version.

@@ -76,6 +76,13 @@ func TestFind(t *testing.T) {
 		{"pkg:conda/openssl@3.3.2", "3.3.2", "", "conda/conda-meta/openssl-3.3.2-hb9d3cd8_0.json", "conda-meta-cataloger"},
 		// uv.lock, by syft.
 		{"pkg:pypi/filelock@3.16.1", "3.16.1", "", "uvproj/uv.lock", "python-package-cataloger"},
+		// Serving code beside the model: npm, Cargo and R, by syft.
+		{"pkg:npm/%40huggingface/transformers@3.0.2", "3.0.2", "", "webapp/package-lock.json", "javascript-lock-cataloger"},
+		{"pkg:npm/onnxruntime-web@1.20.0", "1.20.0", "", "webapp/package-lock.json", "javascript-lock-cataloger"},
+		{"pkg:npm/demo-webapp@0.3.0", "0.3.0", "", "webapp/package.json", "javascript-package-cataloger"},
+		{"pkg:cargo/candle-core@0.8.0", "0.8.0", "", "candle/Cargo.lock", "rust-cargo-lock-cataloger"},
+		{"pkg:cargo/half@2.4.1", "2.4.1", "", "candle/Cargo.lock", "rust-cargo-lock-cataloger"},
+		{"pkg:cran/jsonlite@1.8.9", "1.8.9", "", "rlib/jsonlite/DESCRIPTION", "r-package-cataloger"},
 	}
 	for _, w := range want {
 		l, ok := got[w.purl]
@@ -101,6 +108,12 @@ func TestFind(t *testing.T) {
 	}
 	if l := got["pkg:pypi/safetensors@0.4.5"].Licenses; len(l) != 1 || l[0] != "Apache-2.0" {
 		t.Errorf("safetensors licenses %v", l)
+	}
+	if d := got["pkg:cargo/candle-core@0.8.0"].DependsOn; len(d) != 1 || d[0] != "library:pkg:cargo/half@2.4.1" {
+		t.Errorf("candle-core depends on %v", d)
+	}
+	if e := got["pkg:npm/onnxruntime-web@1.20.0"].Ecosystem; e != "npm" {
+		t.Errorf("ecosystem %q", e)
 	}
 	// Pip options and editable installs are not packages.
 	for p := range got {
