@@ -14,7 +14,9 @@ type Change struct {
 	// Kind is "added", "removed" or "changed".
 	Kind string `json:"kind"`
 	// Area is what changed: "file", "weights", "chat-template",
-	// "tokenizer", "model", "lineage", "license" or "finding".
+	// "tokenizer", "dataset" (a data file), "model", "lineage", "license",
+	// "finding", "library" or "sensitive-data" (what a local dataset's
+	// sample was classified as).
 	Area string `json:"area"`
 	// Subject names the file, model, ancestor, license or finding.
 	Subject string `json:"subject"`
@@ -32,6 +34,8 @@ func Diff(old, cur *cdx.BOM) []Change {
 	out = append(out, diffSets("lineage", ancestors(old), ancestors(cur))...)
 	out = append(out, diffSets("license", licenses(old), licenses(cur))...)
 	out = append(out, diffSets("finding", findings(old), findings(cur))...)
+	out = append(out, diffValues("library", libraryVersions(old), libraryVersions(cur))...)
+	out = append(out, diffValues("sensitive-data", datasetClasses(old), datasetClasses(cur))...)
 	om, nm := model(old), model(cur)
 	for _, f := range [][3]string{{"name", om.Name, nm.Name}, {"version", om.Version, nm.Version}, {"purl", om.PackageURL, nm.PackageURL}} {
 		if f[1] != f[2] {
@@ -118,6 +122,80 @@ func diffSets(area string, old, cur map[string]bool) []Change {
 		}
 	}
 	return out
+}
+
+// diffValues compares keyed values: a key only in one is added or
+// removed, a key in both with another value changed.
+func diffValues(area string, old, cur map[string]string) []Change {
+	var out []Change
+	for k, v := range old {
+		nv, ok := cur[k]
+		switch {
+		case !ok:
+			out = append(out, Change{Kind: "removed", Area: area, Subject: k, Old: v})
+		case nv != v:
+			out = append(out, Change{Kind: "changed", Area: area, Subject: k, Old: v, New: nv})
+		}
+	}
+	for k, v := range cur {
+		if _, ok := old[k]; !ok {
+			out = append(out, Change{Kind: "added", Area: area, Subject: k, New: v})
+		}
+	}
+	return out
+}
+
+// libraryVersions keys each library by its purl without the version, so
+// that an upgrade is one change; the value is the version, or the
+// constraint when nothing pins one.
+func libraryVersions(b *cdx.BOM) map[string]string {
+	m := map[string]string{}
+	if b.Components == nil {
+		return m
+	}
+	for _, c := range *b.Components {
+		if c.Type != cdx.ComponentTypeLibrary {
+			continue
+		}
+		key, _, _ := strings.Cut(c.PackageURL, "@")
+		if key == "" {
+			key = c.Name
+		}
+		v := c.Version
+		if v == "" && c.Properties != nil {
+			for _, p := range *c.Properties {
+				if p.Name == "aibom:library:constraint" {
+					v = p.Value
+				}
+			}
+		}
+		if have, ok := m[key]; ok && have != v { // the same package pinned twice
+			v = have + "," + v
+		}
+		m[key] = v
+	}
+	return m
+}
+
+// datasetClasses keys each dataset by its bom-ref; the value is what its
+// sample was classified as (a dataset that starts holding personal data is
+// a change).
+func datasetClasses(b *cdx.BOM) map[string]string {
+	m := map[string]string{}
+	if b.Components == nil {
+		return m
+	}
+	for _, c := range *b.Components {
+		if c.Type != cdx.ComponentTypeData {
+			continue
+		}
+		v := ""
+		if c.Data != nil && len(*c.Data) > 0 {
+			v = (*c.Data)[0].Classification
+		}
+		m[strings.TrimPrefix(c.BOMRef, "dataset:")] = v
+	}
+	return m
 }
 
 func ancestors(b *cdx.BOM) map[string]bool {

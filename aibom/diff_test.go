@@ -52,3 +52,37 @@ func TestDiff(t *testing.T) {
 		t.Errorf("%v %q", err, buf.String())
 	}
 }
+
+// TestDiffLibrariesAndDatasets: an upgraded dependency is one change, and
+// a dataset whose sample starts holding personal data is reported.
+func TestDiffLibrariesAndDatasets(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "proj")
+	copyFile(t, "testdata/datasets/pii/data/test.jsonl", dir, "data/train.jsonl")
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("requirements.txt", "torch==2.4.0\nnumpy==1.26.4\n")
+	write("data/train.jsonl", `{"text": "hello"}`+"\n")
+	old := generate(t, dir).BOM
+	write("requirements.txt", "torch==2.5.1\ntransformers>=4.44\n")
+	copyFile(t, "testdata/datasets/pii/data/test.jsonl", dir, "data/train.jsonl")
+	cur := generate(t, dir).BOM
+	var got []string
+	for _, c := range Diff(old, cur) {
+		if c.Area == "library" || c.Area == "sensitive-data" {
+			got = append(got, c.Kind+" "+c.Area+" "+c.Subject+" "+c.Old+" -> "+c.New)
+		}
+	}
+	want := []string{
+		"removed library pkg:pypi/numpy 1.26.4 -> ",
+		"changed library pkg:pypi/torch 2.4.0 -> 2.5.1",
+		"added library pkg:pypi/transformers  -> >=4.44",
+		"changed sensitive-data local/. no-sensitive-data-found-in-sample -> contains-pii-and-secrets",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+}

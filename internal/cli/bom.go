@@ -27,11 +27,12 @@ func newBOM(stdout io.Writer) *cobra.Command {
 	var exitCode bool
 	diff := &cobra.Command{
 		Use:   "diff OLD NEW",
-		Short: "Show what changed between two BOMs: weights, templates, lineage, licenses, findings",
+		Short: "Show what changed between two BOMs: weights, templates, lineage, licenses, findings, libraries",
 		Long: `Compare two CycloneDX BOMs (JSON or XML) for a release review: files added,
 removed or changed (by SHA-256, grouped by role: weights, chat-template,
 tokenizer, config, ...), the model's name, version and purl, its lineage
-(pedigree ancestors), its licenses, and the findings.`,
+(pedigree ancestors), its licenses, the findings, the libraries (an upgrade
+is one change) and the sensitive data found in local datasets.`,
 		Example: `  aibom bom diff v1/bom.json v2/bom.json
   aibom bom diff --format json --exit-code old.cdx.xml new.cdx.xml`,
 		Args: cobra.ExactArgs(2),
