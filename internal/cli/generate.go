@@ -51,17 +51,17 @@ func newGenerate(stdout, stderr io.Writer) *cobra.Command {
 or as an SPDX 3.0.1 document with the AI and Dataset profiles (-f spdx-json).
 
 SOURCE is a directory (a Hugging Face-style model repository, a training
-project or a KitOps project with a Kitfile), a single model file, or the local Hugging Face cache: a
-models--org--name folder, one of its snapshots/<revision> folders, or the hub
-folder when it holds one model. Cache files are symbolic links to blobs; they
-are followed.
+project or a KitOps project with a Kitfile), a single model file, or the
+local Hugging Face cache: a models--org--name folder, one of its
+snapshots/<revision> folders, or the hub folder when it holds one model.
+Cache files are symbolic links to blobs; they are followed.
 
 The BOM has the model as metadata.component (with its pkg:huggingface purl
 when it comes from the cache), every file as a component with its size and
 SHA-256, datasets (named by the card or found in the source, with a count of
 the personal data and secrets in a sample), the project's dependencies
-(requirements, pyproject.toml, lock files, conda environments; found with
-syft's catalogers), and what 'aibom scan' finds in each file in the
+(requirements, pyproject.toml, lock files, conda environments, npm, Cargo;
+found with syft's catalogers), and what 'aibom scan' finds in each file in the
 vulnerabilities section. Each file is read once: the SHA-256 is computed from
 the scanners' own reads, then from one sequential read of what they skipped
 (the weights after a header); headers parsed by the scan are not read again.

@@ -23,16 +23,16 @@ type hashingReader struct {
 	size int64
 
 	mu     sync.Mutex
-	h      hash.Hash // nil when hashing is off
-	hashed int64     // bytes [0, hashed) are in h
-	read   int64     // bytes read from r in all, for benchmarks and tests
+	h      *asyncHash // nil when hashing is off
+	hashed int64      // bytes [0, hashed) are in h
+	read   int64      // bytes read from r in all, for benchmarks and tests
 
 	// A few reads are kept: the latest at offset 0 and the latest four of
-	// at least minCached bytes elsewhere that do not continue the stream. Every scanner whose Match looks
-	// at a file reads the same head, and every zip-based one the same
-	// end-of-central-directory search at the tail (again for each member);
-	// probes of a few bytes in between (HDF5's signature search) do not
-	// evict them.
+	// at least minCached bytes elsewhere that do not continue the stream.
+	// Every scanner whose Match looks at a file reads the same head, and
+	// every zip-based one the same end-of-central-directory search at the
+	// tail (again for each member); probes of a few bytes in between
+	// (HDF5's signature search) do not evict them.
 	cache [5]cached
 	next  int // the slot among 1..4 to fill next
 }
@@ -52,7 +52,7 @@ const minCached = 512
 func newHashingReader(r io.ReaderAt, size int64, hashing bool) *hashingReader {
 	hr := &hashingReader{r: r, size: size}
 	if hashing {
-		hr.h = sha256.New()
+		hr.h = newAsyncHash()
 	}
 	return hr
 }
@@ -97,7 +97,7 @@ func (hr *hashingReader) readAt(p []byte, off int64, keep bool) (int, error) {
 	hr.read += int64(n)
 	streaming := off <= hr.hashed && off+int64(n) > hr.hashed
 	if hr.h != nil && streaming {
-		hr.h.Write(p[hr.hashed-off : n])
+		hr.h.write(p[hr.hashed-off : n])
 		hr.hashed = off + int64(n)
 	}
 	// Reads that continue the stream are not read again; random reads
@@ -127,7 +127,7 @@ func (hr *hashingReader) finish() (string, error) {
 		for hr.hashed < hr.size {
 			p := buf[:min(int64(len(buf)), hr.size-hr.hashed)]
 			if n := hr.cachedPrefix(p, hr.hashed); n > 0 {
-				hr.h.Write(p[:n]) // kept from a read ahead of the stream
+				hr.h.write(p[:n]) // kept from a read ahead of the stream
 				hr.hashed += int64(n)
 				continue
 			}
@@ -136,17 +136,18 @@ func (hr *hashingReader) finish() (string, error) {
 			}
 			n, err := hr.r.ReadAt(p, hr.hashed)
 			hr.read += int64(n)
-			hr.h.Write(p[:n])
+			hr.h.write(p[:n])
 			hr.hashed += int64(n)
 			if err != nil && (err != io.EOF || hr.hashed < hr.size) {
 				if err == io.EOF {
 					err = io.ErrUnexpectedEOF
 				}
+				hr.h.sum() // stop the hashing goroutine
 				return "", err
 			}
 		}
 	}
-	return hex.EncodeToString(hr.h.Sum(nil)), nil
+	return hr.h.sum(), nil
 }
 
 // cachedPrefix copies into p what a kept read holds from off on, and
@@ -170,4 +171,55 @@ func (hr *hashingReader) nextCached(off int64) int64 {
 		}
 	}
 	return best
+}
+
+// asyncHash computes SHA-256 on a goroutine of its own, so that a scanner
+// busy parsing (a pickle walk) does not also wait for the hash: with two
+// cores the two overlap. Chunks are copied into pooled buffers; at most
+// hashQueue of them wait, which bounds the memory per file.
+type asyncHash struct {
+	ch   chan []byte
+	done chan struct{}
+	h    hash.Hash
+}
+
+const (
+	hashQueue = 2
+	hashChunk = 1 << 20
+)
+
+var hashBufs = sync.Pool{New: func() any { b := make([]byte, hashChunk); return &b }}
+
+func newAsyncHash() *asyncHash {
+	a := &asyncHash{ch: make(chan []byte, hashQueue), done: make(chan struct{}), h: sha256.New()}
+	go func() {
+		defer close(a.done)
+		for b := range a.ch {
+			a.h.Write(b)
+			if cap(b) == hashChunk {
+				b = b[:hashChunk]
+				hashBufs.Put(&b)
+			}
+		}
+	}()
+	return a
+}
+
+// write queues a copy of p.
+func (a *asyncHash) write(p []byte) {
+	for len(p) > 0 {
+		n := min(len(p), hashChunk)
+		b := (*hashBufs.Get().(*[]byte))[:n]
+		copy(b, p[:n])
+		a.ch <- b
+		p = p[n:]
+	}
+}
+
+// sum waits for the queued chunks and returns the hex digest. It must be
+// called exactly once, and write not after it.
+func (a *asyncHash) sum() string {
+	close(a.ch)
+	<-a.done
+	return hex.EncodeToString(a.h.Sum(nil))
 }
