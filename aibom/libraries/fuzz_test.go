@@ -37,8 +37,8 @@ func FuzzFind(f *testing.F) {
 		}
 		libs, _ := Find(context.Background(), []File{{Path: name, Abs: p}})
 		for _, l := range libs {
-			if l.PURL == "" {
-				t.Errorf("library without a purl: %+v", l)
+			if l.PURL == "" || l.Name == "" {
+				t.Errorf("library without a purl or a name: %+v", l)
 			}
 			_ = l.Component()
 		}

@@ -215,8 +215,8 @@ func merge(pkgs []pkg.Package, rels []artifact.Relationship) []Library {
 	idToPURL := map[artifact.ID]string{}
 	for i := range pkgs {
 		l := fromSyft(pkgs[i])
-		if l.PURL == "" {
-			continue
+		if l.PURL == "" || strings.TrimSpace(l.Name) == "" {
+			continue // a package.json with no name (a bundled web asset) names no package
 		}
 		idToPURL[pkgs[i].ID()] = l.PURL
 		if have, ok := byPURL[l.PURL]; ok {

@@ -263,3 +263,18 @@ func TestNormalize(t *testing.T) {
 		t.Errorf("purl %q", got)
 	}
 }
+
+// A manifest that names no package (matplotlib ships a package.json of
+// its web assets with no name) gives no library, not "pkg:npm/".
+func TestFindSkipsNamelessPackages(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"private": true, "devDependencies": {"eslint": "^8"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	libs, _ := Find(context.Background(), walk(t, dir))
+	for _, l := range libs {
+		if l.Name == "" || l.PURL == "pkg:npm/" {
+			t.Errorf("nameless library %+v", l)
+		}
+	}
+}
