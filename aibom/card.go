@@ -29,9 +29,18 @@ type repoMeta struct {
 // readRepoMeta parses the metadata files at the source's root. A file that
 // cannot be parsed is a problem; what could be read of it is kept.
 func readRepoMeta(src *source.Source) (repoMeta, []source.Problem) {
+	return readMeta(src, ".")
+}
+
+// readMeta parses the metadata files in dir ("." for the root); the
+// Kitfile is read at the root only.
+func readMeta(src *source.Source, dir string) (repoMeta, []source.Problem) {
 	var m repoMeta
 	var problems []source.Problem
 	open := func(name string, parse func(io.Reader, string) error) {
+		if dir != "." {
+			name = dir + "/" + name
+		}
 		for _, f := range src.Files {
 			if f.Path != name {
 				continue
@@ -54,7 +63,7 @@ func readRepoMeta(src *source.Source) (repoMeta, []source.Problem) {
 	})
 	open("adapter_config.json", func(r io.Reader, name string) (err error) { m.adapter, err = modelcard.ParseAdapter(r, name); return })
 	for _, n := range kitfile.Names {
-		if m.kit == nil {
+		if m.kit == nil && dir == "." {
 			open(n, func(r io.Reader, name string) (err error) { m.kit, err = kitfile.Parse(r, name); return })
 		}
 	}
@@ -102,11 +111,13 @@ func describeModel(c *cdx.Component, m repoMeta, infos []*weightInfo) {
 
 // namedDatasets returns a data component for each dataset the card or the
 // GGUF headers name, keyed by bom-ref.
-func namedDatasets(m repoMeta, infos []*weightInfo) []cdx.Component {
+func namedDatasets(infos []*weightInfo, metas ...repoMeta) []cdx.Component {
 	seen := map[string]bool{}
 	var names []string
-	if m.card != nil {
-		names = append(names, m.card.DatasetNames()...)
+	for _, m := range metas {
+		if m.card != nil {
+			names = append(names, m.card.DatasetNames()...)
+		}
 	}
 	for _, wi := range infos {
 		if wi != nil {

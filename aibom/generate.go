@@ -88,12 +88,14 @@ func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result,
 	}
 	meta, problems := readRepoMeta(src)
 	res.Problems = append(res.Problems, problems...)
+	subs, problems := readSubModels(src, files)
+	res.Problems = append(res.Problems, problems...)
 	sets, problems := localDatasets(ctx, src, meta.kit)
 	res.Problems = append(res.Problems, problems...)
 	kitDatasets(meta.kit, src, &sets)
 	libs, problems := findLibraries(ctx, src)
 	res.Problems = append(res.Problems, problems...)
-	res.BOM = build(src, files, infos, meta, sets, libs, &o)
+	res.BOM = build(src, files, infos, meta, subs, sets, libs, &o)
 	return res, nil
 }
 
@@ -107,14 +109,24 @@ func scanAll(ctx context.Context, src *source.Source, o *options) ([]scanners.Re
 }
 
 // build assembles the BOM: the model as metadata.component, a component
-// per file, per dataset named by the card or the headers and per local
-// dataset folder, the dependency graph and the findings.
-func build(src *source.Source, files []scanners.Result, infos []*weightInfo, meta repoMeta, sets localSets, found []libraries.Library, o *options) *cdx.BOM {
+// per file, per model in a sub-folder, per dataset named by the cards or
+// the headers and per local dataset folder, the libraries, the dependency
+// graph and the findings.
+func build(src *source.Source, files []scanners.Result, infos []*weightInfo, meta repoMeta, subs []*subModel,
+	sets localSets, found []libraries.Library, o *options) *cdx.BOM {
 	bom := cdx.NewBOM()
 	bom.SerialNumber = o.serial
+	owned := partition(files, subs)
+	pick := func(dir string) []*weightInfo {
+		var out []*weightInfo
+		for _, i := range owned[dir] {
+			out = append(out, infos[i])
+		}
+		return out
+	}
 	model := modelComponent(src)
-	describeModel(&model, meta, infos)
-	*model.Properties = append(*model.Properties, modelTotals(infos)...)
+	describeModel(&model, meta, pick("."))
+	*model.Properties = append(*model.Properties, modelTotals(infos)...) // every weight file of the source
 	bom.Metadata = &cdx.Metadata{
 		Timestamp: o.now.UTC().Format(time.RFC3339),
 		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
@@ -123,8 +135,69 @@ func build(src *source.Source, files []scanners.Result, infos []*weightInfo, met
 		}}},
 		Component: &model,
 	}
+	comps, vulns := fileComponents(files, infos, meta, sets, o)
+	fileRefs := func(dir string) []string {
+		var out []string
+		for _, i := range owned[dir] {
+			out = append(out, "file:"+files[i].Path)
+		}
+		return out
+	}
+	refs := fileRefs(".")
+	deps := []cdx.Dependency{}
+	libs := newLibSet(found)
+	needs := libs.needs
+	metas := []repoMeta{meta}
+	for _, sm := range subs {
+		sm.comp = subModelComponent(src, sm, pick(sm.dir))
+		comps = append(comps, sm.comp)
+		refs = append(refs, sm.comp.BOMRef)
+		deps = append(deps, sm.dependency(fileRefs(sm.dir), needs(sm.meta)))
+		metas = append(metas, sm.meta)
+	}
+	for _, group := range [][]cdx.Component{namedDatasets(infos, metas...), sets.comps} {
+		for _, d := range group {
+			comps = append(comps, d)
+			refs = append(refs, d.BOMRef)
+			dd := sets.files[d.BOMRef]
+			deps = append(deps, cdx.Dependency{Ref: d.BOMRef, Dependencies: &dd})
+		}
+	}
+	refs = union(refs, needs(meta))
+	refs = union(refs, rootLibraries(found))
+	lc, ld := libs.parts()
+	comps, deps = append(comps, lc...), append(deps, ld...)
+	bom.Components = &comps
+	deps = append([]cdx.Dependency{{Ref: model.BOMRef, Dependencies: &refs}}, deps...)
+	for _, f := range files {
+		deps = append(deps, cdx.Dependency{Ref: "file:" + f.Path})
+	}
+	bom.Dependencies = &deps
+	if len(vulns) > 0 {
+		bom.Vulnerabilities = &vulns
+	}
+	return bom
+}
+
+// partition assigns each file (by index) to the model folder holding it:
+// the innermost sub-model's, or "." for the root model.
+func partition(files []scanners.Result, subs []*subModel) map[string][]int {
+	dirs := make([]string, len(subs))
+	for i, sm := range subs {
+		dirs[i] = sm.dir
+	}
+	owned := map[string][]int{}
+	for i, f := range files {
+		d := owner(dirs, f.Path)
+		owned[d] = append(owned[d], i)
+	}
+	return owned
+}
+
+// fileComponents makes a component per file, with its header metadata,
+// dataset and Kitfile properties, and the vulnerabilities of its findings.
+func fileComponents(files []scanners.Result, infos []*weightInfo, meta repoMeta, sets localSets, o *options) ([]cdx.Component, []cdx.Vulnerability) {
 	var comps []cdx.Component
-	var refs []string
 	var vulns []cdx.Vulnerability
 	for i, f := range files {
 		c := fileComponent(f)
@@ -139,44 +212,9 @@ func build(src *source.Source, files []scanners.Result, infos []*weightInfo, met
 		*c.Properties = append(*c.Properties, sets.props[f.Path]...)
 		*c.Properties = append(*c.Properties, kitLayers(meta.kit, f.Path)...)
 		comps = append(comps, c)
-		refs = append(refs, c.BOMRef)
 		vulns = append(vulns, vulnerabilities(f, c.BOMRef)...)
 	}
-	deps := []cdx.Dependency{}
-	for _, group := range [][]cdx.Component{namedDatasets(meta, infos), sets.comps} {
-		for _, d := range group {
-			comps = append(comps, d)
-			refs = append(refs, d.BOMRef)
-			dd := sets.files[d.BOMRef]
-			deps = append(deps, cdx.Dependency{Ref: d.BOMRef, Dependencies: &dd})
-		}
-	}
-	libComps := make([]cdx.Component, 0, len(found))
-	for _, l := range found {
-		libComps = append(libComps, l.Component())
-	}
-	needed, extra := neededLibraries(meta, libComps)
-	refs = union(refs, needed)
-	refs = union(refs, rootLibraries(found))
-	for _, l := range found {
-		comps = append(comps, l.Component())
-		on := append([]string{}, l.DependsOn...)
-		deps = append(deps, cdx.Dependency{Ref: l.Ref(), Dependencies: &on})
-	}
-	for _, l := range extra {
-		comps = append(comps, l)
-		deps = append(deps, cdx.Dependency{Ref: l.BOMRef})
-	}
-	bom.Components = &comps
-	deps = append([]cdx.Dependency{{Ref: model.BOMRef, Dependencies: &refs}}, deps...)
-	for _, f := range files {
-		deps = append(deps, cdx.Dependency{Ref: "file:" + f.Path})
-	}
-	bom.Dependencies = &deps
-	if len(vulns) > 0 {
-		bom.Vulnerabilities = &vulns
-	}
-	return bom
+	return comps, vulns
 }
 
 func modelComponent(src *source.Source) cdx.Component {

@@ -113,3 +113,41 @@ func pypiPURL(name, version string) string {
 	}
 	return p
 }
+
+// libSet is the libraries of a BOM: those the catalogers found and those
+// only model metadata names, added as models ask for them.
+type libSet struct {
+	found []libraries.Library
+	comps []cdx.Component // of found, in order
+	extra []cdx.Component
+}
+
+func newLibSet(found []libraries.Library) *libSet {
+	ls := &libSet{found: found}
+	for _, l := range found {
+		ls.comps = append(ls.comps, l.Component())
+	}
+	return ls
+}
+
+// needs returns the refs of the libraries m's metadata names, adding those
+// not found.
+func (ls *libSet) needs(m repoMeta) []string {
+	refs, extra := neededLibraries(m, append(append([]cdx.Component{}, ls.comps...), ls.extra...))
+	ls.extra = append(ls.extra, extra...)
+	return refs
+}
+
+// parts returns the library components and their dependency entries.
+func (ls *libSet) parts() ([]cdx.Component, []cdx.Dependency) {
+	comps := append(append([]cdx.Component{}, ls.comps...), ls.extra...)
+	var deps []cdx.Dependency
+	for _, l := range ls.found {
+		on := append([]string{}, l.DependsOn...)
+		deps = append(deps, cdx.Dependency{Ref: l.Ref(), Dependencies: &on})
+	}
+	for _, l := range ls.extra {
+		deps = append(deps, cdx.Dependency{Ref: l.BOMRef})
+	}
+	return comps, deps
+}

@@ -2,6 +2,7 @@ package aibom
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -309,5 +310,89 @@ func TestKitfileProject(t *testing.T) {
 		if d.Ref == "dataset:kit/images" && (d.Dependencies == nil || (*d.Dependencies)[0] != "file:images/cat.bin") {
 			t.Errorf("images dataset files %v", d.Dependencies)
 		}
+	}
+}
+
+// TestSubModels: a source holding several models — a diffusers-style
+// pipeline with a model per folder, and a PEFT adapter beside it — gives a
+// machine-learning-model component per model, each holding its own files,
+// described by its own card and config, the adapter linked to its base.
+func TestSubModels(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "pipeline")
+	copyFile(t, "aibom/modelcard/testdata/bert-config.json", dir, "text_encoder/config.json")
+	copyFile(t, "testdata/models/safetensors/model.safetensors", dir, "text_encoder/model.safetensors")
+	copyFile(t, "aibom/modelcard/testdata/llama3-config.json", dir, "unet/config.json")
+	copyFile(t, "testdata/models/safetensors/model.safetensors", dir, "unet/diffusion_pytorch_model.safetensors")
+	copyFile(t, "aibom/modelcard/testdata/lora-README.md", dir, "lora/README.md")
+	copyFile(t, "aibom/modelcard/testdata/lora-adapter_config.json", dir, "lora/adapter_config.json")
+	copyFile(t, "testdata/models/safetensors/model.safetensors", dir, "lora/adapter_model.safetensors")
+	if err := os.WriteFile(filepath.Join(dir, "model_index.json"), []byte(`{"_class_name": "StableDiffusionPipeline"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Not models: weights beside notes with no front matter, or beside a
+	// config.json that is not one.
+	copyFile(t, "testdata/models/safetensors/model.safetensors", dir, "samples/model.safetensors")
+	copyFile(t, "testdata/models/gguf/README.md", dir, "samples/README.md")
+	copyFile(t, "testdata/models/safetensors/model.safetensors", dir, "odd/model.safetensors")
+	copyFile(t, "testdata/models/pickle/config.json", dir, "odd/config.json")
+	res := generate(t, dir)
+	validate(t, res.BOM)
+	models := map[string]cdx.Component{}
+	for _, c := range *res.BOM.Components {
+		if c.Type == cdx.ComponentTypeMachineLearningModel {
+			models[c.BOMRef] = c
+		}
+	}
+	if len(models) != 3 {
+		t.Fatalf("%d sub-models, want 3: %v", len(models), models)
+	}
+	deps := map[string][]string{}
+	for _, d := range *res.BOM.Dependencies {
+		if d.Dependencies != nil {
+			deps[d.Ref] = *d.Dependencies
+		}
+	}
+	root := strings.Join(deps["model:pipeline"], " ")
+	for ref := range models {
+		if !strings.Contains(root, ref) {
+			t.Errorf("the root model does not hold %s: %s", ref, root)
+		}
+	}
+	if strings.Contains(root, "file:unet/") || !strings.Contains(root, "file:model_index.json") {
+		t.Errorf("root files: %s", root)
+	}
+	unet := models["model:pipeline/unet"]
+	if unet.ModelCard == nil || unet.ModelCard.ModelParameters == nil || unet.ModelCard.ModelParameters.ModelArchitecture != "LlamaForCausalLM" {
+		t.Errorf("unet's own config is not used: %+v", unet.ModelCard)
+	}
+	if got := strings.Join(deps["model:pipeline/unet"], " "); !strings.Contains(got, "file:unet/diffusion_pytorch_model.safetensors") ||
+		!strings.Contains(got, "file:unet/config.json") || strings.Contains(got, "text_encoder") {
+		t.Errorf("unet holds %v", got)
+	}
+	lora := models["model:pipeline/lora"]
+	if props(lora)["aibom:model:kind"] != "adapter" || lora.Pedigree == nil || (*lora.Pedigree.Ancestors)[0].Name != "meta-llama/Llama-2-7b-hf" {
+		t.Errorf("adapter %+v", lora)
+	}
+	if on := strings.Join(deps["model:pipeline/lora"], " "); !strings.Contains(on, "dataset:") || !strings.Contains(on, "library:pkg:pypi/peft") {
+		t.Errorf("the adapter does not depend on its dataset and library: %s", on)
+	}
+	// In SPDX: the root contains the models; the adapter descends from its
+	// base and was trained on its dataset.
+	var doc spdxDoc
+	if err := json.Unmarshal(encode(t, res.BOM, SPDXJSON, 0), &doc); err != nil {
+		t.Fatal(err)
+	}
+	rootPkg := doc.byName("ai_AIPackage", "pipeline")
+	loraPkg := doc.byName("ai_AIPackage", "pipeline/lora")
+	if rootPkg == nil || loraPkg == nil {
+		t.Fatal("models missing from SPDX")
+	}
+	if !contains(doc.rel(rootPkg["spdxId"], "contains"), loraPkg["spdxId"].(string)) {
+		t.Error("SPDX: the root does not contain the adapter")
+	}
+	if len(doc.rel(loraPkg["spdxId"], "descendantOf")) != 1 || len(doc.rel(loraPkg["spdxId"], "trainedOn")) != 1 {
+		t.Errorf("SPDX adapter relationships: descendantOf %v trainedOn %v",
+			doc.rel(loraPkg["spdxId"], "descendantOf"), doc.rel(loraPkg["spdxId"], "trainedOn"))
 	}
 }

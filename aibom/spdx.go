@@ -138,6 +138,11 @@ func (s *spdxWriter) build() {
 		s.component(c)
 	}
 	s.lineage(model)
+	for _, c := range comps {
+		if c.Type == cdx.ComponentTypeMachineLearningModel {
+			s.lineage(c)
+		}
+	}
 	s.dependencies(model)
 	for _, c := range append([]cdx.Component{model}, comps...) {
 		s.declaredLicense(c)
@@ -440,10 +445,16 @@ func (s *spdxWriter) dependencies(model cdx.Component) {
 	if s.bom.Dependencies == nil {
 		return
 	}
-	training := map[string]bool{}
-	if mc := model.ModelCard; mc != nil && mc.ModelParameters != nil && mc.ModelParameters.Datasets != nil {
-		for _, d := range *mc.ModelParameters.Datasets {
-			training[d.Ref] = true
+	training := map[string]bool{} // by model: "model ref\x00dataset ref"
+	models := []cdx.Component{model}
+	if s.bom.Components != nil {
+		models = append(models, *s.bom.Components...)
+	}
+	for _, m := range models {
+		if mc := m.ModelCard; mc != nil && mc.ModelParameters != nil && mc.ModelParameters.Datasets != nil {
+			for _, d := range *mc.ModelParameters.Datasets {
+				training[m.BOMRef+"\x00"+d.Ref] = true
+			}
 		}
 	}
 	for _, d := range *s.bom.Dependencies {
@@ -472,9 +483,9 @@ func (s *spdxWriter) relationType(from, to string, training map[string]bool) str
 	switch ft, tt := s.types[from], s.types[to]; {
 	case tt == "software_File" && ft == "dataset_DatasetPackage":
 		return "hasDataFile"
-	case tt == "software_File":
-		return "contains"
-	case tt == "dataset_DatasetPackage" && training[to]:
+	case tt == "software_File", tt == "ai_AIPackage" && ft == "ai_AIPackage":
+		return "contains" // a model's files, and the models in its folders
+	case tt == "dataset_DatasetPackage" && training[from+"\x00"+to]:
 		return "trainedOn"
 	case tt == "dataset_DatasetPackage" && (strings.HasPrefix(to, "dataset:local/") || strings.HasPrefix(to, "dataset:kit/")):
 		return "contains"

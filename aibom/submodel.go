@@ -1,0 +1,130 @@
+package aibom
+
+import (
+	"path"
+	"sort"
+	"strings"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+
+	"github.com/seed-43c89ce6/aibom/aibom/modelcard"
+	"github.com/seed-43c89ce6/aibom/aibom/source"
+	"github.com/seed-43c89ce6/aibom/scanners"
+)
+
+// subModel is a model in a folder of the source other than its root: a
+// PEFT adapter, a checkpoint, one model of a diffusers pipeline (unet/,
+// vae/, text_encoder/). It is a machine-learning-model component of its
+// own, holding the files under its folder.
+type subModel struct {
+	dir  string
+	meta repoMeta
+	comp cdx.Component
+}
+
+// marks are what makes a folder a model's.
+type marks struct{ adapter, config, card, weights bool }
+
+// subModelDirs finds the folders other than the root that may hold a
+// model: an adapter_config.json, or weights beside a config.json or a
+// README.md (which must then turn out to be a model card).
+func subModelDirs(files []scanners.Result) map[string]*marks {
+	by := map[string]*marks{}
+	for _, f := range files {
+		dir, base := path.Split(f.Path)
+		dir = strings.TrimSuffix(dir, "/")
+		if dir == "" {
+			continue
+		}
+		m := by[dir]
+		if m == nil {
+			m = &marks{}
+			by[dir] = m
+		}
+		switch strings.ToLower(base) {
+		case "adapter_config.json":
+			m.adapter = true
+		case "config.json":
+			m.config = true
+		case "readme.md":
+			m.card = true
+		}
+		if Role(f.Path, f.Format) == "weights" {
+			m.weights = true
+		}
+	}
+	for d, m := range by {
+		if !m.adapter && (!m.weights || !m.config && !m.card) {
+			delete(by, d)
+		}
+	}
+	return by
+}
+
+// owner returns the innermost sub-model folder holding p, or "." for the
+// root model.
+func owner(dirs []string, p string) string {
+	best := "."
+	for _, d := range dirs {
+		if strings.HasPrefix(p, d+"/") && (best == "." || len(d) > len(best)) {
+			best = d
+		}
+	}
+	return best
+}
+
+// readSubModels reads the metadata of each sub-model folder. A folder
+// whose only claims are a README.md without front matter (the notes beside
+// a set of test files) or a config.json that is not one is not a model.
+func readSubModels(src *source.Source, files []scanners.Result) ([]*subModel, []source.Problem) {
+	cands := subModelDirs(files)
+	dirs := make([]string, 0, len(cands))
+	for d := range cands {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	var out []*subModel
+	var problems []source.Problem
+	for _, d := range dirs {
+		m, p := readMeta(src, d)
+		mk := cands[d]
+		if !mk.adapter && m.config == nil && (m.card == nil || !m.card.HasFrontMatter) {
+			continue
+		}
+		problems = append(problems, p...)
+		out = append(out, &subModel{dir: d, meta: m})
+	}
+	return out, problems
+}
+
+// subModelComponent is the component of a sub-model: named after the
+// source and its folder, described by its own card, config and adapter
+// config, and by the headers of its own weight files.
+func subModelComponent(src *source.Source, sm *subModel, infos []*weightInfo) cdx.Component {
+	c := cdx.Component{
+		Type:   cdx.ComponentTypeMachineLearningModel,
+		Name:   src.Name + "/" + sm.dir,
+		BOMRef: "model:" + src.Name + "/" + sm.dir,
+		Properties: &[]cdx.Property{
+			{Name: "aibom:model:path", Value: sm.dir},
+		},
+	}
+	if sm.meta.adapter != nil {
+		*c.Properties = append(*c.Properties, cdx.Property{Name: "aibom:model:kind", Value: "adapter"})
+	}
+	describeModel(&c, sm.meta, infos)
+	*c.Properties = append(*c.Properties, modelTotals(infos)...)
+	return c
+}
+
+// dependency is the sub-model's entry in the graph: its files, the
+// libraries its metadata names and the datasets its card names.
+func (sm *subModel) dependency(files, libs []string) cdx.Dependency {
+	on := union(files, libs)
+	if sm.meta.card != nil {
+		for _, n := range sm.meta.card.DatasetNames() {
+			on = union(on, []string{modelcard.DatasetRef(n)})
+		}
+	}
+	return cdx.Dependency{Ref: sm.comp.BOMRef, Dependencies: &on}
+}
