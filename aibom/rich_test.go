@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -388,7 +389,7 @@ func TestSubModels(t *testing.T) {
 	if rootPkg == nil || loraPkg == nil {
 		t.Fatal("models missing from SPDX")
 	}
-	if !contains(doc.rel(rootPkg["spdxId"], "contains"), loraPkg["spdxId"].(string)) {
+	if !slices.Contains(doc.rel(rootPkg["spdxId"], "contains"), loraPkg["spdxId"].(string)) {
 		t.Error("SPDX: the root does not contain the adapter")
 	}
 	if len(doc.rel(loraPkg["spdxId"], "descendantOf")) != 1 || len(doc.rel(loraPkg["spdxId"], "trainedOn")) != 1 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -82,13 +83,13 @@ func TestSPDX(t *testing.T) {
 	if h["algorithm"] != "sha256" || len(h["hashValue"].(string)) != 64 {
 		t.Errorf("hash %v", h)
 	}
-	if !contains(doc.rel(model["spdxId"], "contains"), bin["spdxId"].(string)) {
+	if !slices.Contains(doc.rel(model["spdxId"], "contains"), bin["spdxId"].(string)) {
 		t.Error("the model does not contain its weights")
 	}
 	// The dataset the card names is what the model is trained on; the
 	// local dataset holds personal data and has its files.
 	squad := doc.byName("dataset_DatasetPackage", "squad_v2")
-	if squad == nil || !contains(doc.rel(model["spdxId"], "trainedOn"), squad["spdxId"].(string)) {
+	if squad == nil || !slices.Contains(doc.rel(model["spdxId"], "trainedOn"), squad["spdxId"].(string)) {
 		t.Errorf("squad_v2 is not trainedOn: %v", squad)
 	}
 	var local map[string]any
@@ -150,15 +151,6 @@ func TestSPDX(t *testing.T) {
 	if again := encode(t, res.BOM, SPDXJSON, 0); !bytes.Equal(out, again) {
 		t.Error("two encodings of one BOM differ")
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestLicenseRef(t *testing.T) {

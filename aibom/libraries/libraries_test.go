@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -93,7 +94,7 @@ func TestFind(t *testing.T) {
 		if l.Version != w.version || l.Constraint != w.constraint {
 			t.Errorf("%s: version %q constraint %q, want %q %q", w.purl, l.Version, l.Constraint, w.version, w.constraint)
 		}
-		if !contains(l.Manifests, w.manifest) || !contains(l.Catalogers, w.cataloger) {
+		if !slices.Contains(l.Manifests, w.manifest) || !slices.Contains(l.Catalogers, w.cataloger) {
 			t.Errorf("%s: manifests %v catalogers %v, want %s by %s", w.purl, l.Manifests, l.Catalogers, w.manifest, w.cataloger)
 		}
 	}
@@ -103,7 +104,7 @@ func TestFind(t *testing.T) {
 	// The same pin in requirements.txt and uv.lock is one library, with
 	// the lock file's dependency edge.
 	torch := got["pkg:pypi/torch@2.5.1"]
-	if !contains(torch.Manifests, "uvproj/uv.lock") || !contains(torch.DependsOn, "library:pkg:pypi/filelock@3.16.1") {
+	if !slices.Contains(torch.Manifests, "uvproj/uv.lock") || !slices.Contains(torch.DependsOn, "library:pkg:pypi/filelock@3.16.1") {
 		t.Errorf("torch: %+v", torch)
 	}
 	if l := got["pkg:pypi/safetensors@0.4.5"].Licenses; len(l) != 1 || l[0] != "Apache-2.0" {
@@ -121,15 +122,6 @@ func TestFind(t *testing.T) {
 			t.Errorf("unexpected %s", p)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestFindBroken(t *testing.T) {
