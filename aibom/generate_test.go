@@ -47,6 +47,7 @@ func generate(t *testing.T, dir string) *Result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	validate(t, res.BOM) // every BOM a test generates, in every format with a schema
 	return res
 }
 
