@@ -86,6 +86,7 @@ func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result,
 		}
 		infos[i] = wi
 	}
+	res.Problems = append(res.Problems, linkShards(src, files, infos)...)
 	meta, problems := readRepoMeta(src)
 	res.Problems = append(res.Problems, problems...)
 	subs, problems := readSubModels(src, files)
@@ -169,8 +170,12 @@ func build(src *source.Source, files []scanners.Result, infos []*weightInfo, met
 	comps, deps = append(comps, lc...), append(deps, ld...)
 	bom.Components = &comps
 	deps = append([]cdx.Dependency{{Ref: model.BOMRef, Dependencies: &refs}}, deps...)
-	for _, f := range files {
-		deps = append(deps, cdx.Dependency{Ref: "file:" + f.Path})
+	for i, f := range files {
+		d := cdx.Dependency{Ref: "file:" + f.Path}
+		if wi := infos[i]; wi != nil && len(wi.dependsOn) > 0 {
+			d.Dependencies = &wi.dependsOn
+		}
+		deps = append(deps, d)
 	}
 	bom.Dependencies = &deps
 	if len(vulns) > 0 {

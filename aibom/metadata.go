@@ -28,6 +28,9 @@ type weightInfo struct {
 	tensors [][2]string
 	// baseModels and datasets are what the file's metadata names (GGUF).
 	baseModels, datasets []string
+	// dependsOn holds the files this one ties together (an index's
+	// shards), as bom-refs.
+	dependsOn []string
 }
 
 // describe gives a weight file's header metadata from what its scanner

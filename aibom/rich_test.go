@@ -2,7 +2,9 @@ package aibom
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -395,5 +397,90 @@ func TestSubModels(t *testing.T) {
 	if len(doc.rel(loraPkg["spdxId"], "descendantOf")) != 1 || len(doc.rel(loraPkg["spdxId"], "trainedOn")) != 1 {
 		t.Errorf("SPDX adapter relationships: descendantOf %v trainedOn %v",
 			doc.rel(loraPkg["spdxId"], "descendantOf"), doc.rel(loraPkg["spdxId"], "trainedOn"))
+	}
+}
+
+// shard writes a safetensors file holding one F32 tensor of two values
+// per name.
+func shard(t *testing.T, p string, names ...string) {
+	t.Helper()
+	var hdr []string
+	for i, n := range names {
+		hdr = append(hdr, fmt.Sprintf(`%q:{"dtype":"F32","shape":[2],"data_offsets":[%d,%d]}`, n, 8*i, 8*i+8))
+	}
+	h := "{" + strings.Join(hdr, ",") + "}"
+	for len(h)%8 != 0 {
+		h += " "
+	}
+	b := binary.LittleEndian.AppendUint64(nil, uint64(len(h)))
+	b = append(append(b, h...), make([]byte, 8*len(names))...)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestShardedCheckpoint: the index of a sharded checkpoint is tied to its
+// shards, and an index that names a missing shard, or places a tensor in
+// a shard that does not hold it, is reported.
+func TestShardedCheckpoint(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "sharded")
+	shard(t, filepath.Join(dir, "model-00001-of-00002.safetensors"), "embed.weight", "layers.0.weight")
+	shard(t, filepath.Join(dir, "model-00002-of-00002.safetensors"), "layers.1.weight", "lm_head.weight")
+	index := `{"metadata": {"total_size": 32}, "weight_map": {
+		"embed.weight": "model-00001-of-00002.safetensors", "layers.0.weight": "model-00001-of-00002.safetensors",
+		"layers.1.weight": "model-00002-of-00002.safetensors", "lm_head.weight": "model-00002-of-00002.safetensors"}}`
+	if err := os.WriteFile(filepath.Join(dir, "model.safetensors.index.json"), []byte(index), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := generate(t, dir)
+	if len(res.Problems) != 0 {
+		t.Errorf("problems with a sound checkpoint: %v", res.Problems)
+	}
+	var idxDeps []string
+	for _, d := range *res.BOM.Dependencies {
+		if d.Ref == "file:model.safetensors.index.json" && d.Dependencies != nil {
+			idxDeps = *d.Dependencies
+		}
+	}
+	if strings.Join(idxDeps, " ") != "file:model-00001-of-00002.safetensors file:model-00002-of-00002.safetensors" {
+		t.Errorf("the index depends on %v", idxDeps)
+	}
+	for _, c := range *res.BOM.Components {
+		switch c.Name {
+		case "model-00002-of-00002.safetensors":
+			if props(c)["aibom:weights:index"] != "model.safetensors.index.json" {
+				t.Errorf("shard properties %v", props(c))
+			}
+		case "model.safetensors.index.json":
+			if p := props(c); p["aibom:index:shards"] != "2" || p["aibom:index:tensors"] != "4" || p["aibom:index:total_size"] != "32" {
+				t.Errorf("index properties %v", p)
+			}
+		}
+	}
+	// A tampered index: a tensor moved to a shard without it, a shard that
+	// is not there, and one outside the folder.
+	index = `{"weight_map": {"embed.weight": "model-00002-of-00002.safetensors",
+		"x": "model-00003-of-00003.safetensors", "y": "../../etc/passwd"}}`
+	if err := os.WriteFile(filepath.Join(dir, "model.safetensors.index.json"), []byte(index), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res = generate(t, dir)
+	var got []string
+	for _, p := range res.Problems {
+		got = append(got, p.Path+": "+p.Err.Error())
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{
+		"model.safetensors.index.json: modelcard: model.safetensors.index.json: shard names that leave the folder",
+		"not in the source",
+		"places 1 tensor(s) in model-00002-of-00002.safetensors that its header does not hold: embed.weight",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no problem %q in:\n%s", want, all)
+		}
 	}
 }

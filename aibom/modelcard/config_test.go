@@ -142,3 +142,26 @@ func TestParseAdapter(t *testing.T) {
 		})
 	}
 }
+
+func TestParseWeightIndex(t *testing.T) {
+	idx, err := ParseWeightIndex(strings.NewReader(`{"metadata": {"total_size": 4096},
+		"weight_map": {"b": "model-00002-of-00002.safetensors", "a": "model-00001-of-00002.safetensors", "c": "model-00002-of-00002.safetensors"}}`), "i.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idx.TotalSize != 4096 || idx.Tensors != 3 || len(idx.Shards) != 2 ||
+		strings.Join(idx.Shards["model-00002-of-00002.safetensors"], ",") != "b,c" {
+		t.Errorf("index %+v", idx)
+	}
+	for doc, want := range map[string]string{
+		`{"weight_map": {"a": "../../etc/passwd"}}`: "leave the folder",
+		`{"weight_map": {"a": "/abs"}}`:             "leave the folder",
+		`{"weight_map": 3}`:                         "weight_map is not",
+		`{"metadata": {}}`:                          "no weight_map",
+		`[1]`:                                       "not a JSON object",
+	} {
+		if _, err := ParseWeightIndex(strings.NewReader(doc), "i.json"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", doc, err, want)
+		}
+	}
+}

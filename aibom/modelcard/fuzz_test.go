@@ -3,6 +3,7 @@ package modelcard
 import (
 	"bytes"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,5 +78,25 @@ func FuzzParseConfig(f *testing.F) {
 		_ = Properties(nil, cfg, nil)
 		_ = a.Properties()
 		_ = Lineage(nil, a, nil)
+	})
+}
+
+// FuzzParseWeightIndex parses arbitrary weight indexes: no panic, and no
+// shard name that leaves the folder is ever kept.
+func FuzzParseWeightIndex(f *testing.F) {
+	f.Add([]byte(`{"metadata": {"total_size": 16}, "weight_map": {"a": "model-00001-of-00002.safetensors", "b": "model-00002-of-00002.safetensors"}}`))
+	f.Add([]byte(`{"weight_map": {"a": "../x"}}`))
+	f.Add([]byte(`{"weight_map": []}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		idx, _ := ParseWeightIndex(bytes.NewReader(data), "model.safetensors.index.json")
+		if idx == nil {
+			return
+		}
+		for s := range idx.Shards {
+			c := path.Clean(s)
+			if strings.HasPrefix(s, "/") || c == ".." || strings.HasPrefix(c, "../") || strings.ContainsRune(s, 0) {
+				t.Fatalf("shard %q kept", s)
+			}
+		}
 	})
 }
