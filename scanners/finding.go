@@ -158,6 +158,20 @@ func Errorf(f File, format string, offset int64, msg string, args ...any) error 
 	return &FormatError{Format: format, Member: f.Member, Offset: offset, Msg: fmt.Sprintf(msg, args...)}
 }
 
+// InMember returns err with the *FormatError it holds copied and
+// labelled with member: a format scanner that parses a nested stream
+// reports where in the archive the problem is. Other errors, and nil, are
+// returned as they are.
+func InMember(err error, member string) error {
+	var fe *FormatError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	c := *fe
+	c.Member = member
+	return &c
+}
+
 // FormatErrors lists the *FormatError values inside err, which may be a
 // join of several; other errors are returned as a FormatError with Msg set to
 // their text and Offset -1.

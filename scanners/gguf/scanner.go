@@ -2,7 +2,6 @@ package gguf
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/seed-43c89ce6/aibom/scanners"
@@ -59,13 +58,7 @@ func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []sca
 		out = append(out, templateFindings(t, f.Member)...)
 	}
 	if err != nil {
-		var fe *scanners.FormatError
-		if errors.As(err, &fe) {
-			c := *fe
-			c.Member = f.Member
-			return nil, out, &c
-		}
-		return nil, out, err
+		return nil, out, scanners.InMember(err, f.Member)
 	}
 	return file, out, nil
 }

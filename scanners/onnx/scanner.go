@@ -117,12 +117,7 @@ func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []sca
 	if m != nil {
 		out = m.Findings(f.Member)
 	}
-	var fe *scanners.FormatError
-	if errors.As(err, &fe) {
-		c := *fe
-		c.Member = f.Member
-		err = &c
-	}
+	err = scanners.InMember(err, f.Member)
 	if err != nil || m == nil {
 		return nil, out, err
 	}

@@ -3,7 +3,6 @@ package safetensors
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -100,13 +99,7 @@ func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []sca
 	}
 	h, err := parseContext(ctx, f.R, f.Size, s.lim)
 	if err != nil {
-		var fe *scanners.FormatError
-		if errors.As(err, &fe) {
-			c := *fe
-			c.Member = f.Member
-			return nil, nil, &c
-		}
-		return nil, nil, err
+		return nil, nil, scanners.InMember(err, f.Member)
 	}
 	return h, h.findings(f.Member), nil
 }

@@ -2,7 +2,6 @@ package tensorflow
 
 import (
 	"context"
-	"errors"
 
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -81,12 +80,7 @@ func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []sca
 	}
 	m, err := parse(ctx, f.R, f.Size, s.lim)
 	fs := analyze(m, f.Member)
-	var fe *scanners.FormatError
-	if errors.As(err, &fe) {
-		c := *fe
-		c.Member = f.Member
-		err = &c
-	}
+	err = scanners.InMember(err, f.Member)
 	if err != nil || m == nil {
 		return nil, fs, err
 	}

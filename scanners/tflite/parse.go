@@ -2,10 +2,7 @@ package tflite
 
 import (
 	"context"
-	"errors"
 	"io"
-
-	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
 // Parse decodes the TFLite model in the size bytes of r within lim. A
@@ -273,15 +270,4 @@ func tensor(b *flat, start, i int64) (Tensor, error) {
 		out.Shape = append(out.Shape, int32(v)) //nolint:gosec // a 4-byte signed field
 	}
 	return out, nil
-}
-
-// asFormatError returns err as a *scanners.FormatError for member.
-func asFormatError(err error, member string) error {
-	var fe *scanners.FormatError
-	if errors.As(err, &fe) {
-		c := *fe
-		c.Member = member
-		return &c
-	}
-	return err
 }

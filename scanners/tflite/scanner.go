@@ -64,7 +64,7 @@ func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []sca
 	}
 	m, err := parse(ctx, f.R, f.Size, s.lim)
 	if err != nil || m == nil {
-		return nil, findings(m, f.Member), asFormatError(err, f.Member)
+		return nil, findings(m, f.Member), scanners.InMember(err, f.Member)
 	}
 	return m, findings(m, f.Member), nil
 }
