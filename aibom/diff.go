@@ -70,17 +70,13 @@ func files(b *cdx.BOM) map[string]fileInfo {
 			continue
 		}
 		fi := fileInfo{role: "file"}
+		if r := property(c, "aibom:file:role"); r != "" {
+			fi.role = r
+		}
 		if c.Hashes != nil {
 			for _, h := range *c.Hashes {
 				if h.Algorithm == cdx.HashAlgoSHA256 {
 					fi.digest = h.Value
-				}
-			}
-		}
-		if c.Properties != nil {
-			for _, p := range *c.Properties {
-				if p.Name == "aibom:file:role" {
-					fi.role = p.Value
 				}
 			}
 		}
@@ -162,12 +158,8 @@ func libraryVersions(b *cdx.BOM) map[string]string {
 			key = c.Name
 		}
 		v := c.Version
-		if v == "" && c.Properties != nil {
-			for _, p := range *c.Properties {
-				if p.Name == "aibom:library:constraint" {
-					v = p.Value
-				}
-			}
+		if v == "" {
+			v = property(c, "aibom:library:constraint")
 		}
 		if have, ok := m[key]; ok && have != v { // the same package pinned twice
 			v = have + "," + v

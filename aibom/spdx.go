@@ -234,7 +234,7 @@ func (s *spdxWriter) component(c cdx.Component) {
 
 // filePurpose maps aibom's file role to SPDX's software purpose.
 func filePurpose(c cdx.Component) string {
-	switch propsOf(c)["aibom:file:role"] {
+	switch property(c, "aibom:file:role") {
 	case "weights":
 		return "model"
 	case "dataset", "tokenizer":
@@ -249,16 +249,16 @@ func filePurpose(c cdx.Component) string {
 	return "file"
 }
 
-func propsOf(c cdx.Component) map[string]string {
-	m := map[string]string{}
+// property returns the value of c's property name, "" when it has none.
+func property(c cdx.Component, name string) string {
 	if c.Properties != nil {
 		for _, p := range *c.Properties {
-			if _, ok := m[p.Name]; !ok {
-				m[p.Name] = p.Value
+			if p.Name == name {
+				return p.Value
 			}
 		}
 	}
-	return m
+	return ""
 }
 
 // extension keeps CycloneDX properties in SPDX's CycloneDX-properties
@@ -435,7 +435,7 @@ func (s *spdxWriter) lineage(model cdx.Component) {
 			continue
 		}
 		s.component(a)
-		s.relationship(model.BOMRef, "descendantOf", []string{a.BOMRef}, propsOf(a)["aibom:lineage:relation"], ":"+a.BOMRef)
+		s.relationship(model.BOMRef, "descendantOf", []string{a.BOMRef}, property(a, "aibom:lineage:relation"), ":"+a.BOMRef)
 	}
 }
 
