@@ -122,29 +122,27 @@ func (hr *hashingReader) finish() (string, error) {
 	if hr.h == nil {
 		return "", nil
 	}
-	if rest := hr.size - hr.hashed; rest > 0 {
-		buf := make([]byte, min(rest, 1<<20))
-		for hr.hashed < hr.size {
-			p := buf[:min(int64(len(buf)), hr.size-hr.hashed)]
-			if n := hr.cachedPrefix(p, hr.hashed); n > 0 {
-				hr.h.write(p[:n]) // kept from a read ahead of the stream
-				hr.hashed += int64(n)
-				continue
-			}
-			if c := hr.nextCached(hr.hashed); c < int64(len(p)) {
-				p = p[:c] // stop where a kept read takes over
-			}
-			n, err := hr.r.ReadAt(p, hr.hashed)
-			hr.read += int64(n)
-			hr.h.write(p[:n])
+	for hr.hashed < hr.size {
+		// Read straight into a buffer the hashing goroutine takes over.
+		p := hr.h.buffer()[:min(hashChunk, hr.size-hr.hashed)]
+		if n := hr.cachedPrefix(p, hr.hashed); n > 0 {
+			hr.h.submit(p[:n]) // kept from a read ahead of the stream
 			hr.hashed += int64(n)
-			if err != nil && (err != io.EOF || hr.hashed < hr.size) {
-				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
-				hr.h.sum() // stop the hashing goroutine
-				return "", err
+			continue
+		}
+		if c := hr.nextCached(hr.hashed); c < int64(len(p)) {
+			p = p[:c] // stop where a kept read takes over
+		}
+		n, err := hr.r.ReadAt(p, hr.hashed)
+		hr.read += int64(n)
+		hr.h.submit(p[:n])
+		hr.hashed += int64(n)
+		if err != nil && (err != io.EOF || hr.hashed < hr.size) {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
 			}
+			hr.h.sum() // stop the hashing goroutine
+			return "", err
 		}
 	}
 	return hr.h.sum(), nil
@@ -205,13 +203,20 @@ func newAsyncHash() *asyncHash {
 	return a
 }
 
-// write queues a copy of p.
+// buffer returns an empty pooled buffer of hashChunk bytes, for submit.
+func (a *asyncHash) buffer() []byte { return *hashBufs.Get().(*[]byte) }
+
+// submit queues b, which must come from buffer; the hashing goroutine
+// owns it from then on.
+func (a *asyncHash) submit(b []byte) { a.ch <- b }
+
+// write queues a copy of p, which the caller keeps.
 func (a *asyncHash) write(p []byte) {
 	for len(p) > 0 {
 		n := min(len(p), hashChunk)
-		b := (*hashBufs.Get().(*[]byte))[:n]
+		b := a.buffer()[:n]
 		copy(b, p[:n])
-		a.ch <- b
+		a.submit(b)
 		p = p[n:]
 	}
 }
