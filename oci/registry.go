@@ -1,0 +1,91 @@
+// Package oci reads, publishes and fetches models stored as OCI artifacts and
+// images: CNCF ModelPack, KitOps ModelKits, Docker model artifacts and
+// ordinary container images. go-containerregistry does the registry work.
+//
+// Registry holds how registries are reached; every package that talks to a
+// registry (verify, the OCI source, push and pull, the registry scan) takes
+// one, so that credentials, TLS and timeouts are configured in one place.
+package oci
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Scheme prefixes a registry reference on the command line ("oci://REF").
+const Scheme = "oci://"
+
+// ErrNotReference is returned by ParseReference for a string that is not an
+// image reference.
+var ErrNotReference = errors.New("oci: not an image reference")
+
+// Registry says how registries are reached. The zero value uses the docker
+// config and credential helpers (authn.DefaultKeychain), HTTPS, and
+// http.DefaultTransport.
+type Registry struct {
+	// Insecure allows plain HTTP (and unverified TLS) for registries that
+	// are not on a loopback address. Loopback registries may always use
+	// plain HTTP, as go-containerregistry allows.
+	Insecure bool
+	// Keychain resolves credentials; nil means authn.DefaultKeychain.
+	Keychain authn.Keychain
+	// Transport is the HTTP transport; nil means remote.DefaultTransport.
+	Transport http.RoundTripper
+	// UserAgent is added to every request.
+	UserAgent string
+}
+
+// ParseReference parses "oci://REF" or "REF" into a reference. A tag or
+// digest is required only when requireTagOrDigest is set; otherwise "latest"
+// is implied, as docker and crane do.
+func (r Registry) ParseReference(s string) (name.Reference, error) {
+	s = strings.TrimPrefix(s, Scheme)
+	var opts []name.Option
+	if r.Insecure {
+		opts = append(opts, name.Insecure)
+	}
+	ref, err := name.ParseReference(s, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q: %v", ErrNotReference, s, err)
+	}
+	return ref, nil
+}
+
+// RemoteOptions returns the go-containerregistry options for a request made
+// under ctx.
+func (r Registry) RemoteOptions(ctx context.Context) []remote.Option {
+	kc := r.Keychain
+	if kc == nil {
+		kc = authn.DefaultKeychain
+	}
+	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc)}
+	if r.Transport != nil {
+		opts = append(opts, remote.WithTransport(r.Transport))
+	}
+	if r.UserAgent != "" {
+		opts = append(opts, remote.WithUserAgent(r.UserAgent))
+	}
+	return opts
+}
+
+// IsLoopback reports whether a registry host ("127.0.0.1:5000",
+// "localhost", "[::1]:443") is on this machine.
+func IsLoopback(host string) bool {
+	h, _, err := net.SplitHostPort(host)
+	if err != nil {
+		h = strings.Trim(host, "[]")
+	}
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
