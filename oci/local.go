@@ -94,7 +94,7 @@ func validHash(d v1.Hash) bool {
 
 // dirFiles opens files of a folder, keeping them open until close.
 type dirFiles struct {
-	dir  string
+	dir    string
 	mu     sync.Mutex
 	opened []*os.File
 }

@@ -208,11 +208,11 @@ func (l *fileLayer) hash(ctx context.Context) error {
 }
 
 // partial.CompressedLayer: the layers are stored uncompressed.
-func (l *fileLayer) Digest() (v1.Hash, error)            { return l.digest, nil }
-func (l *fileLayer) DiffID() (v1.Hash, error)            { return l.digest, nil }
-func (l *fileLayer) Size() (int64, error)                { return l.size, nil }
-func (l *fileLayer) MediaType() (types.MediaType, error) { return types.MediaType(l.mt), nil }
-func (l *fileLayer) Compressed() (io.ReadCloser, error)  { return l.open() }
+func (l *fileLayer) Digest() (v1.Hash, error)             { return l.digest, nil }
+func (l *fileLayer) DiffID() (v1.Hash, error)             { return l.digest, nil }
+func (l *fileLayer) Size() (int64, error)                 { return l.size, nil }
+func (l *fileLayer) MediaType() (types.MediaType, error)  { return types.MediaType(l.mt), nil }
+func (l *fileLayer) Compressed() (io.ReadCloser, error)   { return l.open() }
 func (l *fileLayer) Uncompressed() (io.ReadCloser, error) { return l.open() }
 
 // modelPackImage assembles the config and manifest.
@@ -246,8 +246,8 @@ type packed struct {
 	layers           map[v1.Hash]*fileLayer
 }
 
-func (p *packed) RawConfigFile() ([]byte, error)     { return p.config, nil }
-func (p *packed) RawManifest() ([]byte, error)       { return p.manifest, nil }
+func (p *packed) RawConfigFile() ([]byte, error)      { return p.config, nil }
+func (p *packed) RawManifest() ([]byte, error)        { return p.manifest, nil }
 func (p *packed) MediaType() (types.MediaType, error) { return OCIManifest, nil }
 func (p *packed) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
 	if l, ok := p.layers[h]; ok {
