@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seed-43c89ce6/aibom/aibom"
+	"github.com/seed-43c89ce6/aibom/aibom/source"
+	"github.com/seed-43c89ce6/aibom/oci"
+	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/scanners/runner"
+)
+
+// pushOptions are the flags of `aibom push`.
+type pushOptions struct {
+	registry registryOptions
+	format   string
+	desc     oci.ModelDescriptor
+	arch     oci.ModelArch
+}
+
+// AddFlags registers the flags on cmd.
+func (o *pushOptions) AddFlags(cmd *cobra.Command) {
+	o.registry.AddFlags(cmd)
+	f := cmd.Flags()
+	f.StringVar(&o.format, "format", "text", "output: text or json")
+	f.StringVar(&o.desc.Name, "name", "", "model name for the ModelPack config (default: the folder's name)")
+	f.StringVar(&o.desc.Version, "model-version", "", "model version")
+	f.StringSliceVar(&o.desc.Authors, "author", nil, "model author (repeatable)")
+	f.StringSliceVar(&o.desc.Licenses, "license", nil, "SPDX license of the model (repeatable)")
+	f.StringVar(&o.desc.SourceURL, "source-url", "", "where the model comes from")
+	f.StringVar(&o.arch.Architecture, "architecture", "", "model architecture (transformer, llama, ...)")
+	f.StringVar(&o.arch.Format, "weights-format", "", "weights format (safetensors, gguf, ...)")
+	f.StringVar(&o.arch.ParamSize, "param-size", "", "parameter count (8b, 70b, ...)")
+	f.StringVar(&o.arch.Precision, "precision", "", "precision (bf16, fp16, int8, ...)")
+	f.StringVar(&o.arch.Quantization, "quantization", "", "quantization (awq, gptq, q4_k_m, ...)")
+}
+
+func newPush(stdout io.Writer) *cobra.Command {
+	o := &pushOptions{}
+	cmd := &cobra.Command{
+		Use:   "push DIR oci://REF",
+		Short: "Publish a model folder as a CNCF ModelPack artifact",
+		Long: `Package the model in DIR as a CNCF ModelPack OCI artifact, push it and print
+its digest.
+
+Each weight file is one raw layer (media type
+application/vnd.cncf.model.weight.v1.raw, annotation org.cncf.model.filepath),
+so that the layer's digest is the file's SHA-256: the value 'aibom generate'
+records. The other files are grouped by role, as 'aibom generate' classifies
+them, into deterministic tar layers: config and tokenizer files
+(weight.config), documents (doc), code (code) and datasets (dataset). Pushing
+the same folder twice gives the same digests.
+
+Files are streamed from disk (read once to hash, once to upload), never
+copied. Blobs the registry already has are not uploaded again.
+Credentials come from the docker config and its credential helpers.`,
+		Example: `  aibom push ./llama-3-8b oci://registry.example/models/llama-3-8b:v1 --license llama3
+  aibom push ./model oci://localhost:5000/m:v1 --format json`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPush(cmd, o, args[0], args[1], stdout)
+		},
+	}
+	o.AddFlags(cmd)
+	return cmd
+}
+
+func runPush(cmd *cobra.Command, o *pushOptions, dir, refStr string, stdout io.Writer) error {
+	if o.format != "text" && o.format != "json" {
+		return usageError{fmt.Errorf("--format: %q is not text or json", o.format)}
+	}
+	reg := o.registry.registry()
+	ref, err := reg.ParseReference(refStr)
+	if err != nil {
+		return usageError{err}
+	}
+	ctx := cmd.Context()
+	src, err := source.Open(ctx, dir)
+	if err != nil {
+		return err
+	}
+	if len(src.Problems) > 0 {
+		return fmt.Errorf("%s: %s: %w", dir, src.Problems[0].Path, src.Problems[0].Err)
+	}
+	var files []oci.PushFile
+	for _, f := range src.Files {
+		role, err := pushRole(f.Path, f.Abs)
+		if err != nil {
+			return err
+		}
+		files = append(files, oci.PushFile{Path: f.Path, Abs: f.Abs, Role: role})
+	}
+	if o.desc.Name == "" {
+		o.desc.Name = src.Name
+	}
+	img, err := oci.NewModelPack(ctx, files, oci.ModelConfig{Descriptor: o.desc, Config: o.arch})
+	if err != nil {
+		return err
+	}
+	d, err := oci.Push(ctx, reg, ref, img)
+	if err != nil {
+		return err
+	}
+	if o.format == "json" {
+		return json.NewEncoder(stdout).Encode(map[string]any{
+			"reference": ref.Context().Digest(d.String()).String(), "digest": d.String(), "files": len(files),
+		})
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", ref.Context().Digest(d.String()))
+	return err
+}
+
+// pushRole decides a file's layer from aibom's classifier: the format its
+// first bytes show, then aibom.Role.
+func pushRole(rel, abs string) (oci.Role, error) {
+	f, err := os.Open(abs)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	head := make([]byte, scanners.HeadSize)
+	n, err := io.ReadFull(f, head)
+	if err != nil && n == 0 && err != io.EOF {
+		return "", err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	format := "unknown"
+	sf := scanners.File{Path: rel, Size: st.Size(), R: f}
+	for _, s := range runner.Default() {
+		if s.Match(sf, head[:n]) {
+			format = s.Name()
+			break
+		}
+	}
+	switch aibom.Role(rel, format) {
+	case "weights":
+		return oci.RoleWeights, nil
+	case "config", "chat-template":
+		return oci.RoleConfig, nil
+	case "tokenizer":
+		return oci.RoleTokenizer, nil
+	case "code":
+		return oci.RoleCode, nil
+	case "dataset":
+		return oci.RoleDataset, nil
+	default:
+		return oci.RoleDoc, nil
+	}
+}

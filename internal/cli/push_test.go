@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/registry"
+)
+
+func TestPushPullCLI(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	src := t.TempDir()
+	files := map[string]string{
+		"model.safetensors":  "\x08\x00\x00\x00\x00\x00\x00\x00{}      ",
+		"config.json":        `{"architectures":["X"]}`,
+		"README.md":          "# m\n",
+		"sub/tokenizer.json": `{}`,
+	}
+	for p, c := range files {
+		abs := filepath.Join(src, p)
+		os.MkdirAll(filepath.Dir(abs), 0o755)
+		if err := os.WriteFile(abs, []byte(c), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ref := "oci://" + host + "/m/x:v1"
+	var out, errb bytes.Buffer
+	if code := Run(context.Background(), []string{"push", src, ref, "--format", "json", "--license", "MIT"}, &out, &errb); code != ExitOK {
+		t.Fatalf("push exit %d: %s", code, errb.String())
+	}
+	var pushed struct{ Digest string }
+	if err := json.Unmarshal(out.Bytes(), &pushed); err != nil || !strings.HasPrefix(pushed.Digest, "sha256:") {
+		t.Fatalf("push output %q: %v", out.String(), err)
+	}
+	dst := t.TempDir()
+	out.Reset()
+	if code := Run(context.Background(), []string{"pull", ref, dst, "--format", "json"}, &out, &errb); code != ExitOK {
+		t.Fatalf("pull exit %d: %s", code, errb.String())
+	}
+	var pulled struct {
+		Digest, Kind string
+		Files        []struct{ Path, Layer, Digest string }
+	}
+	if err := json.Unmarshal(out.Bytes(), &pulled); err != nil || pulled.Digest != pushed.Digest || pulled.Kind != "modelpack" {
+		t.Fatalf("pull output %q: %v", out.String(), err)
+	}
+	rawWeights := false
+	for _, f := range pulled.Files {
+		if f.Path == "model.safetensors" && f.Digest == f.Layer && f.Digest != "" {
+			rawWeights = true
+		}
+	}
+	if !rawWeights || len(pulled.Files) != len(files) {
+		t.Errorf("pulled %+v; want %d files with the safetensors file as a raw layer", pulled.Files, len(files))
+	}
+	for p, c := range files {
+		if b, err := os.ReadFile(filepath.Join(dst, p)); err != nil || string(b) != c {
+			t.Errorf("%s: %q, %v", p, b, err)
+		}
+	}
+	if code := Run(context.Background(), []string{"pull", ref}, &out, &errb); code != ExitError {
+		t.Errorf("pull without DIR: exit %d, want %d", code, ExitError)
+	}
+}
