@@ -45,16 +45,15 @@ func startRegistry(t *testing.T) string {
 	l.Close()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.yml")
-	conf := fmt.Sprintf("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr)
+	conf := fmt.Sprintf("version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr)
 	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "serve", cfg)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	for i := 0; i < 100; i++ {
 		resp, err := http.Get("http://" + addr + "/v2/")
 		if err == nil {
@@ -108,7 +107,7 @@ func TestORASInterop(t *testing.T) {
 	equalTrees(t, readTree(t, out), want)
 
 	// aibom push, oras pull: the raw layers come out under their paths.
-	_, files, _ := modelDir(t)
+	_, files, content := modelDir(t)
 	img, err := NewModelPack(context.Background(), files, ModelConfig{})
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +117,13 @@ func TestORASInterop(t *testing.T) {
 	}
 	got := t.TempDir()
 	run(t, got, oras, "pull", "--plain-http", host+"/aibom/model:v1")
-	// oras names files by org.opencontainers.image.title only; ModelPack
-	// names them by org.cncf.model.filepath, so oras writes no files.
-	// The manifest must still be accepted by oras (the pull succeeds).
+	// oras writes the layers that carry org.opencontainers.image.title:
+	// aibom's raw weight layers; it leaves the untitled tar layers.
+	weights := map[string][]byte{}
+	for _, f := range files {
+		if f.Role == RoleWeights {
+			weights[f.Path] = content[f.Path]
+		}
+	}
+	equalTrees(t, readTree(t, got), weights)
 }

@@ -21,8 +21,8 @@ func (m *memStore) root(context.Context, int64) ([]byte, string, error) {
 	return m.rootRaw, "", nil
 }
 
-func (m *memStore) manifest(ctx context.Context, d v1.Descriptor, max int64) ([]byte, error) {
-	return readVerified(ctx, m, d, max, "manifest")
+func (m *memStore) manifest(ctx context.Context, d v1.Descriptor, limit int64) ([]byte, error) {
+	return readVerified(ctx, m, d, limit, "manifest")
 }
 
 func (m *memStore) blob(_ context.Context, d v1.Hash, _ int64) (io.ReadCloser, error) {
@@ -66,15 +66,15 @@ func FuzzTarLayer(f *testing.F) {
 func FuzzManifest(f *testing.F) {
 	f.Add([]byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.cncf.model.config.v1+json","size":2,"digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"},"layers":[{"mediaType":"application/vnd.cncf.model.weight.v1.raw","size":3,"digest":"sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae","annotations":{"org.cncf.model.filepath":"../w"}}]}`))
 	f.Add([]byte(`{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","size":10,"digest":"sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"}]}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
+	f.Fuzz(func(_ *testing.T, b []byte) {
 		s := &memStore{rootRaw: b, blobs: map[v1.Hash][]byte{sha256Of([]byte("{}")): []byte("{}")}}
 		a, err := resolve(context.Background(), s, options{lim: DefaultLimits()})
 		if err != nil {
 			return
 		}
-		a.Walk(context.Background(), func(context.Context, Entry) error { return nil })
-		a.ModelConfig()
-		a.Kitfile()
+		_ = a.Walk(context.Background(), func(context.Context, Entry) error { return nil })
+		_, _ = a.ModelConfig()
+		_, _ = a.Kitfile()
 	})
 }
 
@@ -82,8 +82,8 @@ func FuzzManifest(f *testing.F) {
 func FuzzConfig(f *testing.F) {
 	f.Add([]byte(`{"descriptor":{"name":"m","licenses":["MIT"]},"modelfs":{"type":"layers","diffIds":["sha256:00"]},"config":{"format":"gguf"}}`))
 	f.Add([]byte(`{"manifestVersion":"1.0.0","package":{"name":"k"},"model":{"path":"m.gguf","parts":[{"path":"p"}]},"datasets":[{"path":"d"}]}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		ParseModelConfig(b)
-		ParseKitfile(b)
+	f.Fuzz(func(_ *testing.T, b []byte) {
+		_, _ = ParseModelConfig(b)
+		_, _ = ParseKitfile(b)
 	})
 }

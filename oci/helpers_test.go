@@ -99,7 +99,7 @@ func (c *counter) wrap(h http.Handler) http.Handler {
 		}
 		w.WriteHeader(rec.Code)
 		c.served.Add(int64(len(body)))
-		w.Write(body)
+		_, _ = w.Write(body)
 	})
 }
 

@@ -31,23 +31,23 @@ type layoutStore struct {
 	desc string // the folder or tarball, for errors
 }
 
-func (s *layoutStore) root(_ context.Context, max int64) ([]byte, string, error) {
+func (s *layoutStore) root(_ context.Context, limit int64) ([]byte, string, error) {
 	r, err := s.fs.open("index.json")
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", s.desc, err)
 	}
-	if r.Size() > max {
-		return nil, "", fmt.Errorf("%s: index.json: %d bytes: %w (%d)", s.desc, r.Size(), ErrTooLarge, max)
+	if r.Size() > limit {
+		return nil, "", fmt.Errorf("%s: index.json: %d bytes: %w (%d)", s.desc, r.Size(), ErrTooLarge, limit)
 	}
-	b, err := safeio.ReadAll(r, max)
+	b, err := safeio.ReadAll(r, limit)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: index.json: %w", s.desc, err)
 	}
 	return b, OCIIndex, nil
 }
 
-func (s *layoutStore) manifest(ctx context.Context, d v1.Descriptor, max int64) ([]byte, error) {
-	return readVerified(ctx, s, d, max, "manifest")
+func (s *layoutStore) manifest(ctx context.Context, d v1.Descriptor, limit int64) ([]byte, error) {
+	return readVerified(ctx, s, d, limit, "manifest")
 }
 
 func (s *layoutStore) section(d v1.Hash, size int64) (*io.SectionReader, error) {

@@ -137,7 +137,8 @@ type fileLayer struct {
 func rawLayer(f PushFile) *fileLayer {
 	return &fileLayer{
 		mt:          ModelPackWeightRaw,
-		annotations: map[string]string{AnnotationFilepath: f.Path},
+		// The title lets `oras pull` write the file too.
+		annotations: map[string]string{AnnotationFilepath: f.Path, AnnotationTitle: f.Path},
 		open:        func() (io.ReadCloser, error) { return os.Open(f.Abs) },
 		what:        f.Path,
 	}

@@ -167,7 +167,9 @@ func tarBytes(t testing.TB, gz bool, entries ...tar.Header) []byte {
 			t.Fatal(err)
 		}
 		if h.Typeflag == tar.TypeReg {
-			tw.Write(body)
+			if _, err := tw.Write(body); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	tw.Close()

@@ -54,7 +54,7 @@ func (r Registry) ParseReference(s string) (name.Reference, error) {
 	}
 	ref, err := name.ParseReference(s, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %q: %v", ErrNotReference, s, err)
+		return nil, fmt.Errorf("%w: %q: %w", ErrNotReference, s, err)
 	}
 	return ref, nil
 }

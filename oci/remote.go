@@ -82,15 +82,15 @@ func (s *remoteStore) get(ctx context.Context, url string, hdr map[string]string
 
 // root fetches the manifest the reference names, once. Its digest is
 // computed from the bytes received (and must match a digest reference).
-func (s *remoteStore) root(ctx context.Context, max int64) ([]byte, string, error) {
-	return s.getManifest(ctx, s.ref.Identifier(), max)
+func (s *remoteStore) root(ctx context.Context, limit int64) ([]byte, string, error) {
+	return s.getManifest(ctx, s.ref.Identifier(), limit)
 }
 
-func (s *remoteStore) manifest(ctx context.Context, d v1.Descriptor, max int64) ([]byte, error) {
-	if d.Size > max {
-		return nil, fmt.Errorf("manifest %s: %d bytes: %w (%d)", d.Digest, d.Size, ErrTooLarge, max)
+func (s *remoteStore) manifest(ctx context.Context, d v1.Descriptor, limit int64) ([]byte, error) {
+	if d.Size > limit {
+		return nil, fmt.Errorf("manifest %s: %d bytes: %w (%d)", d.Digest, d.Size, ErrTooLarge, limit)
 	}
-	b, _, err := s.getManifest(ctx, d.Digest.String(), max)
+	b, _, err := s.getManifest(ctx, d.Digest.String(), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -100,19 +100,19 @@ func (s *remoteStore) manifest(ctx context.Context, d v1.Descriptor, max int64) 
 	return b, nil
 }
 
-func (s *remoteStore) getManifest(ctx context.Context, id string, max int64) ([]byte, string, error) {
+func (s *remoteStore) getManifest(ctx context.Context, id string, limit int64) ([]byte, string, error) {
 	resp, err := s.get(ctx, s.base+"/manifests/"+id, map[string]string{"Accept": acceptManifests})
 	if err != nil {
 		return nil, "", fmt.Errorf("manifest %s: %w", id, err)
 	}
 	defer resp.Body.Close()
-	if resp.ContentLength > max {
-		return nil, "", fmt.Errorf("manifest %s: %d bytes: %w (%d)", id, resp.ContentLength, ErrTooLarge, max)
+	if resp.ContentLength > limit {
+		return nil, "", fmt.Errorf("manifest %s: %d bytes: %w (%d)", id, resp.ContentLength, ErrTooLarge, limit)
 	}
-	b, err := safeio.ReadAll(resp.Body, max)
+	b, err := safeio.ReadAll(resp.Body, limit)
 	if err != nil {
 		if errors.Is(err, safeio.ErrTooLarge) {
-			err = fmt.Errorf("%w (%d)", ErrTooLarge, max)
+			err = fmt.Errorf("%w (%d)", ErrTooLarge, limit)
 		}
 		return nil, "", fmt.Errorf("manifest %s: %w", id, err)
 	}

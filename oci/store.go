@@ -17,10 +17,10 @@ import (
 type store interface {
 	// root returns the top manifest or index (by tag for a registry, from
 	// index.json / manifest.json for local stores), read once.
-	root(ctx context.Context, max int64) (raw []byte, mediaType string, err error)
+	root(ctx context.Context, limit int64) (raw []byte, mediaType string, err error)
 	// manifest reads the manifest or index d (a child of an index),
 	// verified against d.
-	manifest(ctx context.Context, d v1.Descriptor, max int64) ([]byte, error)
+	manifest(ctx context.Context, d v1.Descriptor, limit int64) ([]byte, error)
 	// blob streams the blob d of the given size; the caller verifies it.
 	blob(ctx context.Context, d v1.Hash, size int64) (io.ReadCloser, error)
 	// blobAt gives random access to the blob d of the given size.
@@ -29,10 +29,10 @@ type store interface {
 }
 
 // readVerified reads the whole small blob d (manifest, config), refusing
-// more than max bytes, and checks its size and digest.
-func readVerified(ctx context.Context, s store, d v1.Descriptor, max int64, what string) ([]byte, error) {
-	if d.Size > max {
-		return nil, fmt.Errorf("%s %s: %d bytes: %w (%d)", what, d.Digest, d.Size, ErrTooLarge, max)
+// more than limit bytes, and checks its size and digest.
+func readVerified(ctx context.Context, s store, d v1.Descriptor, limit int64, what string) ([]byte, error) {
+	if d.Size > limit {
+		return nil, fmt.Errorf("%s %s: %d bytes: %w (%d)", what, d.Digest, d.Size, ErrTooLarge, limit)
 	}
 	if d.Size < 0 {
 		return nil, fmt.Errorf("%s %s: negative size %d: %w", what, d.Digest, d.Size, ErrSizeMismatch)

@@ -131,7 +131,7 @@ func (a *Artifact) streamTar(ctx context.Context, l Layer, fn memberFunc) error 
 	if err != nil {
 		var ce callbackError
 		var le *LayerError
-		if errors.As(err, &ce) && (errors.As(ce.err, &le) || !(errors.Is(ce.err, ErrDigestMismatch) || errors.Is(ce.err, ErrSizeMismatch))) {
+		if errors.As(err, &ce) && (errors.As(ce.err, &le) || (!errors.Is(ce.err, ErrDigestMismatch) && !errors.Is(ce.err, ErrSizeMismatch))) {
 			return ce.err
 		}
 		if ctx.Err() != nil {
@@ -161,7 +161,7 @@ func (a *Artifact) members(l Layer, v *verifyReader, fn memberFunc) (string, err
 		defer zr.Close()
 		r = zr
 	case TarZstd:
-		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(1<<27))
+		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(1<<27))
 		if err != nil {
 			return "", fmt.Errorf("zstd: %w", err)
 		}

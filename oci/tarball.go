@@ -48,18 +48,21 @@ type dockerSaveEntry struct {
 	Layers   []string
 }
 
-func (s *dockerSaveStore) root(ctx context.Context, max int64) ([]byte, string, error) {
+func (s *dockerSaveStore) root(ctx context.Context, limit int64) ([]byte, string, error) {
 	r, err := s.fs.open("manifest.json")
 	if err != nil {
 		return nil, "", err
 	}
-	b, err := safeio.ReadAll(r, max)
+	b, err := safeio.ReadAll(r, limit)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: manifest.json: %w", s.desc, err)
 	}
 	var entries []dockerSaveEntry
-	if err := json.Unmarshal(b, &entries); err != nil || len(entries) == 0 {
-		return nil, "", fmt.Errorf("%s: manifest.json: not a docker save manifest: %v", s.desc, err)
+	if err := json.Unmarshal(b, &entries); err != nil {
+		return nil, "", fmt.Errorf("%s: manifest.json: not a docker save manifest: %w", s.desc, err)
+	}
+	if len(entries) == 0 {
+		return nil, "", fmt.Errorf("%s: manifest.json lists no image: %w", s.desc, ErrNotFound)
 	}
 	e := entries[0]
 	s.byDigest = map[v1.Hash]string{}
@@ -125,8 +128,8 @@ func (s *dockerSaveStore) blobAt(_ context.Context, d v1.Hash, size int64) (io.R
 	return s.section(d, size)
 }
 
-func (s *dockerSaveStore) manifest(ctx context.Context, d v1.Descriptor, max int64) ([]byte, error) {
-	return readVerified(ctx, s, d, max, "manifest")
+func (s *dockerSaveStore) manifest(ctx context.Context, d v1.Descriptor, limit int64) ([]byte, error) {
+	return readVerified(ctx, s, d, limit, "manifest")
 }
 
 // ctxReader stops a long local read when ctx is cancelled.
