@@ -135,9 +135,9 @@ type fileLayer struct {
 }
 
 func rawLayer(f PushFile) *fileLayer {
+	// The title lets `oras pull` write the file too.
 	return &fileLayer{
 		mt:          ModelPackWeightRaw,
-		// The title lets `oras pull` write the file too.
 		annotations: map[string]string{AnnotationFilepath: f.Path, AnnotationTitle: f.Path},
 		open:        func() (io.ReadCloser, error) { return os.Open(f.Abs) },
 		what:        f.Path,

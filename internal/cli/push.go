@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -125,7 +126,7 @@ func pushRole(rel, abs string) (oci.Role, error) {
 	defer f.Close()
 	head := make([]byte, scanners.HeadSize)
 	n, err := io.ReadFull(f, head)
-	if err != nil && n == 0 && err != io.EOF {
+	if err != nil && n == 0 && !errors.Is(err, io.EOF) {
 		return "", err
 	}
 	st, err := f.Stat()

@@ -29,7 +29,9 @@ func TestPushPullCLI(t *testing.T) {
 	}
 	for p, c := range files {
 		abs := filepath.Join(src, p)
-		os.MkdirAll(filepath.Dir(abs), 0o755)
+		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(abs, []byte(c), 0o600); err != nil {
 			t.Fatal(err)
 		}
