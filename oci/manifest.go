@@ -34,7 +34,7 @@ func (a *Artifact) parse(ctx context.Context) error {
 		}
 		a.Layers = append(a.Layers, a.layer(i, d))
 	}
-	if jsonConfig(string(m.Config.MediaType)) && m.Config.Size <= a.lim.MaxConfigSize && validHash(m.Config.Digest) {
+	if jsonConfig(string(m.Config.MediaType)) {
 		b, err := readVerified(ctx, a.st, m.Config, a.lim.MaxConfigSize, "config")
 		if err != nil {
 			return err

@@ -26,8 +26,9 @@ type rangeReader struct {
 
 	mu      sync.Mutex
 	noRange bool          // the registry ignored a Range request
-	body    io.ReadCloser // open whole-blob response, at offset pos
+	body    io.ReadCloser // open response (whole blob, or "bytes=N-"), at offset pos
 	pos     int64
+	lastEnd int64 // where the previous read ended
 }
 
 // ReadAt implements io.ReaderAt.
@@ -46,11 +47,15 @@ func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
 		return 0, nil
 	}
 	r.mu.Lock()
-	noRange := r.noRange
+	// A read that continues the previous one (a hash pass, a sequential
+	// scan) is served from one open-ended response instead of a request
+	// per read.
+	stream := r.noRange || (r.body != nil && r.pos == off) || (off > 0 && off == r.lastEnd)
+	r.lastEnd = off + int64(len(want))
 	r.mu.Unlock()
 	var n int
 	var err error
-	if noRange {
+	if stream {
 		n, err = r.readWhole(want, off)
 	} else {
 		n, err = r.readRange(want, off)
@@ -116,21 +121,20 @@ func (r *rangeReader) checkContentRange(cr string, off, end int64) error {
 	return nil
 }
 
-// readWhole serves a read from the open whole-blob response, reopening it
-// when the offset lies behind the current position.
+// readWhole serves a read from the open response, reopening it (from off
+// with an open-ended Range, or from 0 when the registry ignores Range)
+// when off lies behind its position or far ahead of it.
 func (r *rangeReader) readWhole(p []byte, off int64) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.body == nil || off < r.pos {
+	if r.body == nil || off < r.pos || (!r.noRange && off-r.pos > 1<<20) {
 		if r.body != nil {
 			r.body.Close()
-		}
-		rc, err := r.s.blob(r.ctx, r.digest, r.size)
-		if err != nil {
 			r.body = nil
+		}
+		if err := r.reopen(off); err != nil {
 			return 0, err
 		}
-		r.body, r.pos = rc, 0
 	}
 	if off > r.pos {
 		k, err := io.CopyN(io.Discard, r.body, off-r.pos)
@@ -145,6 +149,38 @@ func (r *rangeReader) readWhole(p []byte, off int64) (int, error) {
 		return n, fmt.Errorf("blob %s: reading at %d: %w", r.digest, off, err)
 	}
 	return n, nil
+}
+
+// reopen opens a response from off to the end, or the whole blob when
+// the registry ignores Range. Called with mu held.
+func (r *rangeReader) reopen(off int64) error {
+	if r.noRange {
+		rc, err := r.s.blob(r.ctx, r.digest, r.size)
+		if err != nil {
+			return err
+		}
+		r.body, r.pos = rc, 0
+		return nil
+	}
+	resp, err := r.s.get(r.ctx, r.url, map[string]string{"Range": fmt.Sprintf("bytes=%d-%d", off, r.size-1)})
+	if err != nil {
+		return fmt.Errorf("blob %s: %w", r.digest, err)
+	}
+	if resp.StatusCode != http.StatusPartialContent {
+		if resp.ContentLength >= 0 && resp.ContentLength != r.size {
+			resp.Body.Close()
+			return fmt.Errorf("blob %s: registry sends %d bytes, descriptor says %d: %w", r.digest, resp.ContentLength, r.size, ErrSizeMismatch)
+		}
+		r.noRange = true
+		r.body, r.pos = resp.Body, 0
+		return nil
+	}
+	if err := r.checkContentRange(resp.Header.Get("Content-Range"), off, r.size-1); err != nil {
+		resp.Body.Close()
+		return err
+	}
+	r.body, r.pos = resp.Body, off
+	return nil
 }
 
 // Close releases an open whole-blob response.

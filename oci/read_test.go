@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/klauspost/compress/zstd"
 )
 
 // rawEntry returns the first raw entry of a walk with its reader.
@@ -60,6 +61,29 @@ func TestRangeReadsForRawLayers(t *testing.T) {
 	}
 	if c.ranges.Load() != 1 {
 		t.Errorf("%d Range requests, want 1", c.ranges.Load())
+	}
+
+	// Sequential reads (a hash pass) cost one more request, not one each.
+	c.reset()
+	r, err := a.OpenLayer(ctxBG, a.Layers[e.LayerIndex])
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := make([]byte, 0, e.Size)
+	chunk := make([]byte, 16<<10)
+	for off := int64(0); off < e.Size; off += int64(len(chunk)) {
+		n, err := r.ReadAt(chunk, off)
+		if err != nil && !errors.Is(err, io.EOF) {
+			t.Fatal(err)
+		}
+		whole = append(whole, chunk[:n]...)
+	}
+	r.(io.Closer).Close()
+	if !bytes.Equal(whole, content[e.Path]) {
+		t.Error("sequential ReadAt did not return the file")
+	}
+	if n := c.count("GET", "blobs"); n != 2 {
+		t.Errorf("a sequential read in %d chunks made %d requests, want 2", e.Size/int64(len(chunk)), n)
 	}
 
 	// A registry that ignores Range: reads still work, from one response.
@@ -305,7 +329,7 @@ func TestKitOpsAndIndex(t *testing.T) {
 	t.Parallel()
 	kitfile := []byte(`{"manifestVersion":"1.0.0","package":{"name":"kit-model","authors":["me"]},"model":{"name":"m","path":"model.gguf","framework":"llama.cpp"},"docs":[{"path":"README.md"}]}`)
 	model := static.NewLayer(tarBytes(t, true, tar.Header{Name: "model.gguf"}), KitOpsModelTar+"+gzip")
-	docs := static.NewLayer(tarBytes(t, false, tar.Header{Name: "README.md"}), KitOpsDocsTar)
+	docs := static.NewLayer(zstdBytes(t, tarBytes(t, false, tar.Header{Name: "README.md"})), KitOpsDocsTar+"+zstd")
 	kit := artifact(t, KitOpsConfig, kitfile, model, docs)
 	imgLayer := static.NewLayer(tarBytes(t, true, tar.Header{Name: "bin/sh"}), OCILayerTarGzip)
 	image := artifact(t, OCIImageConfig, nil, imgLayer)
@@ -335,5 +359,43 @@ func TestKitOpsAndIndex(t *testing.T) {
 	a, err = Open(ctxBG, Scheme+ref.String(), WithRegistry(testRegistry()), WithPlatform(v1.Platform{OS: "linux", Architecture: "amd64"}))
 	if err != nil || a.Kind != Image {
 		t.Errorf("WithPlatform(linux/amd64): %v, %v; want the image", a, err)
+	}
+}
+
+func zstdBytes(t *testing.T, b []byte) []byte {
+	t.Helper()
+	enc, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.Close()
+	return enc.EncodeAll(b, nil)
+}
+
+func TestLimits(t *testing.T) {
+	t.Parallel()
+	_, files, _ := modelDir(t)
+	img, err := NewModelPack(ctxBG, files, ModelConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := writeLayout(t, img)
+	for name, lim := range map[string]Limits{
+		"layers":   {MaxLayers: 2},
+		"manifest": {MaxManifestSize: 100},
+		"config":   {MaxConfigSize: 10},
+	} {
+		_, err := Open(ctxBG, dir, WithLimits(lim))
+		if !errors.Is(err, ErrTooLarge) {
+			t.Errorf("%s: Open = %v, want ErrTooLarge", name, err)
+		}
+	}
+	// A tar layer with more members than allowed.
+	a, err := Open(ctxBG, dir, WithLimits(Limits{MaxTarEntries: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Walk(ctxBG, func(context.Context, Entry) error { return nil }); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("Walk with MaxTarEntries 1: %v, want ErrTooLarge", err)
 	}
 }

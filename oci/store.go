@@ -31,6 +31,9 @@ type store interface {
 // readVerified reads the whole small blob d (manifest, config), refusing
 // more than limit bytes, and checks its size and digest.
 func readVerified(ctx context.Context, s store, d v1.Descriptor, limit int64, what string) ([]byte, error) {
+	if !validHash(d.Digest) {
+		return nil, fmt.Errorf("%s digest %q: %w", what, d.Digest, ErrUnsupported)
+	}
 	if d.Size > limit {
 		return nil, fmt.Errorf("%s %s: %d bytes: %w (%d)", what, d.Digest, d.Size, ErrTooLarge, limit)
 	}

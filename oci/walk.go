@@ -37,8 +37,10 @@ type File struct {
 // Entry is a File and the way to read it: exactly one of At and R is set.
 type Entry struct {
 	File
-	// At reads a raw layer at random: from a registry with HTTP Range
-	// requests (a registry that ignores Range is read from the start once).
+	// At reads a raw layer at random, valid until the callback returns
+	// (Artifact.OpenLayer gives one that lasts): from a registry with HTTP
+	// Range requests, sequential reads served by one response to the end
+	// (a registry that ignores Range is read from the start once).
 	// Bytes read through At are NOT verified: a caller that reads the
 	// whole file must compare its SHA-256 with File.Digest (aibom's
 	// scanner computes it anyway), or call Artifact.VerifyLayer.
@@ -81,6 +83,7 @@ func (a *Artifact) Walk(ctx context.Context, fn WalkFunc) error {
 }
 
 // OpenLayer gives random access to raw layer l (unverified; see Entry.At).
+// When the reader is also an io.Closer, the caller closes it.
 func (a *Artifact) OpenLayer(ctx context.Context, l Layer) (io.ReaderAt, error) {
 	r, err := a.st.blobAt(ctx, l.Digest, l.Size)
 	if err != nil {
@@ -101,7 +104,11 @@ func (a *Artifact) walkLayer(ctx context.Context, l Layer, img *overlay, fn Walk
 		if err != nil {
 			return err
 		}
-		return fn(ctx, Entry{File: f, At: r})
+		err = fn(ctx, Entry{File: f, At: r})
+		if c, ok := r.(io.Closer); ok {
+			c.Close()
+		}
+		return err
 	}
 	prefix := ""
 	if a.Kind == ModelPack && l.Annotations[AnnotationFilepath] != "" {
