@@ -42,7 +42,7 @@ host=127.0.0.1:$port
 rm -rf "$out/registry"; mkdir -p "$out/registry"
 cat > "$out/registry/config.yml" <<YML
 version: 0.1
-log: {level: error}
+log: {level: error, accesslog: {disabled: true}}
 storage: {filesystem: {rootdirectory: $out/registry/data}}
 http: {addr: $host}
 YML
@@ -51,16 +51,19 @@ regpid=$!
 trap 'kill $regpid' EXIT
 for _ in $(seq 100); do curl -sf "http://$host/v2/" >/dev/null && break; sleep 0.1; done
 
+# next prints a new number each call: a fresh repository or folder per run.
 echo 0 > "$out/n"
-next() { local n; n=$(cat "$out/n"); echo $((n + 1)) > "$out/n"; echo "$n"; }
-export -f next; export out host oras
-files=$(cd "$out/model" && ls)
+printf '#!/bin/sh\nn=$(cat %s/n); echo $((n + 1)) > %s/n; echo $n\n' "$out" "$out" > "$out/next"
+chmod +x "$out/next"
+files=$(cd "$out/model" && ls | tr '\n' ' ')
 
 . bench/lib.sh
-measure "oras push (baseline)" sh -c "cd $out/model && \$oras push --plain-http $host/oras\$(bash -c next):v1 $(echo $files)"
-measure "aibom push" sh -c "$out/aibom push $out/model oci://$host/aibom\$(bash -c next):v1"
+measure "oras push (baseline)" sh -c "cd $out/model && $oras push --plain-http $host/oras\$($out/next):v1 $files"
+measure "aibom push" sh -c "$out/aibom push $out/model oci://$host/aibom\$($out/next):v1"
 rm -rf "$out/pull"
-measure "oras pull (baseline)" sh -c "d=$out/pull/o\$(bash -c next); mkdir -p \$d && cd \$d && \$oras pull --plain-http $host/oras0:v1"
-measure "aibom pull" sh -c "$out/aibom pull oci://$host/aibom3:v1 $out/pull/a\$(bash -c next)"
-du -sh "$out"/pull/o* "$out"/pull/a* | head -4
+measure "oras pull (baseline)" sh -c "d=$out/pull/o\$($out/next); mkdir -p \$d && cd \$d && $oras pull --plain-http $host/oras0:v1"
+measure "aibom pull" sh -c "$out/aibom pull oci://$host/aibom3:v1 $out/pull/a\$($out/next)"
+measure "aibom pull (of the oras artifact)" sh -c "$out/aibom pull oci://$host/oras0:v1 $out/pull/b\$($out/next)"
+echo "pulled folders (each must hold the 1 GiB model):"
+du -sh "$out"/pull/* | head -6
 rm -rf "$out/pull" "$out/registry"

@@ -67,9 +67,27 @@ func (a *Artifact) layer(i int, d v1.Descriptor) Layer {
 		}
 	}
 	if l.Packing == Raw && l.Path == "" {
-		l.Path = d.Digest.Hex
+		l.Path = d.Digest.Hex + extension(l.MediaType)
 	}
 	return l
+}
+
+// extension names an unnamed raw layer by its media type, so that the
+// name says what it is (Docker model layers carry no file name).
+func extension(mt string) string {
+	switch {
+	case strings.Contains(mt, "gguf"):
+		return ".gguf"
+	case strings.Contains(mt, "safetensors"):
+		return ".safetensors"
+	case strings.HasSuffix(mt, ".jinja"):
+		return ".jinja"
+	case strings.HasSuffix(mt, ".license"):
+		return ".LICENSE"
+	case strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "/json"):
+		return ".json"
+	}
+	return ""
 }
 
 // cleanPath turns a path from a manifest or a tar header into a clean

@@ -399,3 +399,49 @@ func TestLimits(t *testing.T) {
 		t.Errorf("Walk with MaxTarEntries 1: %v, want ErrTooLarge", err)
 	}
 }
+
+func TestDockerModel(t *testing.T) {
+	t.Parallel()
+	gguf := static.NewLayer([]byte("GGUF\x03\x00\x00\x00"), DockerModelGGUF)
+	lic := static.NewLayer([]byte("MIT"), DockerModelLicense)
+	img := artifact(t, DockerModelConfigV01, []byte(`{"config":{"format":"gguf"}}`), gguf, lic)
+	a, err := Open(ctxBG, writeLayout(t, img))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Kind != DockerModel {
+		t.Fatalf("kind %s, want docker-model", a.Kind)
+	}
+	gd, _ := gguf.Digest()
+	ld, _ := lic.Digest()
+	checkWalk(t, a, map[string][]byte{gd.Hex + ".gguf": []byte("GGUF\x03\x00\x00\x00"), ld.Hex + ".LICENSE": []byte("MIT")})
+}
+
+func TestJoinPrefix(t *testing.T) {
+	t.Parallel()
+	for _, tc := range [][3]string{
+		{"", "a/b", "a/b"},
+		{"docs", "README.md", "docs/README.md"},
+		{"docs", "docs/README.md", "docs/README.md"},
+		{"sub/config.json", "config.json", "sub/config.json"},
+		{"../x", "a", "a"},
+	} {
+		if got := joinPrefix(tc[0], tc[1]); got != tc[2] {
+			t.Errorf("joinPrefix(%q, %q) = %q, want %q", tc[0], tc[1], got, tc[2])
+		}
+	}
+}
+
+func TestPURL(t *testing.T) {
+	t.Parallel()
+	d := v1.Hash{Algorithm: "sha256", Hex: "244fd47e07d1004f0aed9c156aa09083c82bf8944eceb67c946ff7430510a77b"}
+	for _, tc := range []struct{ repo, tag, want string }{
+		{"docker.io/library/debian", "latest", "pkg:oci/debian@sha256%3A244fd47e07d1004f0aed9c156aa09083c82bf8944eceb67c946ff7430510a77b?repository_url=docker.io/library/debian&tag=latest"},
+		{"ghcr.io/Org/Llama", "", "pkg:oci/llama@sha256%3A244fd47e07d1004f0aed9c156aa09083c82bf8944eceb67c946ff7430510a77b?repository_url=ghcr.io/org/llama"},
+		{"", "", "pkg:oci/model@sha256%3A244fd47e07d1004f0aed9c156aa09083c82bf8944eceb67c946ff7430510a77b"},
+	} {
+		if got := PURL(tc.repo, d, tc.tag); got != tc.want {
+			t.Errorf("PURL(%q, %q) = %s\nwant %s", tc.repo, tc.tag, got, tc.want)
+		}
+	}
+}

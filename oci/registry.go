@@ -1,10 +1,3 @@
-// Package oci reads, publishes and fetches models stored as OCI artifacts and
-// images: CNCF ModelPack, KitOps ModelKits, Docker model artifacts and
-// ordinary container images. go-containerregistry does the registry work.
-//
-// Registry holds how registries are reached; every package that talks to a
-// registry (verify, the OCI source, push and pull, the registry scan) takes
-// one, so that credentials, TLS and timeouts are configured in one place.
 package oci
 
 import (

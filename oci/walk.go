@@ -142,8 +142,11 @@ func joinPrefix(prefix, name string) string {
 		return name
 	}
 	p, err := cleanPath(prefix)
-	if err != nil || name == p || strings.HasPrefix(name, p+"/") {
+	switch {
+	case err != nil || name == p || strings.HasPrefix(name, p+"/"):
 		return name
+	case name == path.Base(p):
+		return p // a one-file tar whose annotation names the file
 	}
 	return path.Join(p, name)
 }
