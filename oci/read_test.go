@@ -158,6 +158,10 @@ func TestLayoutAndTarball(t *testing.T) {
 			t.Errorf("%s: %s %s, want modelpack %s", loc, a.Kind, a.Digest, want)
 		}
 		checkWalk(t, a, content)
+		list, err := a.Files(ctxBG)
+		if err != nil || len(list) != len(content) {
+			t.Errorf("Files = %d files, %v; want %d", len(list), err, len(content))
+		}
 		out := t.TempDir()
 		if _, err := Pull(ctxBG, a, out); err != nil {
 			t.Fatal(err)

@@ -219,3 +219,17 @@ func (o *overlay) hidden(p string) bool {
 	}
 	return false
 }
+
+// Files lists the artifact's files (as Walk does, reading no member's
+// content but streaming every tar layer to check its digest).
+func (a *Artifact) Files(ctx context.Context) ([]File, error) {
+	var out []File
+	err := a.Walk(ctx, func(_ context.Context, e Entry) error {
+		out = append(out, e.File)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
