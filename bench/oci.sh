@@ -60,6 +60,9 @@ files=$(cd "$out/model" && ls | tr '\n' ' ')
 . bench/lib.sh
 measure "oras push (baseline)" sh -c "cd $out/model && $oras push --plain-http $host/oras\$($out/next):v1 $files"
 measure "aibom push" sh -c "$out/aibom push $out/model oci://$host/aibom\$($out/next):v1"
+# Memory must be flat in the model's size: the same push of a quarter of it.
+mkdir -p "$out/quarter" && ln -f "$out/model/model-00001-of-00004.safetensors" "$out/quarter/"
+measure "aibom push, 256 MiB model (memory flatness)" sh -c "$out/aibom push $out/quarter oci://$host/q\$($out/next):v1"
 rm -rf "$out/pull"
 measure "oras pull (baseline)" sh -c "d=$out/pull/o\$($out/next); mkdir -p \$d && cd \$d && $oras pull --plain-http $host/oras0:v1"
 measure "aibom pull" sh -c "$out/aibom pull oci://$host/aibom3:v1 $out/pull/a\$($out/next)"
