@@ -155,6 +155,9 @@ func (e *Evaluator) Eval(ctx context.Context, in *Input, opts ...EvalOption) (*D
 // EvalJSON evaluates every policy over a JSON input document (an Input in
 // its JSON form; unknown fields are passed to the policies as they are).
 func (e *Evaluator) EvalJSON(ctx context.Context, input []byte, opts ...EvalOption) (*Decision, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrEval, err)
+	}
 	o := evalOptions{now: time.Now()}
 	for _, opt := range opts {
 		opt(&o)

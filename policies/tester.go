@@ -63,4 +63,3 @@ func (b *Bundle) Test(ctx context.Context, timeout time.Duration) ([]TestResult,
 	}
 	return out, ctx.Err()
 }
-
