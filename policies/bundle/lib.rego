@@ -43,21 +43,27 @@ _top := arr(object.get(bom, "components", []))
 components := array.concat(_top, [k | some c in _top; some k in arr(object.get(c, "components", []))])
 
 # props are the values of the properties called name of component c.
-props(c, name) := [p.value | some p in arr(object.get(c, "properties", [])); p.name == name]
+props(c, name) := [p.value | some p in c.properties; p.name == name]
 
 # prop is the first value of property name of c, or def.
 prop(c, name, def) := v if {
 	v := props(c, name)[0]
 } else := def
 
-files := [c | some c in components; c.type == "file"]
+# files are the BOM's file components, with the properties policies read.
+files := [{
+	"name": object.get(c, "name", ""),
+	"role": prop(c, "aibom:file:role", ""),
+	"format": lower(prop(c, "aibom:file:format", "unknown")),
+	"verdict": prop(c, "aibom:scan:verdict", ""),
+} |
+	some c in components
+	c.type == "file"
+]
 
 # weight_files are the weight files with their format: from the BOM, or
 # from the scan report when there is no BOM.
-weight_files := [{"name": object.get(f, "name", ""), "format": lower(prop(f, "aibom:file:format", "unknown"))} |
-	some f in files
-	prop(f, "aibom:file:role", "") == "weights"
-] if bom != {}
+weight_files := [f | some f in files; f.role == "weights"] if bom != {}
 
 weight_files := [{"name": object.get(f, "path", ""), "format": lower(object.get(f, "format", "unknown"))} |
 	some f in arr(object.get(scan, "files", []))

@@ -28,7 +28,7 @@ deny contains v if {
 	v := lib.violation("FAIL-ON-INVALID", msg)
 }
 
-verdicts contains [object.get(f, "name", ""), lib.prop(f, "aibom:scan:verdict", "")] if {
+verdicts contains [f.name, f.verdict] if {
 	some f in lib.files
 }
 
