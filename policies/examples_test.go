@@ -34,12 +34,8 @@ func fingerprint(s string) string {
 
 var releaseKey = Identity{KeyFingerprint: fingerprint("release key")}
 
-// fixture is a model folder assembled from the repository's test data.
-type fixture struct {
-	name  string
-	files map[string]string // destination in the folder: source under the repository root
-}
-
+// Model folders assembled from the repository's test data: destination in
+// the folder, source under the repository root.
 var (
 	llama = map[string]string{
 		"README.md":         "aibom/modelcard/testdata/llama3-README.md",
