@@ -54,6 +54,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	})
 	root.AddCommand(newScan(stdout, stderr), newGenerate(stdout, stderr), newBOM(stdout))
 	root.AddCommand(newPush(stdout), newPull(stdout))
+	root.AddCommand(newPolicy(stdout))
 	return root
 }
 
