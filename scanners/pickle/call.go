@@ -55,7 +55,14 @@ func (s *Stream) pushString(b []byte) {
 		s.push(Value{k: kStr, s: string(b)})
 		return
 	}
-	s.push(opaque)
+	s.push(textValue(b))
+}
+
+// startsTemplate reports whether the next bytes start scipy's argparser
+// template, which is then read whole to be compared.
+func (s *Stream) startsTemplate() bool {
+	p, err := s.r.br.Peek(len(templatePrefix))
+	return err == nil && string(p) == templatePrefix
 }
 
 // shortString is the length up to which any string is kept.
@@ -182,7 +189,11 @@ func (s *Stream) execString(b byte, o *op) error {
 	if isBytesOp(b) && s.embeddedPickle(n) {
 		return s.walkEmbedded(n)
 	}
-	str, kept, err := s.r.str(n, s.lim.MaxString)
+	keep := s.lim.MaxString
+	if n > uint64(keep) && n <= maxTemplate && s.startsTemplate() {
+		keep = maxTemplate
+	}
+	str, kept, err := s.r.str(n, keep)
 	if err != nil {
 		if errors.Is(err, errTruncated) {
 			return fmt.Errorf("%d-byte argument runs past the end of the stream", n)
@@ -303,7 +314,14 @@ func (s *Stream) call(fn Value, args []Value) Value {
 		}
 		return opaque
 	case kGlobal:
+		if fn.via == viaInstance {
+			// A method of a reconstructed object called at load time.
+			s.res.objectCalls = true
+		}
 	default:
+		// Calling a reconstructed object (a partial, a vectorize, a
+		// method taken from an instance) at load time.
+		s.res.objectCalls = true
 		return opaque
 	}
 	name := leaf(fn.s)
@@ -311,7 +329,13 @@ func (s *Stream) call(fn Value, args []Value) Value {
 	switch {
 	case isGetattr(name):
 		if obj, ok := arg(0).Global(); ok && attrOK {
+			if len(args) == 2 && literalAttr(attr) {
+				s.settle(fn, obj)
+			}
 			return s.derive(obj+"."+attr, fn.s)
+		}
+		if cls, _, ok := arg(0).Call(); ok && attrOK && len(args) == 2 && literalAttr(attr) {
+			return s.instanceAttr(fn, cls, attr)
 		}
 		if arg(0).k == kVars && attrOK {
 			return s.derive(arg(0).s+"."+attr, fn.s)
@@ -319,6 +343,18 @@ func (s *Stream) call(fn Value, args []Value) Value {
 	case isImport(name):
 		if mod, ok := arg(0).Str(); ok {
 			return s.derive(mod, fn.s)
+		}
+	case isUfuncReconstruct(name):
+		// numpy < 1.20 pickled ufuncs as _ufunc_reconstruct(module, name),
+		// which imports module and returns any attribute of it.
+		if mod, ok := arg(0).Str(); ok && attrOK && len(args) == 2 {
+			s.settle(fn, "")
+			return s.derive(mod+"."+attr, fn.s)
+		}
+	case isPartial(name):
+		// partial(func, ...) wraps func, which is judged on its own.
+		if _, ok := arg(0).Global(); ok {
+			s.settle(fn, "")
 		}
 	case name == "builtins.vars" || name == "__builtin__.vars":
 		if obj, ok := arg(0).Global(); ok {
@@ -392,6 +428,10 @@ func isImport(n string) bool {
 	return false
 }
 
+func isUfuncReconstruct(n string) bool {
+	return n == "numpy.core._ufunc_reconstruct" || n == "numpy._core._ufunc_reconstruct"
+}
+
 func isItemGetter(n string) bool {
 	switch n {
 	case "builtins.dict.get", "builtins.dict.__getitem__", "operator.getitem", "_operator.getitem",
@@ -410,6 +450,10 @@ func (s *Stream) build(t *Value, state Value) error {
 		if t.s == "joblib.numpy_pickle.NumpyArrayWrapper" {
 			return s.joblibArray(state)
 		}
+		if isPartial(t.s) {
+			s.buildPartial(t, state)
+		}
+		s.buildTemplate(t.s, state)
 	default:
 	}
 	return nil
@@ -470,19 +514,29 @@ func (s *Stream) joblibArray(state Value) error {
 	return nil
 }
 
-// parseItemsize reads the item size from a numpy dtype descriptor as
-// pickled by dtype.__reduce__ ("f8", "i4", "U20", "V16", "b1").
+// parseItemsize reads the item size in bytes from a numpy dtype descriptor
+// as pickled by dtype.__reduce__ ("f8", "i4", "U20", "V16", "b1",
+// "M8[ns]"). The number after U counts characters of 4 bytes (UCS-4).
 func parseItemsize(descr string) (uint64, error) {
 	d := strings.TrimLeft(descr, "<>|=")
 	if len(d) < 2 {
 		return 0, fmt.Errorf("joblib array dtype %q has no item size", descr)
 	}
+	digits := d[1:]
+	if (d[0] == 'M' || d[0] == 'm') && strings.HasSuffix(digits, "]") {
+		if i := strings.IndexByte(digits, '['); i > 0 {
+			digits = digits[:i]
+		}
+	}
 	var n uint64
-	for _, c := range d[1:] {
+	for _, c := range digits {
 		if c < '0' || c > '9' || n > 1<<32 {
 			return 0, fmt.Errorf("joblib array dtype %q not understood", descr)
 		}
 		n = n*10 + uint64(c-'0')
+	}
+	if d[0] == 'U' {
+		n *= 4
 	}
 	return n, nil
 }
