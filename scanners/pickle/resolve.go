@@ -56,7 +56,7 @@ const maxReceivers = 256
 
 func isPartial(n string) bool { return n == "functools.partial" || n == "_functools.partial" }
 
-func isResolver(n string) bool { return isGetattr(n) || isPartial(n) }
+func isResolver(n string) bool { return isGetattr(n) || isPartial(n) || isUfuncReconstruct(n) }
 
 // notePush counts a push of a resolver global (GLOBAL, STACK_GLOBAL, memo
 // gets, DUP, INST).
