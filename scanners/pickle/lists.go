@@ -135,7 +135,7 @@ func builtinEntries() ([]*Entry, error) {
 			if err != nil {
 				return nil, err
 			}
-			es, err := parseList(bytes.NewReader(b), n, dir == "denylist", true)
+			es, err := parseList(bytes.NewReader(b), "scanners/pickle/"+n, dir == "denylist", true)
 			if err != nil {
 				return nil, err
 			}
