@@ -139,9 +139,11 @@ const (
 	maxTemplate = 16 << 10
 )
 
-// scipyTemplate is scipy's parse_arg_template (scipy 1.6-1.14,
-// scipy/stats/_distn_infrastructure.py).
-const scipyTemplate = `
+// scipyTemplates are scipy's parse_arg_template: as scipy 1.10.1 has it
+// (scipy/stats/_distn_infrastructure.py), and the older form whose
+// _parse_args_rvs returned its arguments instead of calling _argcheck_rvs.
+// A version whose text differs is reported until added here.
+var scipyTemplates = []string{`
 def _parse_args(self, %[1]s %[2]s):
     return (%[1]s), %[3]s
 
@@ -150,11 +152,21 @@ def _parse_args_rvs(self, %[1]s %[2]s, size=None):
 
 def _parse_args_stats(self, %[1]s %[2]s, moments='mv'):
     return (%[1]s), %[3]s, moments
-`
+`, `
+def _parse_args(self, %[1]s %[2]s):
+    return (%[1]s), %[3]s
+
+def _parse_args_rvs(self, %[1]s %[2]s, size=None):
+    return (%[1]s), %[3]s, size
+
+def _parse_args_stats(self, %[1]s %[2]s, moments='mv'):
+    return (%[1]s), %[3]s, moments
+`}
 
 // isScipyTemplate reports whether b is exactly what scipy's
-// _construct_argparser writes: the template with a list of identifier
-// shape names and one of the two loc/scale pairs.
+// _construct_argparser writes: a template with a list of identifier shape
+// names and one of the two loc/scale pairs. Only identifiers are
+// substituted, so the three functions it defines run nothing when exec()d.
 func isScipyTemplate(b []byte) bool {
 	rest, ok := bytes.CutPrefix(b, []byte(templatePrefix))
 	if !ok {
@@ -166,9 +178,11 @@ func isScipyTemplate(b []byte) bool {
 		if !ok || !shapeList(string(shapes)) {
 			continue
 		}
-		want := strings.NewReplacer("%[1]s", string(shapes), "%[2]s", ls[0], "%[3]s", ls[1]).Replace(scipyTemplate)
-		if string(b) == want {
-			return true
+		r := strings.NewReplacer("%[1]s", string(shapes), "%[2]s", ls[0], "%[3]s", ls[1])
+		for _, t := range scipyTemplates {
+			if string(b) == r.Replace(t) {
+				return true
+			}
 		}
 	}
 	return false

@@ -98,7 +98,7 @@ func TestResolverRules(t *testing.T) {
 
 // scipyTmpl fills scipy's parse_arg_template as _construct_argparser does.
 func scipyTmpl(shapes, in, out string) string {
-	return strings.NewReplacer("%[1]s", shapes, "%[2]s", in, "%[3]s", out).Replace(scipyTemplate)
+	return strings.NewReplacer("%[1]s", shapes, "%[2]s", in, "%[3]s", out).Replace(scipyTemplates[0])
 }
 
 // distState is a pickle that rebuilds cls and BUILDs a state dict with
@@ -126,6 +126,7 @@ func TestScipyExecTemplate(t *testing.T) {
 		{"scipy's template, two shapes", distState(gen, scipyTmpl("a, b, ", "loc=0, scale=1", "loc, scale"), 3), scanners.Suspicious},
 		{"scipy's discrete template", distState("scipy.stats._discrete_distns:randint_gen", scipyTmpl("low, high, ", "loc=0", "loc, 1"), 0), scanners.Suspicious},
 		{"template after many keys", distState(gen, good, 60), scanners.Suspicious},
+		{"the older template", distState(gen, strings.NewReplacer("%[1]s", "c, ", "%[2]s", "loc=0, scale=1", "%[3]s", "loc, scale").Replace(scipyTemplates[1]), 0), scanners.Suspicious},
 		{"code appended", distState(gen, good+"import os\nos.system('echo x')\n", 0), scanners.Malicious},
 		{"code in a shape name", distState(gen, scipyTmpl("a=__import__('os').system('echo x'), ", "loc=0, scale=1", "loc, scale"), 0), scanners.Malicious},
 		{"mixed loc/scale forms", distState(gen, scipyTmpl("", "loc=0, scale=1", "loc, 1"), 0), scanners.Malicious},
