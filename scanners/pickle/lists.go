@@ -22,6 +22,8 @@ import (
 //	                dunders, no deeper attribute walks);
 //	                denylist: pkg.mod itself and everything under it
 //	pkg.<Class>     allowlist only: CamelCase classes anywhere under pkg
+//	pkg.Enum.<MEMBER> allowlist only: UPPER_CASE names directly inside
+//	                pkg.Enum (enum members, not methods such as _convert_)
 //
 //go:embed allowlist/*.txt denylist/*.txt
 var listFiles embed.FS
@@ -51,8 +53,11 @@ func (e *Entry) Where() string {
 }
 
 // classPattern is the allowlist pattern suffix for "CamelCase classes
-// anywhere under".
-const classPattern = "<Class>"
+// anywhere under"; memberPattern for "UPPER_CASE names directly inside".
+const (
+	classPattern  = "<Class>"
+	memberPattern = "<MEMBER>"
+)
 
 // parseList reads one list file. Each entry needs a reason when
 // needReason is set (the built-in files); user allowlists may omit it.
@@ -104,6 +109,8 @@ func checkPattern(pat string, deny bool) error {
 	switch {
 	case strings.HasSuffix(pat, "."+classPattern) && !deny:
 		body = strings.TrimSuffix(pat, "."+classPattern)
+	case strings.HasSuffix(pat, "."+memberPattern) && !deny:
+		body = strings.TrimSuffix(pat, "."+memberPattern)
 	case strings.HasSuffix(pat, "*"):
 		body = strings.TrimSuffix(strings.TrimSuffix(pat, "*"), ".")
 	default:

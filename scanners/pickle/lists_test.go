@@ -63,3 +63,17 @@ func TestLibraryGadgetsStayFlagged(t *testing.T) {
 		t.Errorf("os.system: %+v", x)
 	}
 }
+
+func TestEnumMembersOnly(t *testing.T) {
+	t.Parallel()
+	p := DefaultPolicy()
+	for n, want := range map[string]Class{
+		"re.RegexFlag.IGNORECASE": Allowed, "re.RegexFlag.I": Allowed, "http.HTTPStatus.NOT_FOUND": Allowed,
+		"re.RegexFlag._convert_": Unknown, "http.HTTPStatus._convert_": Dangerous, "re.RegexFlag.from_bytes": Unknown,
+		"re.RegexFlag.IGNORECASE.x": Unknown,
+	} {
+		if got, _ := p.Classify(n); got != want {
+			t.Errorf("%s: %v, want %v", n, got, want)
+		}
+	}
+}

@@ -42,6 +42,7 @@ type Policy struct {
 	allowExact  map[string]*Entry
 	allowPrefix []prefixRule // "torch._utils._rebuild_" matches names directly inside starting with it
 	allowClass  []prefixRule // module prefixes whose CamelCase classes are allowed
+	allowMember []prefixRule // enum classes whose UPPER_CASE members are allowed
 	denyModule  []prefixRule // any name in these modules (or their submodules)
 	denyExact   map[string]*Entry
 }
@@ -70,6 +71,8 @@ func (p *Policy) add(e *Entry) {
 		p.denyExact[pat] = e
 	case strings.HasSuffix(pat, "."+classPattern):
 		p.allowClass = append(p.allowClass, prefixRule{strings.TrimSuffix(pat, classPattern), e})
+	case strings.HasSuffix(pat, "."+memberPattern):
+		p.allowMember = append(p.allowMember, prefixRule{strings.TrimSuffix(pat, memberPattern), e})
 	case strings.HasSuffix(pat, "*"):
 		p.allowPrefix = append(p.allowPrefix, prefixRule{strings.TrimSuffix(pat, "*"), e})
 	default:
@@ -137,6 +140,11 @@ func (p *Policy) Explain(name string) Explanation {
 			return Explanation{Class: Allowed, Entry: r.e}
 		}
 	}
+	for _, r := range p.allowMember {
+		if rest, ok := strings.CutPrefix(name, r.pre); ok && isMemberName(rest) {
+			return Explanation{Class: Allowed, Entry: r.e}
+		}
+	}
 	if hit, e, ok := p.denied(name); ok {
 		return Explanation{Class: Dangerous, Hit: hit, Entry: e}
 	}
@@ -199,6 +207,20 @@ func isClassPath(rest string) bool {
 	}
 	for _, p := range parts {
 		if !isIdent(p) || strings.HasPrefix(p, "__") {
+			return false
+		}
+	}
+	return true
+}
+
+// isMemberName reports an enum member name: upper-case letters, digits
+// and '_', starting with a letter.
+func isMemberName(s string) bool {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
 			return false
 		}
 	}
