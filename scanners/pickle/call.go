@@ -235,13 +235,19 @@ func (s *Stream) walkEmbedded(n uint64) error {
 	s.r.off += int64(len(buf))
 	inner := &Stream{r: newReader(bytes.NewReader(buf), start), lim: s.lim, res: s.res,
 		nested: s.nested + 1, kept: s.kept, important: s.important}
-	errs, refs := len(s.res.Errors), s.res.refTotal
+	errs, refs, pickles := len(s.res.Errors), s.res.refTotal, s.res.Pickles
 	inner.WalkRest()
 	s.kept = inner.kept
 	if s.res.refTotal == refs {
 		// Data that merely starts like a pickle (raw tensor bytes) and
 		// references nothing: its parse errors say nothing about the file.
 		s.res.Errors = s.res.Errors[:errs]
+	}
+	if len(s.res.Errors) == errs && s.res.Pickles > pickles && !s.res.Lossy {
+		// Walked whole: what a loader of these bytes would import has
+		// been reported.
+		s.push(Value{k: kEmbedded})
+		return nil
 	}
 	s.push(opaque)
 	return nil
@@ -351,6 +357,13 @@ func (s *Stream) call(fn Value, args []Value) Value {
 			s.settle(fn, "")
 			return s.derive(mod+"."+attr, fn.s)
 		}
+	case isBytesLoader(name):
+		// torch.storage._load_from_bytes(b) runs torch.load on b: when b
+		// was walked whole as embedded pickles, their imports are
+		// reported and judged, like any other.
+		if arg(0).k == kEmbedded && len(args) == 1 {
+			s.settle(fn, "")
+		}
 	case isPartial(name):
 		// partial(func, ...) wraps func, which is judged on its own.
 		if _, ok := arg(0).Global(); ok {
@@ -427,6 +440,8 @@ func isImport(n string) bool {
 	}
 	return false
 }
+
+func isBytesLoader(n string) bool { return n == "torch.storage._load_from_bytes" }
 
 func isUfuncReconstruct(n string) bool {
 	return n == "numpy.core._ufunc_reconstruct" || n == "numpy._core._ufunc_reconstruct"

@@ -56,7 +56,9 @@ const maxReceivers = 256
 
 func isPartial(n string) bool { return n == "functools.partial" || n == "_functools.partial" }
 
-func isResolver(n string) bool { return isGetattr(n) || isPartial(n) || isUfuncReconstruct(n) }
+func isResolver(n string) bool {
+	return isGetattr(n) || isPartial(n) || isUfuncReconstruct(n) || isBytesLoader(n)
+}
 
 // notePush counts a push of a resolver global (GLOBAL, STACK_GLOBAL, memo
 // gets, DUP, INST).

@@ -10,6 +10,9 @@ import (
 // binunicode is BINUNICODE s (any length).
 func binunicode(s string) []byte { return asm(byte('X'), u32(uint32(len(s))), s) }
 
+// emb is a protocol 2 pickle of body, STOP.
+func emb(body string) string { return proto2 + body + "." }
+
 // gbl is protocol 2's GLOBAL module name.
 func gbl(module, name string) string { return "c" + module + "\n" + name + "\n" }
 
@@ -68,6 +71,16 @@ func TestResolverRules(t *testing.T) {
 			binunicode("system"), "\x86R."), scanners.Malicious, "critical:os.system", ""},
 		{"_ufunc_reconstruct with computed names", asm(proto2, gbl("numpy.core", "_ufunc_reconstruct"), gbl("builtins", "str"), ")R",
 			binunicode("system"), "\x86R."), scanners.Malicious, "critical:numpy.core._ufunc_reconstruct", ""},
+		// torch.storage._load_from_bytes(b): judged by what b holds when
+		// b was walked whole.
+		{"_load_from_bytes of a harmless pickle", asm(proto4, gbl("torch.storage", "_load_from_bytes"),
+			"C", byte(len(emb("}"))), emb("}"), "\x85R."), scanners.Clean, "", "torch.storage._load_from_bytes"},
+		{"_load_from_bytes of os.system", asm(proto4, gbl("torch.storage", "_load_from_bytes"),
+			"C", byte(len(emb(gbl("os", "system")+")R"))), emb(gbl("os", "system")+")R"), "\x85R."), scanners.Malicious, "critical:os.system", ""},
+		{"_load_from_bytes of bytes that are no pickle", asm(proto4, gbl("torch.storage", "_load_from_bytes"),
+			"C\x05hello\x85R."), scanners.Malicious, "critical:torch.storage._load_from_bytes", ""},
+		{"_load_from_bytes of a broken pickle", asm(proto4, gbl("torch.storage", "_load_from_bytes"),
+			"C\x05\x80\x02}\xff.\x85R."), scanners.Malicious, "critical:torch.storage._load_from_bytes", ""},
 		// Value types inside denied modules, allowed by exact name; the
 		// functions beside them stay denied.
 		{"platform.uname_result", asm(proto2, gbl("platform", "uname_result"), ")R."), scanners.Clean, "", ""},

@@ -19,6 +19,7 @@ const (
 	kAttrGetter             // operator.attrgetter(s)
 	kUnresolved             // a STACK_GLOBAL whose operands could not be resolved
 	kTemplate               // a text that is exactly scipy's argparser template
+	kEmbedded               // bytes walked whole as embedded pickles
 )
 
 // aggregate holds the modelled items of a tuple, list, dict or call.
