@@ -190,7 +190,7 @@ func (s *Stream) execString(b byte, o *op) error {
 		return s.walkEmbedded(n)
 	}
 	keep := s.lim.MaxString
-	if n > uint64(keep) && n <= maxTemplate && s.startsTemplate() {
+	if n <= maxTemplate && int(n) > keep && s.startsTemplate() {
 		keep = maxTemplate
 	}
 	str, kept, err := s.r.str(n, keep)
@@ -330,44 +330,15 @@ func (s *Stream) call(fn Value, args []Value) Value {
 		s.res.objectCalls = true
 		return opaque
 	}
+	if v, ok := s.resolveCall(fn, args); ok {
+		return v
+	}
 	name := leaf(fn.s)
 	attr, attrOK := arg(1).Str()
 	switch {
-	case isGetattr(name):
-		if obj, ok := arg(0).Global(); ok && attrOK {
-			if len(args) == 2 && literalAttr(attr) {
-				s.settle(fn, obj)
-			}
-			return s.derive(obj+"."+attr, fn.s)
-		}
-		if cls, _, ok := arg(0).Call(); ok && attrOK && len(args) == 2 && literalAttr(attr) {
-			return s.instanceAttr(fn, cls, attr)
-		}
-		if arg(0).k == kVars && attrOK {
-			return s.derive(arg(0).s+"."+attr, fn.s)
-		}
 	case isImport(name):
 		if mod, ok := arg(0).Str(); ok {
 			return s.derive(mod, fn.s)
-		}
-	case isUfuncReconstruct(name):
-		// numpy < 1.20 pickled ufuncs as _ufunc_reconstruct(module, name),
-		// which imports module and returns any attribute of it.
-		if mod, ok := arg(0).Str(); ok && attrOK && len(args) == 2 {
-			s.settle(fn, "")
-			return s.derive(mod+"."+attr, fn.s)
-		}
-	case isBytesLoader(name):
-		// torch.storage._load_from_bytes(b) runs torch.load on b: when b
-		// was walked whole as embedded pickles, their imports are
-		// reported and judged, like any other.
-		if arg(0).k == kEmbedded && len(args) == 1 {
-			s.settle(fn, "")
-		}
-	case isPartial(name):
-		// partial(func, ...) wraps func, which is judged on its own.
-		if _, ok := arg(0).Global(); ok {
-			s.settle(fn, "")
 		}
 	case name == "builtins.vars" || name == "__builtin__.vars":
 		if obj, ok := arg(0).Global(); ok {
@@ -386,6 +357,55 @@ func (s *Stream) call(fn Value, args []Value) Value {
 		}
 	}
 	return s.callResult(fn.s, args)
+}
+
+// resolveCall models the resolvers (resolve.go): getattr, numpy's
+// _ufunc_reconstruct, torch's _load_from_bytes and functools.partial. It
+// reports whether fn was one it resolved.
+func (s *Stream) resolveCall(fn Value, args []Value) (Value, bool) {
+	arg := func(i int) Value {
+		if i < len(args) {
+			return args[i]
+		}
+		return opaque
+	}
+	name := fn.s
+	attr, attrOK := arg(1).Str()
+	switch {
+	case isGetattr(name):
+		if obj, ok := arg(0).Global(); ok && attrOK {
+			if len(args) == 2 && literalAttr(attr) {
+				s.settle(fn, obj)
+			}
+			return s.derive(obj+"."+attr, fn.s), true
+		}
+		if cls, _, ok := arg(0).Call(); ok && attrOK && len(args) == 2 && literalAttr(attr) {
+			return s.instanceAttr(fn, cls, attr), true
+		}
+		if arg(0).k == kVars && attrOK {
+			return s.derive(arg(0).s+"."+attr, fn.s), true
+		}
+	case isUfuncReconstruct(name):
+		// numpy < 1.20 pickled ufuncs as _ufunc_reconstruct(module, name),
+		// which imports module and returns any attribute of it.
+		if mod, ok := arg(0).Str(); ok && attrOK && len(args) == 2 {
+			s.settle(fn, "")
+			return s.derive(mod+"."+attr, fn.s), true
+		}
+	case isBytesLoader(name):
+		// torch.storage._load_from_bytes(b) runs torch.load on b: when b
+		// was walked whole as embedded pickles, their imports are
+		// reported and judged, like any other.
+		if arg(0).k == kEmbedded && len(args) == 1 {
+			s.settle(fn, "")
+		}
+	case isPartial(name):
+		// partial(func, ...) wraps func, which is judged on its own.
+		if _, ok := arg(0).Global(); ok {
+			s.settle(fn, "")
+		}
+	}
+	return Value{}, false
 }
 
 // callResult models the object a call returns, keeping the callable's name

@@ -3,7 +3,12 @@ package pickle
 import (
 	"io"
 	"strings"
+	"sync"
 )
+
+// parsedBuiltins parses the embedded lists once; entries are never
+// modified, so every Policy shares them.
+var parsedBuiltins = sync.OnceValues(builtinEntries)
 
 // Class is how a policy classifies a callable.
 type Class uint8
@@ -26,6 +31,7 @@ func (c Class) String() string {
 		return "allowed"
 	case Dangerous:
 		return "dangerous"
+	case Unknown:
 	}
 	return "unknown"
 }
@@ -50,7 +56,7 @@ type Policy struct {
 // DefaultPolicy returns aibom's built-in allowlist and denylist, read from
 // the data files embedded in the package (see lists.go).
 func DefaultPolicy() *Policy {
-	es, err := builtinEntries()
+	es, err := parsedBuiltins()
 	if err != nil {
 		// The files are embedded and checked by the package's tests.
 		panic("pickle: built-in lists: " + err.Error())
@@ -220,7 +226,7 @@ func isMemberName(s string) bool {
 		return false
 	}
 	for _, c := range s {
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '_' {
 			return false
 		}
 	}
