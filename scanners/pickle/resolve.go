@@ -6,18 +6,23 @@ import (
 )
 
 // Resolvers are callables that build another callable out of their
-// arguments: getattr(receiver, "name") and functools.partial(func, ...).
+// arguments: getattr(receiver, "name"), functools.partial(func, ...),
+// numpy's _ufunc_reconstruct(module, name) and torch's
+// _load_from_bytes(pickle bytes).
 // Imported on their own they are dangerous (getattr reaches anything), but
 // when every use of them in a pickle is a call whose outcome the walker
 // resolved, the names they reach are judged instead: getattr on a global
 // receiver with a literal, non-dunder attribute name reaches
-// "receiver.name"; a partial wraps a global, reported on its own.
+// "receiver.name"; a partial wraps a global, reported on its own;
+// _ufunc_reconstruct reaches "module.name"; _load_from_bytes loads
+// embedded pickles that were walked whole.
 //
 // The walker counts the pushes of each resolver global and the calls it
 // resolved. A resolver is settled (its own import is not reported) only
 // when the two counts match (no copy of it escaped into a container, an
 // argument, a state or the result), no modelling limit was hit, and, for
-// getattr, every receiver is allowed by the policy.
+// getattr, every receiver is allowed by the policy; and no reference was
+// dropped for the MaxRefs bound (one of what they reached could be missing).
 type resolverUse struct {
 	pushed, resolved int64
 	// unresolved is set by a use the walker could not follow (a partial
@@ -108,7 +113,7 @@ func literalAttr(a string) bool { return isIdent(a) && !strings.HasPrefix(a, "__
 // receivers.
 func (r *Result) Settled(name string, allowed func(string) bool) bool {
 	u := r.resolvers[name]
-	if u == nil || r.Lossy || u.unresolved || u.pushed == 0 || u.pushed != u.resolved ||
+	if u == nil || r.Lossy || r.RefsDropped > 0 || u.unresolved || u.pushed == 0 || u.pushed != u.resolved ||
 		(u.onInstance && r.objectCalls) {
 		return false
 	}
