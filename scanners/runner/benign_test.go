@@ -13,7 +13,7 @@ import (
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
-// TestBenignCorpus scans testdata/benign: 298 artifacts written by real
+// TestBenignCorpus scans testdata/benign: 299 artifacts written by real
 // ML libraries (gen.py there). Every one must be clean, except the few that
 // testdata/benign/expected.tsv lists with the verdict they keep on
 // purpose. With -v it prints the per-library table.

@@ -294,6 +294,13 @@ def gen_sklearn():
     p = path(lib, "forest_compress3.joblib")
     joblib.dump(models["forest"], p, compress=3)
     record(lib, p, "joblib.dump compress=3", "forest")
+    # Over 4 KiB of legacy LZMA: the stream the format check sees cut off.
+    from sklearn.ensemble import RandomForestClassifier
+    big = RandomForestClassifier(n_estimators=20, max_depth=6, random_state=0).fit(
+        np.random.RandomState(SEED).rand(200, 4), np.arange(200) % 3)
+    p = path(lib, "forest_big.lzma.joblib")
+    joblib.dump(big, p, compress=("lzma", 3))
+    record(lib, p, "joblib.dump compress=lzma (over 4 KiB)", "forest_big")
     p = path(lib, "pipeline_svc.pkl.gz")
     with gzip.open(p, "wb") as f:
         pickle.dump(models["pipeline_svc"], f)
