@@ -43,12 +43,13 @@ func newExplain(stdout io.Writer) *cobra.Command {
   unknown   on neither list: suspicious
 
 For a listed name it prints the entry that decided, the data file and line it
-comes from (allowlist/<library>.txt and denylist/*.txt are built into aibom;
+comes from (scanners/pickle/allowlist/<library>.txt and denylist/*.txt are built into aibom;
 --allowlist files are yours) and the reason recorded there.
 
 Some names are judged by what they reach rather than on their own: getattr
 on an allowed class with a literal attribute name, functools.partial of a
-global and numpy's _ufunc_reconstruct are not reported when every use of them
+global, numpy's _ufunc_reconstruct and torch.storage._load_from_bytes of
+embedded pickles are not reported when every use of them
 in a pickle is resolved; explain shows the list entry of the name itself.
 
 Exit codes: 0 when every name was explained, 2 on a usage error.`,
