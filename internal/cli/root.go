@@ -52,7 +52,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage", err, c.CommandPath())}
 	})
-	root.AddCommand(newScan(stdout, stderr), newGenerate(stdout, stderr), newBOM(stdout))
+	root.AddCommand(newScan(stdout, stderr), newGenerate(stdout, stderr), newBOM(stdout), newExplain(stdout))
 	root.AddCommand(newPush(stdout), newPull(stdout))
 	root.AddCommand(newPolicy(stdout))
 	return root

@@ -154,7 +154,7 @@ func lzmaDecodes(b []byte) bool {
 	if err != nil {
 		return false
 	}
-	return trialOK(r)
+	return trialOK(&cutLZMA{r: r})
 }
 
 // zfileStart returns where the zlib stream of a joblib "ZF" file starts:

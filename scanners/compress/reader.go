@@ -150,7 +150,43 @@ func newLZMA(r io.Reader, maxDict int64) (io.Reader, error) {
 	if int64(binary.LittleEndian.Uint32(hdr[1:])) > maxDict {
 		binary.LittleEndian.PutUint32(hdr[1:], uint32(maxDict)) //nolint:gosec // maxDict <= MaxUint32
 	}
-	return lzma.ReaderConfig{DictCap: int(maxDict)}.NewReader(io.MultiReader(bytes.NewReader(hdr[:]), r))
+	lr, err := lzma.ReaderConfig{DictCap: int(maxDict)}.NewReader(io.MultiReader(bytes.NewReader(hdr[:]), r))
+	if err != nil {
+		return nil, err
+	}
+	return &cutLZMA{r: lr}, nil
+}
+
+// cutLZMA returns what an LZMA decoder decoded before its input was cut
+// off. The decoder decodes into its dictionary until the input ends, then
+// reports io.ErrUnexpectedEOF without handing out those bytes; they come
+// out of later reads. Without this, a stream cut short (or the format
+// check's first 4 KiB of a longer one) decodes to nothing.
+type cutLZMA struct {
+	r   io.Reader
+	err error // the decoder's error, returned once its output is drained
+}
+
+func (c *cutLZMA) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if c.err != nil {
+		n, _ := c.r.Read(p)
+		if n > 0 {
+			return n, nil
+		}
+		return 0, c.err
+	}
+	n, err := c.r.Read(p)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		c.err = err
+		if n > 0 {
+			return n, nil
+		}
+		return c.Read(p)
+	}
+	return n, err
 }
 
 // Read reads decompressed bytes.

@@ -55,7 +55,14 @@ func (s *Stream) pushString(b []byte) {
 		s.push(Value{k: kStr, s: string(b)})
 		return
 	}
-	s.push(opaque)
+	s.push(textValue(b))
+}
+
+// startsTemplate reports whether the next bytes start scipy's argparser
+// template, which is then read whole to be compared.
+func (s *Stream) startsTemplate() bool {
+	p, err := s.r.br.Peek(len(templatePrefix))
+	return err == nil && string(p) == templatePrefix
 }
 
 // shortString is the length up to which any string is kept.
@@ -182,7 +189,11 @@ func (s *Stream) execString(b byte, o *op) error {
 	if isBytesOp(b) && s.embeddedPickle(n) {
 		return s.walkEmbedded(n)
 	}
-	str, kept, err := s.r.str(n, s.lim.MaxString)
+	keep := s.lim.MaxString
+	if n <= maxTemplate && int(n) > keep && s.startsTemplate() {
+		keep = maxTemplate
+	}
+	str, kept, err := s.r.str(n, keep)
 	if err != nil {
 		if errors.Is(err, errTruncated) {
 			return fmt.Errorf("%d-byte argument runs past the end of the stream", n)
@@ -224,13 +235,19 @@ func (s *Stream) walkEmbedded(n uint64) error {
 	s.r.off += int64(len(buf))
 	inner := &Stream{r: newReader(bytes.NewReader(buf), start), lim: s.lim, res: s.res,
 		nested: s.nested + 1, kept: s.kept, important: s.important}
-	errs, refs := len(s.res.Errors), s.res.refTotal
+	errs, refs, pickles := len(s.res.Errors), s.res.refTotal, s.res.Pickles
 	inner.WalkRest()
 	s.kept = inner.kept
 	if s.res.refTotal == refs {
 		// Data that merely starts like a pickle (raw tensor bytes) and
 		// references nothing: its parse errors say nothing about the file.
 		s.res.Errors = s.res.Errors[:errs]
+	}
+	if len(s.res.Errors) == errs && s.res.Pickles > pickles && !s.res.Lossy {
+		// Walked whole: what a loader of these bytes would import has
+		// been reported.
+		s.push(Value{k: kEmbedded})
+		return nil
 	}
 	s.push(opaque)
 	return nil
@@ -303,19 +320,22 @@ func (s *Stream) call(fn Value, args []Value) Value {
 		}
 		return opaque
 	case kGlobal:
+		if fn.via == viaInstance {
+			// A method of a reconstructed object called at load time.
+			s.res.objectCalls = true
+		}
 	default:
+		// Calling a reconstructed object (a partial, a vectorize, a
+		// method taken from an instance) at load time.
+		s.res.objectCalls = true
 		return opaque
+	}
+	if v, ok := s.resolveCall(fn, args); ok {
+		return v
 	}
 	name := leaf(fn.s)
 	attr, attrOK := arg(1).Str()
 	switch {
-	case isGetattr(name):
-		if obj, ok := arg(0).Global(); ok && attrOK {
-			return s.derive(obj+"."+attr, fn.s)
-		}
-		if arg(0).k == kVars && attrOK {
-			return s.derive(arg(0).s+"."+attr, fn.s)
-		}
 	case isImport(name):
 		if mod, ok := arg(0).Str(); ok {
 			return s.derive(mod, fn.s)
@@ -337,6 +357,55 @@ func (s *Stream) call(fn Value, args []Value) Value {
 		}
 	}
 	return s.callResult(fn.s, args)
+}
+
+// resolveCall models the resolvers (resolve.go): getattr, numpy's
+// _ufunc_reconstruct, torch's _load_from_bytes and functools.partial. It
+// reports whether fn was one it resolved.
+func (s *Stream) resolveCall(fn Value, args []Value) (Value, bool) {
+	arg := func(i int) Value {
+		if i < len(args) {
+			return args[i]
+		}
+		return opaque
+	}
+	name := fn.s
+	attr, attrOK := arg(1).Str()
+	switch {
+	case isGetattr(name):
+		if obj, ok := arg(0).Global(); ok && attrOK {
+			if len(args) == 2 && literalAttr(attr) {
+				s.settle(fn, obj)
+			}
+			return s.derive(obj+"."+attr, fn.s), true
+		}
+		if cls, _, ok := arg(0).Call(); ok && attrOK && len(args) == 2 && literalAttr(attr) {
+			return s.instanceAttr(fn, cls, attr), true
+		}
+		if arg(0).k == kVars && attrOK {
+			return s.derive(arg(0).s+"."+attr, fn.s), true
+		}
+	case isUfuncReconstruct(name):
+		// numpy < 1.20 pickled ufuncs as _ufunc_reconstruct(module, name),
+		// which imports module and returns any attribute of it.
+		if mod, ok := arg(0).Str(); ok && attrOK && len(args) == 2 {
+			s.settle(fn, "")
+			return s.derive(mod+"."+attr, fn.s), true
+		}
+	case isBytesLoader(name):
+		// torch.storage._load_from_bytes(b) runs torch.load on b: when b
+		// was walked whole as embedded pickles, their imports are
+		// reported and judged, like any other.
+		if arg(0).k == kEmbedded && len(args) == 1 {
+			s.settle(fn, "")
+		}
+	case isPartial(name):
+		// partial(func, ...) wraps func, which is judged on its own.
+		if _, ok := arg(0).Global(); ok {
+			s.settle(fn, "")
+		}
+	}
+	return Value{}, false
 }
 
 // callResult models the object a call returns, keeping the callable's name
@@ -392,6 +461,12 @@ func isImport(n string) bool {
 	return false
 }
 
+func isBytesLoader(n string) bool { return n == "torch.storage._load_from_bytes" }
+
+func isUfuncReconstruct(n string) bool {
+	return n == "numpy.core._ufunc_reconstruct" || n == "numpy._core._ufunc_reconstruct"
+}
+
 func isItemGetter(n string) bool {
 	switch n {
 	case "builtins.dict.get", "builtins.dict.__getitem__", "operator.getitem", "_operator.getitem",
@@ -410,6 +485,10 @@ func (s *Stream) build(t *Value, state Value) error {
 		if t.s == "joblib.numpy_pickle.NumpyArrayWrapper" {
 			return s.joblibArray(state)
 		}
+		if isPartial(t.s) {
+			s.buildPartial(t, state)
+		}
+		s.buildTemplate(t.s, state)
 	default:
 	}
 	return nil
@@ -470,19 +549,29 @@ func (s *Stream) joblibArray(state Value) error {
 	return nil
 }
 
-// parseItemsize reads the item size from a numpy dtype descriptor as
-// pickled by dtype.__reduce__ ("f8", "i4", "U20", "V16", "b1").
+// parseItemsize reads the item size in bytes from a numpy dtype descriptor
+// as pickled by dtype.__reduce__ ("f8", "i4", "U20", "V16", "b1",
+// "M8[ns]"). The number after U counts characters of 4 bytes (UCS-4).
 func parseItemsize(descr string) (uint64, error) {
 	d := strings.TrimLeft(descr, "<>|=")
 	if len(d) < 2 {
 		return 0, fmt.Errorf("joblib array dtype %q has no item size", descr)
 	}
+	digits := d[1:]
+	if (d[0] == 'M' || d[0] == 'm') && strings.HasSuffix(digits, "]") {
+		if i := strings.IndexByte(digits, '['); i > 0 {
+			digits = digits[:i]
+		}
+	}
 	var n uint64
-	for _, c := range d[1:] {
+	for _, c := range digits {
 		if c < '0' || c > '9' || n > 1<<32 {
 			return 0, fmt.Errorf("joblib array dtype %q not understood", descr)
 		}
 		n = n*10 + uint64(c-'0')
+	}
+	if d[0] == 'U' {
+		n *= 4
 	}
 	return n, nil
 }

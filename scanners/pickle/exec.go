@@ -119,10 +119,19 @@ func (s *Stream) pop1() {
 
 func (s *Stream) execSetItems() {
 	var items []Value
+	var i int
 	n := s.popMark(func(v Value) {
-		if len(items) < 2*maxDictPairs {
+		// Pairs past the bound are dropped, except scipy's template key,
+		// which decides a verdict (resolve.go).
+		switch {
+		case len(items) < 2*maxDictPairs && i%2 == 0 || len(items)%2 == 1:
 			items = append(items, v)
+		case i%2 == 0:
+			if k, ok := v.Str(); ok && k == templateKey {
+				items = append(items, v)
+			}
 		}
+		i++
 	})
 	if n%2 == 1 {
 		s.semantic("SETITEMS with an odd number of items")
@@ -145,12 +154,14 @@ func (s *Stream) appendTo(t *Value, v Value) {
 }
 
 func (s *Stream) setItem(t *Value, k, v Value) {
-	if t.k != kDict || t.ref == nil || k.k != kStr || len(t.ref.items) >= 2*maxDictPairs {
+	if t.k != kDict || t.ref == nil {
 		return
 	}
-	if s.keep() {
-		t.ref.items = append(t.ref.items, k, v)
+	if k.k != kStr || (len(t.ref.items) >= 2*maxDictPairs && k.s != templateKey) || !s.keep() {
+		t.ref.dropped++
+		return
 	}
+	t.ref.items = append(t.ref.items, k, v)
 }
 
 // execLine models the opcodes whose argument is one line of text.

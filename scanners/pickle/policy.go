@@ -1,11 +1,14 @@
 package pickle
 
 import (
-	"bufio"
-	"fmt"
 	"io"
 	"strings"
+	"sync"
 )
+
+// parsedBuiltins parses the embedded lists once; entries are never
+// modified, so every Policy shares them.
+var parsedBuiltins = sync.OnceValues(builtinEntries)
 
 // Class is how a policy classifies a callable.
 type Class uint8
@@ -21,98 +24,148 @@ const (
 	Dangerous
 )
 
+// String returns "allowed", "unknown" or "dangerous".
+func (c Class) String() string {
+	switch c {
+	case Allowed:
+		return "allowed"
+	case Dangerous:
+		return "dangerous"
+	case Unknown:
+	}
+	return "unknown"
+}
+
+// prefixRule is a pattern that covers many names, with its entry.
+type prefixRule struct {
+	pre string
+	e   *Entry
+}
+
 // Policy classifies dotted callable names. The zero value is not useful;
 // use DefaultPolicy.
 type Policy struct {
-	allowExact  map[string]bool
-	allowPrefix []string // "torch._utils._rebuild_" matches any name starting with it
-	allowClass  []string // module prefixes whose CamelCase classes are allowed
-	denyModule  []string // any name in these modules (or their submodules)
-	denyExact   map[string]bool
+	allowExact  map[string]*Entry
+	allowPrefix []prefixRule // "torch._utils._rebuild_" matches names directly inside starting with it
+	allowClass  []prefixRule // module prefixes whose CamelCase classes are allowed
+	allowMember []prefixRule // enum classes whose UPPER_CASE members are allowed
+	denyModule  []prefixRule // any name in these modules (or their submodules)
+	denyExact   map[string]*Entry
 }
 
-// DefaultPolicy returns aibom's built-in allowlist and denylist.
+// DefaultPolicy returns aibom's built-in allowlist and denylist, read from
+// the data files embedded in the package (see lists.go).
 func DefaultPolicy() *Policy {
-	p := &Policy{allowExact: map[string]bool{}, denyExact: map[string]bool{}}
-	for _, n := range allowExact {
-		p.allowExact[n] = true
+	es, err := parsedBuiltins()
+	if err != nil {
+		// The files are embedded and checked by the package's tests.
+		panic("pickle: built-in lists: " + err.Error())
 	}
-	p.allowPrefix = append(p.allowPrefix, allowPrefix...)
-	p.allowClass = append(p.allowClass, allowClassIn...)
-	p.denyModule = append(p.denyModule, denyModules...)
-	for _, n := range denyExact {
-		p.denyExact[n] = true
+	p := &Policy{allowExact: map[string]*Entry{}, denyExact: map[string]*Entry{}}
+	for _, e := range es {
+		p.add(e)
 	}
 	return p
+}
+
+func (p *Policy) add(e *Entry) {
+	pat := e.Pattern
+	switch {
+	case e.Deny && strings.HasSuffix(pat, ".*"):
+		p.denyModule = append(p.denyModule, prefixRule{strings.TrimSuffix(pat, ".*"), e})
+	case e.Deny:
+		p.denyExact[pat] = e
+	case strings.HasSuffix(pat, "."+classPattern):
+		p.allowClass = append(p.allowClass, prefixRule{strings.TrimSuffix(pat, classPattern), e})
+	case strings.HasSuffix(pat, "."+memberPattern):
+		p.allowMember = append(p.allowMember, prefixRule{strings.TrimSuffix(pat, memberPattern), e})
+	case strings.HasSuffix(pat, "*"):
+		p.allowPrefix = append(p.allowPrefix, prefixRule{strings.TrimSuffix(pat, "*"), e})
+	default:
+		p.allowExact[pat] = e
+	}
 }
 
 // Allow adds exact names ("pkg.mod.Class") or prefixes ending in "*"
 // ("mypkg.models.*") to the allowlist. The denylist still wins.
 func (p *Policy) Allow(names ...string) {
 	for _, n := range names {
-		if pre, ok := strings.CutSuffix(n, "*"); ok {
-			p.allowPrefix = append(p.allowPrefix, pre)
-			continue
-		}
-		p.allowExact[n] = true
+		p.add(&Entry{Pattern: n, Reason: "added by the caller"})
 	}
 }
 
 // LoadAllowlist reads names for Allow from r: one per line, '#' starts a
-// comment. name is used in error messages.
+// comment (a comment after a name is kept as its reason). name is used in
+// error messages and by Explain.
 func (p *Policy) LoadAllowlist(r io.Reader, name string) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 4096), 64<<10)
-	for line := 1; sc.Scan(); line++ {
-		t := strings.TrimSpace(sc.Text())
-		if i := strings.IndexByte(t, '#'); i >= 0 {
-			t = strings.TrimSpace(t[:i])
-		}
-		if t == "" {
-			continue
-		}
-		if strings.ContainsAny(t, " \t") || !strings.Contains(t, ".") || t == "*" {
-			return fmt.Errorf("%s:%d: want a dotted name such as mypkg.MyClass or mypkg.*, got %q", name, line, t)
-		}
-		p.Allow(t)
+	es, err := parseList(r, name, false, false)
+	if err != nil {
+		return err
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("reading %s: %w", name, err)
+	for _, e := range es {
+		if strings.HasSuffix(e.Pattern, "."+classPattern) {
+			e.Pattern = strings.TrimSuffix(e.Pattern, classPattern) + "*"
+		}
+		p.add(e)
 	}
 	return nil
+}
+
+// Explanation says how a policy classifies a name and which entry decided.
+type Explanation struct {
+	Class Class
+	// Hit is, for dangerous names, the dangerous part that decided it
+	// ("os.system" for "numpy.lib.npyio.os.system").
+	Hit string
+	// Entry is the list entry that decided, nil for unknown names and
+	// for names denied by a dunder escape.
+	Entry *Entry
 }
 
 // Classify returns the class of a dotted name and, for dangerous names,
 // the dangerous part that decided it ("os.system" for
 // "numpy.lib.npyio.os.system").
 func (p *Policy) Classify(name string) (Class, string) {
+	x := p.Explain(name)
+	return x.Class, x.Hit
+}
+
+// Explain classifies name as Classify does and says which entry decided.
+func (p *Policy) Explain(name string) Explanation {
 	// Exact names and prefixes first: a dotted suffix of an allowed name
 	// ("torch.jit._pickle.build_intlist") may spell a dangerous module
-	// ("_pickle"). A prefix only covers names directly inside it, so that
-	// attribute walks through an allowed module are still checked.
-	if p.allowExact[name] {
-		return Allowed, ""
+	// ("_pickle"); value types inside dangerous modules
+	// ("platform.uname_result") are allowed by exact name. A prefix only
+	// covers names directly inside it, so that attribute walks through an
+	// allowed module are still checked.
+	if e := p.allowExact[name]; e != nil {
+		return Explanation{Class: Allowed, Entry: e}
 	}
-	for _, pre := range p.allowPrefix {
-		if rest, ok := strings.CutPrefix(name, pre); ok && !strings.Contains(rest, ".") && !strings.HasPrefix(rest, "__") {
-			return Allowed, ""
+	for _, r := range p.allowPrefix {
+		if rest, ok := strings.CutPrefix(name, r.pre); ok && !strings.Contains(rest, ".") && !strings.HasPrefix(rest, "__") {
+			return Explanation{Class: Allowed, Entry: r.e}
 		}
 	}
-	if hit, ok := p.denied(name); ok {
-		return Dangerous, hit
-	}
-	for _, pre := range p.allowClass {
-		if rest, ok := strings.CutPrefix(name, pre); ok && isClassPath(rest) {
-			return Allowed, ""
+	for _, r := range p.allowMember {
+		if rest, ok := strings.CutPrefix(name, r.pre); ok && isMemberName(rest) {
+			return Explanation{Class: Allowed, Entry: r.e}
 		}
 	}
-	return Unknown, ""
+	if hit, e, ok := p.denied(name); ok {
+		return Explanation{Class: Dangerous, Hit: hit, Entry: e}
+	}
+	for _, r := range p.allowClass {
+		if rest, ok := strings.CutPrefix(name, r.pre); ok && isClassPath(rest) {
+			return Explanation{Class: Allowed, Entry: r.e}
+		}
+	}
+	return Explanation{Class: Unknown}
 }
 
 // denied checks every dotted suffix of name against the denylist, so that
 // attribute walks (numpy + "lib.npyio.os.system") resolve to what they
 // reach; the shortest dangerous suffix is returned.
-func (p *Policy) denied(name string) (string, bool) {
+func (p *Policy) denied(name string) (string, *Entry, bool) {
 	parts := strings.Split(name, ".")
 	for i := len(parts) - 1; i >= 0; i-- {
 		if !isIdent(parts[i]) {
@@ -121,21 +174,21 @@ func (p *Policy) denied(name string) (string, bool) {
 			break
 		}
 		suffix := strings.Join(parts[i:], ".")
-		if p.denyExact[suffix] {
-			return suffix, true
+		if e := p.denyExact[suffix]; e != nil {
+			return suffix, e, true
 		}
-		for _, m := range p.denyModule {
-			if suffix == m || strings.HasPrefix(suffix, m+".") {
-				return suffix, true
+		for _, r := range p.denyModule {
+			if suffix == r.pre || strings.HasPrefix(suffix, r.pre+".") {
+				return suffix, r.e, true
 			}
 		}
 	}
 	for i := 1; i < len(parts); i++ {
 		if isDunderEscape(parts[i]) {
-			return strings.Join(parts[i-1:], "."), true
+			return strings.Join(parts[i-1:], "."), nil, true
 		}
 	}
-	return "", false
+	return "", nil, false
 }
 
 // isDunderEscape reports attribute names that walk from any object to
@@ -160,6 +213,20 @@ func isClassPath(rest string) bool {
 	}
 	for _, p := range parts {
 		if !isIdent(p) || strings.HasPrefix(p, "__") {
+			return false
+		}
+	}
+	return true
+}
+
+// isMemberName reports an enum member name: upper-case letters, digits
+// and '_', starting with a letter.
+func isMemberName(s string) bool {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '_' {
 			return false
 		}
 	}

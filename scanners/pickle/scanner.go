@@ -150,7 +150,12 @@ func (s *Scanner) Report(f scanners.File, res *Result) ([]scanners.Finding, erro
 		fs = append(fs, scanners.Finding{Rule: rule, Severity: sev, Message: msg, Global: global,
 			Offset: off, ATLAS: atlas, Member: f.Member})
 	}
+	allowed := func(n string) bool { c, _ := s.pol.Classify(n); return c == Allowed }
 	for _, r := range res.Refs {
+		if r.Kind == RefImport && r.Via == "" && isResolver(r.Name) && res.Settled(r.Name, allowed) {
+			// Every use was resolved: what it reached is reported instead.
+			continue
+		}
 		s.refFinding(r, add)
 	}
 	if res.RefsDropped > 0 {

@@ -18,6 +18,8 @@ const (
 	kVars                   // vars(s) or s.__dict__
 	kAttrGetter             // operator.attrgetter(s)
 	kUnresolved             // a STACK_GLOBAL whose operands could not be resolved
+	kTemplate               // a text that is exactly scipy's argparser template
+	kEmbedded               // bytes walked whole as embedded pickles
 )
 
 // aggregate holds the modelled items of a tuple, list, dict or call.

@@ -106,6 +106,11 @@ type Result struct {
 	TrailingOffset int64
 
 	refIndex map[refKey]int
+	// resolvers counts the uses of getattr and functools.partial.
+	resolvers map[string]*resolverUse
+	// objectCalls is set when the pickle calls something other than a
+	// global: a reconstructed object or a method taken from one.
+	objectCalls bool
 	// refTotal counts every reference made, recorded or not.
 	refTotal int64
 }
@@ -274,6 +279,7 @@ func (s *Stream) ref(kind RefKind, name, via string) {
 // stack is full, its older half is forgotten (turned into unmodelled runs)
 // so that the values near the top, which the next opcodes use, stay known.
 func (s *Stream) push(v Value) {
+	s.notePush(v)
 	if n := len(s.stack); n > 0 && v.k == kOpaque && s.stack[n-1].k == kOpaque {
 		s.stack[n-1].n += v.n
 		return
@@ -404,9 +410,13 @@ func (s *Stream) keep() bool {
 // collect builds a container value of kind k from the items above a mark.
 func (s *Stream) collect(k kind) Value {
 	var agg *aggregate
-	s.popMark(func(v Value) {
+	n := s.popMark(func(v Value) {
 		agg = s.addItem(agg, v, k != kTuple)
 	})
+	if agg == nil && k == kDict {
+		// Protocol 0 writes an empty dict as MARK DICT, then SETITEMs.
+		return Value{k: kDict, ref: &aggregate{dropped: int(min(n, 1<<30))}}
+	}
 	if agg == nil {
 		return opaque
 	}
