@@ -36,9 +36,8 @@ type Registry struct {
 	UserAgent string
 }
 
-// ParseReference parses "oci://REF" or "REF" into a reference. A tag or
-// digest is required only when requireTagOrDigest is set; otherwise "latest"
-// is implied, as docker and crane do.
+// ParseReference parses "oci://REF" or "REF" into a reference. Without a
+// tag or digest, "latest" is implied, as docker and crane do.
 func (r Registry) ParseReference(s string) (name.Reference, error) {
 	s = strings.TrimPrefix(s, Scheme)
 	var opts []name.Option
