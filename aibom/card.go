@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -28,13 +27,13 @@ type repoMeta struct {
 
 // readRepoMeta parses the metadata files at the source's root. A file that
 // cannot be parsed is a problem; what could be read of it is kept.
-func readRepoMeta(src *source.Source) (repoMeta, []source.Problem) {
+func readRepoMeta(src *listing) (repoMeta, []source.Problem) {
 	return readMeta(src, ".")
 }
 
 // readMeta parses the metadata files in dir ("." for the root); the
 // Kitfile is read at the root only.
-func readMeta(src *source.Source, dir string) (repoMeta, []source.Problem) {
+func readMeta(src *listing, dir string) (repoMeta, []source.Problem) {
 	var m repoMeta
 	var problems []source.Problem
 	open := func(name string, parse func(io.Reader, string) error) {
@@ -45,7 +44,7 @@ func readMeta(src *source.Source, dir string) (repoMeta, []source.Problem) {
 			if f.Path != name {
 				continue
 			}
-			fh, err := os.Open(f.Abs)
+			fh, err := f.Entry.Open(context.Background())
 			if err == nil {
 				err = parse(fh, f.Path)
 				fh.Close()
@@ -151,7 +150,7 @@ type localSets struct {
 
 // localDatasets finds the dataset folders inside the source: their
 // components, files, per-file properties and problems.
-func localDatasets(ctx context.Context, src *source.Source, kit *kitfile.Kitfile) (localSets, []source.Problem) {
+func localDatasets(ctx context.Context, src *listing, kit *kitfile.Kitfile) (localSets, []source.Problem) {
 	ls := localSets{files: map[string][]string{}, props: map[string][]cdx.Property{}}
 	var problems []source.Problem
 	var declared []dataset.Declared

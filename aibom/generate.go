@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"sort"
 	"strings"
 	"time"
 
@@ -61,8 +62,17 @@ type Result struct {
 	Files []scanners.Result
 }
 
-// Generate describes the model in src.
-func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result, error) {
+// listing is what the walk of a source gave: its description, its files
+// (sorted by path) and the paths it could not read.
+type listing struct {
+	source.Info
+	Files    []source.File
+	Problems []source.Problem
+}
+
+// Generate describes the model in src. Its files are walked once, by the
+// runner, which hashes and scans each.
+func Generate(ctx context.Context, src source.Source, opts ...Option) (*Result, error) {
 	o := options{now: time.Now().UTC(), version: "dev"}
 	for _, opt := range opts {
 		opt(&o)
@@ -70,10 +80,14 @@ func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result,
 	if o.runner == nil {
 		o.runner = runner.New()
 	}
-	files, err := scanAll(ctx, src, &o)
+	lst, files, err := scanAll(ctx, src, &o)
 	if err != nil {
 		return nil, err
 	}
+	return build(ctx, lst, files, &o), nil
+}
+
+func build(ctx context.Context, src *listing, files []scanners.Result, o *options) *Result {
 	res := &Result{Files: files, Problems: append([]source.Problem(nil), src.Problems...)}
 	infos := make([]*weightInfo, len(files))
 	for i, f := range files {
@@ -96,24 +110,36 @@ func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result,
 	kitDatasets(meta.kit, src, &sets)
 	libs, problems := findLibraries(ctx, src)
 	res.Problems = append(res.Problems, problems...)
-	res.BOM = build(src, files, infos, meta, subs, sets, libs, &o)
-	return res, nil
+	res.BOM = assemble(src, files, infos, meta, subs, sets, libs, o)
+	return res
 }
 
-// scanAll hashes and scans every file once, on the runner's workers.
-func scanAll(ctx context.Context, src *source.Source, o *options) ([]scanners.Result, error) {
-	targets := make([]runner.Target, len(src.Files))
-	for i, f := range src.Files {
-		targets[i] = runner.Target{Path: f.Abs, Display: f.Path}
+// scanAll walks src once: the runner hashes and scans every file on its
+// workers. The files come back sorted by path, each with its result.
+func scanAll(ctx context.Context, src source.Source, o *options) (*listing, []scanners.Result, error) {
+	items, err := o.runner.ScanSource(ctx, src)
+	if err != nil {
+		return nil, nil, err
 	}
-	return o.runner.ScanTargets(ctx, targets)
+	sort.SliceStable(items, func(i, j int) bool { return items[i].Entry.Path() < items[j].Entry.Path() })
+	lst := &listing{Info: src.Info()}
+	var results []scanners.Result
+	for _, it := range items {
+		if it.Problem != nil {
+			lst.Problems = append(lst.Problems, source.Problem{Path: it.Entry.Path(), Err: it.Problem})
+			continue
+		}
+		lst.Files = append(lst.Files, source.File{Path: it.Entry.Path(), Size: it.Entry.Size(), Entry: it.Entry})
+		results = append(results, it.Result)
+	}
+	return lst, results, nil
 }
 
-// build assembles the BOM: the model as metadata.component, a component
+// assemble puts the BOM together: the model as metadata.component, a component
 // per file, per model in a sub-folder, per dataset named by the cards or
 // the headers and per local dataset folder, the libraries, the dependency
 // graph and the findings.
-func build(src *source.Source, files []scanners.Result, infos []*weightInfo, meta repoMeta, subs []*subModel,
+func assemble(src *listing, files []scanners.Result, infos []*weightInfo, meta repoMeta, subs []*subModel,
 	sets localSets, found []libraries.Library, o *options) *cdx.BOM {
 	bom := cdx.NewBOM()
 	bom.SerialNumber = o.serial
@@ -222,7 +248,7 @@ func fileComponents(files []scanners.Result, infos []*weightInfo, meta repoMeta,
 	return comps, vulns
 }
 
-func modelComponent(src *source.Source) cdx.Component {
+func modelComponent(src *listing) cdx.Component {
 	c := cdx.Component{
 		Type:   cdx.ComponentTypeMachineLearningModel,
 		Name:   src.Name,

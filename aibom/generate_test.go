@@ -235,18 +235,47 @@ func TestRole(t *testing.T) {
 func TestDescribeUsesScanMetadata(t *testing.T) {
 	t.Parallel()
 	r := runner.New()
-	res := r.ScanFile(context.Background(), "../testdata/models/safetensors/model.safetensors", "model.safetensors")
+	src, err := source.Open(context.Background(), "../testdata/models/safetensors/model.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _, err := source.List(context.Background(), src)
+	if err != nil || len(files) != 1 {
+		t.Fatal(files, err)
+	}
+	res := r.ScanEntry(context.Background(), files[0].Entry)
 	if res.Metadata == nil {
 		t.Fatal("no metadata from the safetensors scanner")
 	}
-	wi, err := describe(source.File{Path: "model.safetensors", Abs: filepath.Join(t.TempDir(), "gone")}, res)
+	wi, err := describe(goneFile(t), res)
 	if err != nil || wi == nil || len(wi.tensors) == 0 {
 		t.Fatalf("describe: %v %+v", err, wi)
 	}
 	// Without it (a scanner set that hands nothing over), the header is
 	// read from the file.
 	res.Metadata = nil
-	if _, err := describe(source.File{Path: "model.safetensors", Abs: filepath.Join(t.TempDir(), "gone")}, res); err == nil {
+	if _, err := describe(goneFile(t), res); err == nil {
 		t.Error("describe read a file that does not exist")
 	}
+}
+
+// goneFile is a listed file that no longer exists.
+func goneFile(t *testing.T) source.File {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "model.safetensors")
+	if err := os.WriteFile(p, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := source.Open(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _, err := source.List(context.Background(), src)
+	if err != nil || len(files) != 1 {
+		t.Fatal(files, err)
+	}
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	return files[0]
 }

@@ -1,9 +1,9 @@
 package aibom
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path"
 	"strings"
 
@@ -20,7 +20,7 @@ import (
 // counts. An index naming a shard that is not in the source, or placing a
 // tensor in a shard whose header has no such tensor, is a problem: the
 // checkpoint will not load as described, or was tampered with.
-func linkShards(src *source.Source, files []scanners.Result, infos []*weightInfo) []source.Problem {
+func linkShards(src *listing, files []scanners.Result, infos []*weightInfo) []source.Problem {
 	byPath := make(map[string]int, len(files))
 	for i, f := range files {
 		byPath[f.Path] = i
@@ -70,7 +70,7 @@ func linkShards(src *source.Source, files []scanners.Result, infos []*weightInfo
 var errNotIndex = errors.New("not a weight index")
 
 func readIndex(f source.File) (*modelcard.WeightIndex, error) {
-	fh, err := os.Open(f.Abs)
+	fh, err := f.Entry.Open(context.Background())
 	if err != nil {
 		return nil, err
 	}

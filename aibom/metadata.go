@@ -1,8 +1,9 @@
 package aibom
 
 import (
+	"context"
 	"fmt"
-	"os"
+	"io"
 	"sort"
 	"strings"
 
@@ -65,24 +66,26 @@ func describe(f source.File, res scanners.Result) (*weightInfo, error) {
 
 // parseHeader reads the header of a file in a format with one.
 func parseHeader(f source.File, format string) (any, error) {
-	var parse func(fh *os.File, size int64) (any, error)
+	var parse func(fh io.ReaderAt, size int64) (any, error)
 	switch format {
 	case "safetensors":
-		parse = func(fh *os.File, n int64) (any, error) { return safetensors.Parse(fh, n, safetensors.DefaultLimits()) }
+		parse = func(fh io.ReaderAt, n int64) (any, error) {
+			return safetensors.Parse(fh, n, safetensors.DefaultLimits())
+		}
 	case "onnx":
-		parse = func(fh *os.File, n int64) (any, error) { return onnx.Parse(fh, n, onnx.DefaultLimits()) }
+		parse = func(fh io.ReaderAt, n int64) (any, error) { return onnx.Parse(fh, n, onnx.DefaultLimits()) }
 	case "gguf":
-		parse = func(fh *os.File, n int64) (any, error) { return gguf.Parse(fh, n, gguf.DefaultLimits()) }
+		parse = func(fh io.ReaderAt, n int64) (any, error) { return gguf.Parse(fh, n, gguf.DefaultLimits()) }
 	case "keras":
-		parse = func(fh *os.File, n int64) (any, error) { return keras.Parse(fh, n, keras.DefaultLimits()) }
+		parse = func(fh io.ReaderAt, n int64) (any, error) { return keras.Parse(fh, n, keras.DefaultLimits()) }
 	case "tensorflow":
-		parse = func(fh *os.File, n int64) (any, error) { return tensorflow.Parse(fh, n, tensorflow.DefaultLimits()) }
+		parse = func(fh io.ReaderAt, n int64) (any, error) { return tensorflow.Parse(fh, n, tensorflow.DefaultLimits()) }
 	case "tflite":
-		parse = func(fh *os.File, n int64) (any, error) { return tflite.Parse(fh, n, tflite.DefaultLimits()) }
+		parse = func(fh io.ReaderAt, n int64) (any, error) { return tflite.Parse(fh, n, tflite.DefaultLimits()) }
 	default:
 		return nil, nil
 	}
-	fh, err := os.Open(f.Abs)
+	fh, err := f.ReaderAt(context.Background())
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seed-43c89ce6/aibom/aibom"
-	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/scanners/runner"
 )
 
@@ -93,7 +92,7 @@ func runGenerate(cmd *cobra.Command, o *generateOptions, path string, stdout, st
 	if err != nil {
 		return usageError{err}
 	}
-	src, err := source.Open(cmd.Context(), path)
+	src, err := openSource(cmd.Context(), path)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/internal/report"
 	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/pickle"
@@ -118,7 +119,15 @@ func runScan(cmd *cobra.Command, o *scanOptions, args []string, stdout, stderr i
 	if o.progress || isTerminal(stderr) {
 		opts = append(opts, runner.WithProgress(progressPrinter(stderr)))
 	}
-	rep, err := runner.New(opts...).Scan(cmd.Context(), args...)
+	srcs := make([]source.Source, 0, len(args))
+	for _, a := range args {
+		src, err := openSource(cmd.Context(), a)
+		if err != nil {
+			return err
+		}
+		srcs = append(srcs, src)
+	}
+	rep, err := runner.New(opts...).ScanSources(cmd.Context(), srcs...)
 	if err != nil {
 		return err
 	}

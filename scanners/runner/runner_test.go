@@ -153,3 +153,18 @@ func TestPolyglotInvalidFirstFormatStillScanned(t *testing.T) {
 		t.Fatalf("%+v, want malicious", r)
 	}
 }
+
+// scanPath scans the file at path, reported as disp.
+func scanPath(tb testing.TB, r *Runner, path, disp string) scanners.Result {
+	tb.Helper()
+	fh, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r.ScanReaderAt(context.Background(), disp, fh, st.Size())
+}
