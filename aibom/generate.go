@@ -59,7 +59,7 @@ type Result struct {
 	// describes the rest.
 	Problems []source.Problem
 	// Files holds each file's scan result, in the BOM's order.
-	Files []scanners.Result
+	Files []scanners.FileResult
 }
 
 // listing is what the walk of a source gave: its description, its files
@@ -87,7 +87,7 @@ func Generate(ctx context.Context, src source.Source, opts ...Option) (*Result, 
 	return build(ctx, lst, files, &o), nil
 }
 
-func build(ctx context.Context, src *listing, files []scanners.Result, o *options) *Result {
+func build(ctx context.Context, src *listing, files []scanners.FileResult, o *options) *Result {
 	res := &Result{Files: files, Problems: append([]source.Problem(nil), src.Problems...)}
 	infos := make([]*weightInfo, len(files))
 	for i, f := range files {
@@ -116,14 +116,14 @@ func build(ctx context.Context, src *listing, files []scanners.Result, o *option
 
 // scanAll walks src once: the runner hashes and scans every file on its
 // workers. The files come back sorted by path, each with its result.
-func scanAll(ctx context.Context, src source.Source, o *options) (*listing, []scanners.Result, error) {
+func scanAll(ctx context.Context, src source.Source, o *options) (*listing, []scanners.FileResult, error) {
 	items, err := o.runner.ScanSource(ctx, src)
 	if err != nil {
 		return nil, nil, err
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Entry.Path() < items[j].Entry.Path() })
 	lst := &listing{Info: src.Info()}
-	var results []scanners.Result
+	var results []scanners.FileResult
 	for _, it := range items {
 		if it.Problem != nil {
 			lst.Problems = append(lst.Problems, source.Problem{Path: it.Entry.Path(), Err: it.Problem})
@@ -139,7 +139,7 @@ func scanAll(ctx context.Context, src source.Source, o *options) (*listing, []sc
 // per file, per model in a sub-folder, per dataset named by the cards or
 // the headers and per local dataset folder, the libraries, the dependency
 // graph and the findings.
-func assemble(src *listing, files []scanners.Result, infos []*weightInfo, meta repoMeta, subs []*subModel,
+func assemble(src *listing, files []scanners.FileResult, infos []*weightInfo, meta repoMeta, subs []*subModel,
 	sets localSets, found []libraries.Library, o *options) *cdx.BOM {
 	bom := cdx.NewBOM()
 	bom.SerialNumber = o.serial
@@ -212,7 +212,7 @@ func assemble(src *listing, files []scanners.Result, infos []*weightInfo, meta r
 
 // partition assigns each file (by index) to the model folder holding it:
 // the innermost sub-model's, or "." for the root model.
-func partition(files []scanners.Result, subs []*subModel) map[string][]int {
+func partition(files []scanners.FileResult, subs []*subModel) map[string][]int {
 	dirs := make([]string, len(subs))
 	for i, sm := range subs {
 		dirs[i] = sm.dir
@@ -227,7 +227,7 @@ func partition(files []scanners.Result, subs []*subModel) map[string][]int {
 
 // fileComponents makes a component per file, with its header metadata,
 // dataset and Kitfile properties, and the vulnerabilities of its findings.
-func fileComponents(files []scanners.Result, infos []*weightInfo, meta repoMeta, sets localSets, o *options) ([]cdx.Component, []cdx.Vulnerability) {
+func fileComponents(files []scanners.FileResult, infos []*weightInfo, meta repoMeta, sets localSets, o *options) ([]cdx.Component, []cdx.Vulnerability) {
 	var comps []cdx.Component
 	var vulns []cdx.Vulnerability
 	for i, f := range files {
@@ -270,7 +270,7 @@ func modelComponent(src *listing) cdx.Component {
 
 // fileComponent describes one file: its name, size, digest, role, format
 // and scan verdict.
-func fileComponent(f scanners.Result) cdx.Component {
+func fileComponent(f scanners.FileResult) cdx.Component {
 	c := cdx.Component{
 		Type:   cdx.ComponentTypeFile,
 		Name:   f.Path,
@@ -317,7 +317,7 @@ func Role(p, format string) string {
 
 // vulnerabilities turns the findings of one file (low severity and up)
 // and its parse errors into CycloneDX vulnerabilities affecting the file.
-func vulnerabilities(f scanners.Result, ref string) []cdx.Vulnerability {
+func vulnerabilities(f scanners.FileResult, ref string) []cdx.Vulnerability {
 	var out []cdx.Vulnerability
 	for i, fd := range f.Findings {
 		if fd.Severity < scanners.Low {

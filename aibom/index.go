@@ -20,7 +20,7 @@ import (
 // counts. An index naming a shard that is not in the source, or placing a
 // tensor in a shard whose header has no such tensor, is a problem: the
 // checkpoint will not load as described, or was tampered with.
-func linkShards(src *listing, files []scanners.Result, infos []*weightInfo) []source.Problem {
+func linkShards(src *listing, files []scanners.FileResult, infos []*weightInfo) []source.Problem {
 	byPath := make(map[string]int, len(files))
 	for i, f := range files {
 		byPath[f.Path] = i

@@ -39,7 +39,7 @@ type weightInfo struct {
 // scanner did not hand its parse over (a custom scanner set), the header
 // is read here. Formats without a header give nothing; a header that
 // cannot be read gives an error (the scan has already reported the file).
-func describe(f source.File, res scanners.Result) (*weightInfo, error) {
+func describe(f source.File, res scanners.FileResult) (*weightInfo, error) {
 	meta := res.Metadata
 	if meta == nil {
 		var err error

@@ -32,10 +32,10 @@ type File struct {
 }
 
 // Nester scans a stream found inside another one with the full set of
-// scanners. The returned findings carry Member set; the error, if not nil,
-// joins the FormatErrors of the member.
+// scanners and returns their combined Result. The findings carry Member
+// set; the error, if not nil, joins the FormatErrors of the member.
 type Nester interface {
-	ScanNested(ctx context.Context, f File) (format string, findings []Finding, err error)
+	ScanNested(ctx context.Context, f File) (Result, error)
 }
 
 // Loc returns Path, or Path!Member when the stream is an archive member.
@@ -55,6 +55,20 @@ func (f File) Child(name string, r io.ReaderAt, size int64) File {
 	return File{Path: f.Path, Member: m, Size: size, R: r, Depth: f.Depth + 1, Nested: f.Nested}
 }
 
+// Result is what one scanner found in one stream.
+type Result struct {
+	// Format is the precise format, when the scanner learns it while
+	// scanning (a pickle that turns out to be a joblib file, a zip that is
+	// a PyTorch checkpoint); empty means the scanner's Name.
+	Format string
+	// Findings are what is unsafe or noteworthy in the stream.
+	Findings []Finding
+	// Meta is what the scanner parsed that describes the stream (a header,
+	// a graph), so that aibom generate does not read it again; nil when
+	// the format has none or the stream could not be parsed.
+	Meta any
+}
+
 // Scanner recognises one format by content and reports what in it is unsafe.
 type Scanner interface {
 	// Name is the format name used in reports ("pickle", "pytorch", ...).
@@ -62,25 +76,51 @@ type Scanner interface {
 	// Match reports whether f is in this format. head holds the first bytes
 	// of f (up to HeadSize). Match decides by content, never by name.
 	Match(f File, head []byte) bool
-	// Scan reports the findings in f. A non-nil error means (part of) f could
-	// not be parsed; it wraps one or more *FormatError. Findings made before
-	// the error are still returned: an unpickler has already acted on them.
-	Scan(ctx context.Context, f File) ([]Finding, error)
-}
-
-// A Describer is a Scanner that also returns what it parsed — a header,
-// a graph — so that callers needing that metadata (aibom generate) do not
-// read the file again. Scan must return the same findings and error.
-type Describer interface {
-	ScanDescribe(ctx context.Context, f File) (meta any, findings []Finding, err error)
+	// Scan reports what is in f. A non-nil error means (part of) f could
+	// not be parsed; it wraps one or more *FormatError. The Result made
+	// before the error is still returned: an unpickler has already acted on
+	// its findings.
+	Scan(ctx context.Context, f File) (Result, error)
 }
 
 // HeadSize is how many leading bytes the runner reads for Match.
 const HeadSize = 4096
 
-// Refiner is implemented by scanners that learn the precise format only
-// while scanning (a pickle that turns out to be a joblib file). The runner
-// calls ScanFormat instead of Scan when a scanner implements it.
-type Refiner interface {
-	ScanFormat(ctx context.Context, f File) (format string, findings []Finding, err error)
+// Merge combines the results of several scanners for one stream (a
+// polyglot is walked as every format it matches): the findings of both,
+// without duplicates, r's format and metadata, else o's. Because verdicts
+// are computed from findings, the worse verdict of the two wins.
+func (r Result) Merge(o Result) Result {
+	out := Result{Format: r.Format, Meta: r.Meta, Findings: appendNew(append([]Finding(nil), r.Findings...), o.Findings)}
+	if out.Format == "" {
+		out.Format = o.Format
+	}
+	if out.Meta == nil {
+		out.Meta = o.Meta
+	}
+	return out
 }
+
+// appendNew appends the findings of fs that are not already in have (a
+// second scanner looking at the same archive reports the same members).
+func appendNew(have, fs []Finding) []Finding {
+	seen := make(map[Finding]bool, len(have))
+	for _, f := range have {
+		seen[f] = true
+	}
+	for _, f := range fs {
+		if !seen[f] {
+			seen[f] = true
+			have = append(have, f)
+		}
+	}
+	return have
+}
+
+// FindingsResult is the Result holding findings, with err: for scanners
+// whose parser reports findings only.
+func FindingsResult(fs []Finding, err error) (Result, error) { return Result{Findings: fs}, err }
+
+// FindingsOf returns the findings of a Scan and its error, for callers
+// (tests, mostly) that want only those.
+func FindingsOf(r Result, err error) ([]Finding, error) { return r.Findings, err }

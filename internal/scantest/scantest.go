@@ -69,7 +69,7 @@ type Nester struct {
 var _ scanners.Nester = (*Nester)(nil)
 
 // ScanNested implements scanners.Nester.
-func (n *Nester) ScanNested(ctx context.Context, f scanners.File) (string, []scanners.Finding, error) {
+func (n *Nester) ScanNested(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	s := &Stream{Member: f.Member, Size: f.Size}
 	r := countingReaderAt{r: f.R, n: &s.read}
 	head := make([]byte, min(f.Size, scanners.HeadSize))
@@ -85,10 +85,13 @@ func (n *Nester) ScanNested(ctx context.Context, f scanners.File) (string, []sca
 	n.mu.Unlock()
 	f.R = r
 	if n.Next == nil || !n.Next.Match(f, s.Head) {
-		return "unknown", nil, nil
+		return scanners.Result{Format: "unknown"}, nil
 	}
-	fs, err := n.Next.Scan(ctx, f)
-	return n.Next.Name(), fs, err
+	res, err := n.Next.Scan(ctx, f)
+	if res.Format == "" {
+		res.Format = n.Next.Name()
+	}
+	return res, err
 }
 
 // Streams returns the streams seen so far, in the order they were handed

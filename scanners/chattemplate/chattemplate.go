@@ -163,14 +163,14 @@ func templates(raw json.RawMessage, off int64) ([]Template, error) {
 }
 
 // Scan implements scanners.Scanner.
-func (s *Scanner) Scan(_ context.Context, f scanners.File) ([]scanners.Finding, error) {
+func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, error) {
 	ts, err := Parse(f.R, f.Size)
 	if err != nil {
 		var fe *scanners.FormatError
 		if errors.As(err, &fe) {
 			fe.Member = f.Member
 		}
-		return nil, err
+		return scanners.Result{}, err
 	}
 	var out []scanners.Finding
 	for _, t := range ts {
@@ -191,5 +191,5 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) ([]scanners.Finding, 
 				Message: strings.TrimSpace(t.Name + " template: " + is.Msg)})
 		}
 	}
-	return out, nil
+	return scanners.Result{Findings: out}, nil
 }

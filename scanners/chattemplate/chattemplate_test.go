@@ -52,7 +52,7 @@ func TestScan(t *testing.T) {
 		{"bad chat_template type", `{"chat_template": 42}`, scanners.Invalid, ""},
 		{"template file", "{{ lipsum.__globals__['os'].popen('id').read() }}{{ messages }}", scanners.Malicious, "lipsum.__globals__"},
 	} {
-		fs, err := New().Scan(context.Background(), file([]byte(tc.b)))
+		fs, err := scanners.FindingsOf(New().Scan(context.Background(), file([]byte(tc.b))))
 		if v := scanners.VerdictOf(fs, err); v != tc.verdict {
 			t.Errorf("%s: verdict %v, want %v (%v, %v)", tc.name, v, tc.verdict, fs, err)
 		}
@@ -77,7 +77,7 @@ func TestDigestAndOffsets(t *testing.T) {
 	if err != nil || len(ts) != 1 || len(ts[0].SHA256) != 64 {
 		t.Fatalf("%v %v", ts, err)
 	}
-	fs, _ := New().Scan(context.Background(), file([]byte(src)))
+	fs, _ := scanners.FindingsOf(New().Scan(context.Background(), file([]byte(src))))
 	for _, f := range fs {
 		if f.Rule == RuleTemplateSSTI && (f.Offset < 14 || f.Offset >= int64(len(src))) {
 			t.Errorf("finding at %d, want inside the second tag", f.Offset)
@@ -102,7 +102,7 @@ func FuzzParse(f *testing.F) {
 		}
 		s := New()
 		if s.Match(file(b), b) {
-			_, _ = s.Scan(context.Background(), file(b))
+			_, _ = scanners.FindingsOf(s.Scan(context.Background(), file(b)))
 		}
 	})
 }

@@ -67,16 +67,10 @@ func isKeras(a *zip.Archive) bool {
 // Scan analyzes the model config of f. The members of a .keras archive are
 // also handed to f.Nested, so that a pickle or other payload among them is
 // found whatever its name.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
-	_, fs, err := s.ScanDescribe(ctx, f)
-	return fs, err
-}
-
-// ScanDescribe is Scan, also returning the inspected *Model (nil when it
-// could not be read).
-func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []scanners.Finding, error) {
+// The Result's Meta is the parsed metadata (nil when f could not be parsed).
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return scanners.Result{}, err
 	}
 	m, err := s.Inspect(ctx, f)
 	var fs []scanners.Finding
@@ -84,9 +78,9 @@ func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []sca
 		fs = m.Findings
 	}
 	if err != nil || m == nil {
-		return nil, fs, err
+		return scanners.Result{Findings: fs}, err
 	}
-	return m, fs, nil
+	return scanners.Result{Meta: m, Findings: fs}, nil
 }
 
 // Inspect is Scan returning the Model too (nil when f could not be read

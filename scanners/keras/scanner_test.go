@@ -22,14 +22,14 @@ type recorder struct {
 	names []string
 }
 
-func (r *recorder) ScanNested(_ context.Context, f scanners.File) (string, []scanners.Finding, error) {
+func (r *recorder) ScanNested(_ context.Context, f scanners.File) (scanners.Result, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.names = append(r.names, f.Member)
 	if strings.HasSuffix(f.Member, "evil.bin") {
-		return "pickle", []scanners.Finding{{Rule: "PICKLE-X", Severity: scanners.Critical, Global: "os.system", Member: f.Member}}, nil
+		return scanners.Result{Format: "pickle", Findings: []scanners.Finding{{Rule: "PICKLE-X", Severity: scanners.Critical, Global: "os.system", Member: f.Member}}}, nil
 	}
-	return "unknown", nil, nil
+	return scanners.Result{Format: "unknown"}, nil
 }
 
 func TestMatch(t *testing.T) {
@@ -69,7 +69,7 @@ func TestScanArchive(t *testing.T) {
 	rec := &recorder{}
 	f := fileOf(in)
 	f.Member, f.Nested = "outer.zip", rec
-	fs, err := New().Scan(context.Background(), f)
+	fs, err := scanners.FindingsOf(New().Scan(context.Background(), f))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestScanErrors(t *testing.T) {
 			t.Parallel()
 			f := fileOf(c.in)
 			f.Nested = &recorder{}
-			_, err := New().Scan(context.Background(), f)
+			_, err := scanners.FindingsOf(New().Scan(context.Background(), f))
 			checkErr(t, err, c.msg, c.off)
 		})
 	}
@@ -112,7 +112,7 @@ func TestScanCancelled(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := New().Scan(ctx, fileOf(h5Model("{}", true))); err == nil {
+	if _, err := scanners.FindingsOf(New().Scan(ctx, fileOf(h5Model("{}", true)))); err == nil {
 		t.Fatal("no error")
 	}
 }

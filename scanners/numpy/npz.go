@@ -41,10 +41,11 @@ func (n *NPZ) Match(f scanners.File, head []byte) bool {
 }
 
 // Scan implements scanners.Scanner.
-func (n *NPZ) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+func (n *NPZ) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	a, err := zip.Open(f.R, f.Size, n.lim)
 	if err != nil {
-		return nil, err
+		return scanners.Result{}, err
 	}
-	return zip.ScanArchive(ctx, f, a, n.opts)
+	fs, err := zip.ScanArchive(ctx, f, a, n.opts)
+	return scanners.Result{Findings: fs}, err
 }

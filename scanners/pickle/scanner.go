@@ -104,15 +104,9 @@ func plausibleName(name string) bool {
 	return strings.Contains(name, ".")
 }
 
-// Scan implements scanners.Scanner.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
-	_, fs, err := s.ScanFormat(ctx, f)
-	return fs, err
-}
-
-// ScanFormat implements scanners.Refiner: a pickle that holds joblib's
-// array wrappers is reported as "joblib".
-func (s *Scanner) ScanFormat(_ context.Context, f scanners.File) (string, []scanners.Finding, error) {
+// Scan implements scanners.Scanner: a pickle that holds joblib's array
+// wrappers is reported as format "joblib".
+func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, error) {
 	res := s.Walk(io.NewSectionReader(f.R, 0, f.Size), 0)
 	fs, err := s.Report(f, res)
 	format := "pickle"
@@ -121,7 +115,7 @@ func (s *Scanner) ScanFormat(_ context.Context, f scanners.File) (string, []scan
 			format = "joblib"
 		}
 	}
-	return format, fs, err
+	return scanners.Result{Format: format, Findings: fs}, err
 }
 
 // NewStream returns a Stream over r (first byte at offset base) with the

@@ -25,7 +25,7 @@ func fixture(t testing.TB, name string) []byte {
 
 func scanLegacy(b []byte) ([]scanners.Finding, error) {
 	f := scanners.File{Path: "m.pt", Size: int64(len(b)), R: bytes.NewReader(b)}
-	return NewLegacy(pickle.New()).Scan(context.Background(), f)
+	return scanners.FindingsOf(NewLegacy(pickle.New()).Scan(context.Background(), f))
 }
 
 func TestLegacy(t *testing.T) {
@@ -64,9 +64,9 @@ func TestZipAndTorchScript(t *testing.T) {
 		if !z.Match(f, b[:min(len(b), scanners.HeadSize)]) {
 			t.Fatalf("%s not matched", name)
 		}
-		format, _, err := z.ScanFormat(context.Background(), f)
-		if format != want || err != nil {
-			t.Errorf("%s: %s %v, want %s", name, format, err, want)
+		res, err := z.Scan(context.Background(), f)
+		if res.Format != want || err != nil {
+			t.Errorf("%s: %s %v, want %s", name, res.Format, err, want)
 		}
 	}
 }
@@ -160,7 +160,7 @@ func TestLegacyTarRecords(t *testing.T) {
 		if !l.Match(f, b[:scanners.HeadSize]) {
 			t.Fatalf("%s: not matched", name)
 		}
-		fs, err := l.Scan(context.Background(), f)
+		fs, err := scanners.FindingsOf(l.Scan(context.Background(), f))
 		if v := scanners.VerdictOf(fs, err); v != tc.want {
 			t.Errorf("%s: %v, want %v (%v %v)", name, v, tc.want, fs, err)
 		}

@@ -50,7 +50,7 @@ func (l *LegacyTar) Match(f scanners.File, head []byte) bool {
 }
 
 // Scan implements scanners.Scanner.
-func (l *LegacyTar) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+func (l *LegacyTar) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	f.Nested = legacyMembers{l: l, next: f.Nested, parent: f.Member}
 	return l.tar.Scan(ctx, f)
 }
@@ -63,7 +63,7 @@ type legacyMembers struct {
 	parent string
 }
 
-func (n legacyMembers) ScanNested(ctx context.Context, f scanners.File) (string, []scanners.Finding, error) {
+func (n legacyMembers) ScanNested(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	name := f.Member
 	if n.parent != "" {
 		name = name[min(len(name), len(n.parent)+1):]
@@ -71,13 +71,13 @@ func (n legacyMembers) ScanNested(ctx context.Context, f scanners.File) (string,
 	switch path.Clean(name) {
 	case "storages":
 		fs, err := n.l.records(f, skipStorage)
-		return "pickle", fs, err
+		return scanners.Result{Format: "pickle", Findings: fs}, err
 	case "tensors":
 		fs, err := n.l.records(f, skipTensor)
-		return "pickle", fs, err
+		return scanners.Result{Format: "pickle", Findings: fs}, err
 	}
 	if n.next == nil {
-		return "unknown", nil, nil
+		return scanners.Result{Format: "unknown"}, nil
 	}
 	return n.next.ScanNested(ctx, f)
 }

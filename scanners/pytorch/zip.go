@@ -86,29 +86,24 @@ func (z *Zip) Match(f scanners.File, head []byte) bool {
 	return l.torch || l.torchScript
 }
 
-// Scan implements scanners.Scanner.
-func (z *Zip) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
-	_, fs, err := z.ScanFormat(ctx, f)
-	return fs, err
-}
-
-// ScanFormat implements scanners.Refiner: "pytorch" or "torchscript".
-func (z *Zip) ScanFormat(ctx context.Context, f scanners.File) (string, []scanners.Finding, error) {
+// Scan implements scanners.Scanner; the Result's format is "pytorch" or
+// "torchscript".
+func (z *Zip) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	a, err := zip.Open(f.R, f.Size, z.lim)
 	if err != nil {
-		return "pytorch", nil, err
+		return scanners.Result{Format: "pytorch"}, err
 	}
 	l := inspect(a)
 	fs, err := zip.ScanArchive(ctx, f, a, z.opts)
 	if !l.torchScript {
-		return "pytorch", fs, err
+		return scanners.Result{Format: "pytorch", Findings: fs}, err
 	}
 	fs = torchScriptNames(fs)
 	fs = append(fs, scanners.Finding{Rule: RuleTorchScript, Severity: scanners.Low, Member: f.Member,
 		ATLAS:   scanners.ATLASUnsafeArtifact,
 		Message: "TorchScript archive: torch.jit.load runs its code/ (torch.load(weights_only=True) before 2.6 did too, CVE-2025-32434)"})
 	more, cerr := inspectCode(f, l.code)
-	return "torchscript", append(fs, more...), errors.Join(err, cerr)
+	return scanners.Result{Format: "torchscript", Findings: append(fs, more...)}, errors.Join(err, cerr)
 }
 
 // torchScriptNames drops unknown-global findings for the archive's own

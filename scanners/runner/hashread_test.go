@@ -20,9 +20,9 @@ import (
 
 // onePass scans b through scanReader and returns the result and how many
 // bytes were read from it.
-func onePass(t *testing.T, r *Runner, name string, b []byte) (scanners.Result, int64) {
+func onePass(t *testing.T, r *Runner, name string, b []byte) (scanners.FileResult, int64) {
 	t.Helper()
-	res := scanners.Result{Path: name, Size: int64(len(b))}
+	res := scanners.FileResult{Path: name, Size: int64(len(b))}
 	read := r.scanReader(context.Background(), &res, bytes.NewReader(b))
 	sum := sha256.Sum256(b)
 	if r.hash && res.SHA256 != hex.EncodeToString(sum[:]) {

@@ -7,7 +7,6 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -73,7 +72,7 @@ type Item struct {
 	// Problem is the source's reason for not reading the entry, if any;
 	// the result is then unscanned.
 	Problem error
-	Result  scanners.Result
+	Result  scanners.FileResult
 }
 
 // Scan opens each path as a source (source.Open: a directory, a file, a
@@ -98,7 +97,7 @@ func (r *Runner) Scan(ctx context.Context, paths ...string) (*scanners.Report, e
 // ScanSources scans every source and returns their results in one report,
 // sorted by path.
 func (r *Runner) ScanSources(ctx context.Context, srcs ...source.Source) (*scanners.Report, error) {
-	var results []scanners.Result
+	var results []scanners.FileResult
 	for _, src := range srcs {
 		items, err := r.ScanSource(ctx, src)
 		if err != nil {
@@ -199,13 +198,13 @@ func (r *Runner) parallel(ctx context.Context, n int, fn func(i int) string) err
 }
 
 // ScanEntry scans one entry of a source, reported by its path.
-func (r *Runner) ScanEntry(ctx context.Context, e source.Entry) scanners.Result {
+func (r *Runner) ScanEntry(ctx context.Context, e source.Entry) scanners.FileResult {
 	return r.scanEntry(ctx, e, nil)
 }
 
-func (r *Runner) scanEntry(ctx context.Context, e source.Entry, problem error) scanners.Result {
-	res := scanners.Result{Path: e.Path(), Format: "unknown", Findings: []scanners.Finding{}}
-	fail := func(v scanners.Verdict, err error) scanners.Result {
+func (r *Runner) scanEntry(ctx context.Context, e source.Entry, problem error) scanners.FileResult {
+	res := scanners.FileResult{Path: e.Path(), Format: "unknown", Findings: []scanners.Finding{}}
+	fail := func(v scanners.Verdict, err error) scanners.FileResult {
 		res.Verdict = v
 		res.Errors = append(res.Errors, &scanners.FormatError{Format: "io", Offset: -1, Msg: err.Error()})
 		return res
@@ -229,124 +228,8 @@ func (r *Runner) scanEntry(ctx context.Context, e source.Entry, problem error) s
 // ScanReaderAt scans size bytes of ra, reported as path: the core every
 // source ends in (a local file, a spooled tar member, a blob read by HTTP
 // range requests).
-func (r *Runner) ScanReaderAt(ctx context.Context, path string, ra io.ReaderAt, size int64) scanners.Result {
-	res := scanners.Result{Path: path, Format: "unknown", Findings: []scanners.Finding{}, Size: size}
+func (r *Runner) ScanReaderAt(ctx context.Context, path string, ra io.ReaderAt, size int64) scanners.FileResult {
+	res := scanners.FileResult{Path: path, Format: "unknown", Findings: []scanners.Finding{}, Size: size}
 	r.scanReader(ctx, &res, ra)
 	return res
-}
-
-// scanReader scans res.Size bytes of r and, unless hashing is off, hashes
-// them in the same pass (see hashingReader).
-func (r *Runner) scanReader(ctx context.Context, res *scanners.Result, r0 io.ReaderAt) (read int64) {
-	hr := newHashingReader(r0, res.Size, r.hash)
-	f := scanners.File{Path: res.Path, Size: res.Size, R: hr, Nested: r}
-	format, findings, err := r.dispatch(ctx, f, &res.Metadata)
-	res.Format = format
-	res.Findings = append(res.Findings, findings...)
-	res.Errors = append(res.Errors, scanners.FormatErrors(err)...)
-	sum, herr := hr.finish()
-	if herr != nil {
-		res.Errors = append(res.Errors, &scanners.FormatError{Format: "io", Offset: hr.hashed,
-			Msg: fmt.Sprintf("reading %s: %v", res.Path, herr)})
-		err = errors.Join(err, herr)
-	}
-	res.SHA256 = sum
-	read = hr.read
-	res.Verdict = scanners.VerdictOf(findings, err)
-	if format == "unknown" && res.Verdict == scanners.Clean {
-		res.Verdict = scanners.Unscanned
-	}
-	return read
-}
-
-// ScanNested implements scanners.Nester.
-func (r *Runner) ScanNested(ctx context.Context, f scanners.File) (string, []scanners.Finding, error) {
-	if f.Depth > MaxDepth {
-		return "unknown", nil, scanners.Errorf(f, "archive", 0, "archives nested more than %d deep", MaxDepth)
-	}
-	f.Nested = r
-	return r.dispatch(ctx, f, nil)
-}
-
-// dispatch sniffs f and runs the first scanner that matches it.
-// dispatch runs the scanners that match f; meta, when not nil, receives
-// what the first matching Describer parsed.
-func (r *Runner) dispatch(ctx context.Context, f scanners.File, meta *any) (format string, findings []scanners.Finding, err error) {
-	if err := ctx.Err(); err != nil {
-		return "unknown", nil, err
-	}
-	head := make([]byte, min(f.Size, scanners.HeadSize))
-	if n, err := f.R.ReadAt(head, 0); err != nil && (!errors.Is(err, io.EOF) || n != len(head)) {
-		return "unknown", nil, scanners.Errorf(f, "io", 0, "reading: %v", err)
-	}
-	format = "unknown"
-	for _, s := range r.scanners {
-		if !safeMatch(s, f, head) {
-			continue
-		}
-		fmtName, m, fs, serr := runScanner(ctx, s, f)
-		findings = appendNew(findings, fs)
-		if format == "unknown" {
-			format, err = fmtName, serr
-			if meta != nil {
-				*meta = m
-			}
-		}
-		if serr == nil {
-			return format, findings, err
-		}
-		// The file is not valid as the first format that matched it. A
-		// polyglot may still load as another (a pickle whose first bytes
-		// look like a safetensors header): let the other matching scanners
-		// look too and keep what they find.
-	}
-	return format, findings, err
-}
-
-// appendNew appends the findings of fs that are not already in have (a
-// second scanner looking at the same archive reports the same members).
-func appendNew(have, fs []scanners.Finding) []scanners.Finding {
-	if len(have) == 0 {
-		return append(have, fs...)
-	}
-	seen := make(map[scanners.Finding]bool, len(have))
-	for _, f := range have {
-		seen[f] = true
-	}
-	for _, f := range fs {
-		if !seen[f] {
-			seen[f] = true
-			have = append(have, f)
-		}
-	}
-	return have
-}
-
-func safeMatch(s scanners.Scanner, f scanners.File, head []byte) (ok bool) {
-	defer func() {
-		if p := recover(); p != nil {
-			ok = false
-		}
-	}()
-	return s.Match(f, head)
-}
-
-// runScanner runs s on f, turning a panic into a FormatError.
-func runScanner(ctx context.Context, s scanners.Scanner, f scanners.File) (format string, meta any, findings []scanners.Finding, err error) {
-	format = s.Name()
-	defer func() {
-		if p := recover(); p != nil {
-			err = errors.Join(err, scanners.Errorf(f, s.Name(), -1, "scanner panicked: %v", p))
-		}
-	}()
-	if rf, ok := s.(scanners.Refiner); ok {
-		format, findings, err = rf.ScanFormat(ctx, f)
-		return format, nil, findings, err
-	}
-	if d, ok := s.(scanners.Describer); ok {
-		meta, findings, err = d.ScanDescribe(ctx, f)
-		return format, meta, findings, err
-	}
-	findings, err = s.Scan(ctx, f)
-	return format, nil, findings, err
 }

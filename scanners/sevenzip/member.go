@@ -112,7 +112,7 @@ func (s *Scanner) scanMember(ctx context.Context, f scanners.File, file *sevenzi
 		errs = append(errs, scanners.Errorf(child, "7z", sp.Size(), "decompressing: %v", rerr))
 	}
 	if sp.Size() > 0 {
-		_, fs, err := f.Nested.ScanNested(ctx, f.Child(file.Name, sp, sp.Size()))
+		fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(file.Name, sp, sp.Size())))
 		out, errs = append(out, fs...), append(errs, err)
 	}
 	return out, sp.Size(), errors.Join(errs...)

@@ -128,7 +128,7 @@ func finding(f scanners.File, rule string, sev scanners.Severity, msg string, ar
 
 // Scan opens f and hands each member, decompressed into a bounded spool, to
 // f.Nested.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	z, err := Open(f.R, f.Size, s.lim)
 	if err != nil {
 		var out []scanners.Finding
@@ -136,15 +136,15 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding
 		if errors.Is(err, errEncryptedHeader) || (errors.As(err, &re) && re.Encrypted) {
 			out = append(out, finding(f, RuleEncrypted, scanners.Medium, "7z headers are encrypted: nothing in the archive could be scanned"))
 		}
-		return out, scanners.Errorf(f, "7z", -1, "%v", err)
+		return scanners.Result{Findings: out}, scanners.Errorf(f, "7z", -1, "%v", err)
 	}
 	out := nameFindings(f, z.File)
 	if f.Depth >= s.lim.MaxDepth {
 		out = append(out, finding(f, RuleTooDeep, scanners.Medium, "7z nested %d archives deep: members not scanned", f.Depth))
-		return out, scanners.Errorf(f, "7z", 0, "nested %d archives deep; members not scanned", f.Depth)
+		return scanners.Result{Findings: out}, scanners.Errorf(f, "7z", 0, "nested %d archives deep; members not scanned", f.Depth)
 	}
 	if f.Nested == nil {
-		return out, nil
+		return scanners.Result{Findings: out}, nil
 	}
 	var declared uint64
 	for _, file := range z.File {
@@ -170,5 +170,5 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding
 		fs, used, err := s.scanMember(ctx, f, file, min(budget, s.lim.MaxMemberSize))
 		out, errs, budget = append(out, fs...), append(errs, err), budget-used
 	}
-	return out, errors.Join(errs...)
+	return scanners.Result{Findings: out}, errors.Join(errs...)
 }

@@ -84,7 +84,7 @@ func (s *Scanner) Match(_ scanners.File, head []byte) bool { return Sniff(head) 
 
 // Scan reports the archive's names and links and hands every regular
 // member to f.Nested.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	tooDeep := f.Depth >= s.lim.MaxDepth
 	var member []scanners.Finding
 	fs, err := Walk(f.R, f.Size, s.lim, func(m Member) error {
@@ -107,7 +107,7 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding
 			Message: fmt.Sprintf("tar nested %d archives deep: members not scanned", f.Depth)})
 		errs = append(errs, scanners.Errorf(f, "tar", 0, "nested %d archives deep; members not scanned", f.Depth))
 	}
-	return append(fs, member...), errors.Join(errs...)
+	return scanners.Result{Findings: append(fs, member...)}, errors.Join(errs...)
 }
 
 // setMember sets Member on the FormatErrors of Walk.
@@ -129,7 +129,7 @@ func setMember(err error, member string) error {
 // section of the archive, sparse ones expanded into a bounded spool.
 func (s *Scanner) scanMember(ctx context.Context, f scanners.File, m Member) ([]scanners.Finding, error) {
 	if m.Offset >= 0 {
-		_, fs, err := f.Nested.ScanNested(ctx, f.Child(m.Header.Name, io.NewSectionReader(f.R, m.Offset, m.Size), m.Size))
+		fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(m.Header.Name, io.NewSectionReader(f.R, m.Offset, m.Size), m.Size)))
 		return fs, err
 	}
 	sp, rerr := safeio.Spool(ctx, m.Stream, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: s.lim.MaxMemberSize, Dir: s.lim.TempDir})
@@ -145,7 +145,7 @@ func (s *Scanner) scanMember(ctx context.Context, f scanners.File, m Member) ([]
 		errs = append(errs, scanners.Errorf(f.Child(m.Header.Name, nil, 0), "tar", sp.Size(), "expanding sparse member: %v", rerr))
 	}
 	if sp.Size() > 0 {
-		_, fs, err := f.Nested.ScanNested(ctx, f.Child(m.Header.Name, sp, sp.Size()))
+		fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(m.Header.Name, sp, sp.Size())))
 		out, errs = append(out, fs...), append(errs, err)
 	}
 	return out, errors.Join(errs...)

@@ -120,7 +120,7 @@ func ScanArchive(ctx context.Context, f scanners.File, a *Archive, opts ScanOpti
 
 // nested scans one member with the full scanner set.
 func nested(ctx context.Context, f scanners.File, name string, r io.ReaderAt, size int64) ([]scanners.Finding, error) {
-	_, fs, err := f.Nested.ScanNested(ctx, f.Child(name, r, size))
+	fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(name, r, size)))
 	return fs, err
 }
 
@@ -234,16 +234,17 @@ func (s *Scanner) Name() string { return "zip" }
 func (s *Scanner) Match(f scanners.File, head []byte) bool { return Sniff(f.R, f.Size, head) }
 
 // Scan parses f as a zip archive and scans its members.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	a, err := Open(f.R, f.Size, s.lim)
 	if err != nil {
 		var fe *scanners.FormatError
 		if errors.As(err, &fe) {
 			c := *fe
 			c.Member = f.Member
-			return nil, &c
+			return scanners.Result{}, &c
 		}
-		return nil, scanners.Errorf(f, "zip", -1, "%v", err)
+		return scanners.Result{}, scanners.Errorf(f, "zip", -1, "%v", err)
 	}
-	return ScanArchive(ctx, f, a, s.opts)
+	fs, err := ScanArchive(ctx, f, a, s.opts)
+	return scanners.Result{Findings: fs}, err
 }
