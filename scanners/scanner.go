@@ -7,6 +7,7 @@ package scanners
 
 import (
 	"context"
+	"errors"
 	"io"
 )
 
@@ -17,8 +18,12 @@ type File struct {
 	Path string
 	// Member names the stream inside Path when it is an archive member;
 	// nested archives are joined with "!" ("inner.zip!archive/data.pkl").
-	// Empty for the file itself.
+	// Empty for the file itself. For messages only: a scanner reports
+	// findings and errors relative to the stream it scans (see Nester).
 	Member string
+	// Name is the stream's name inside the stream that holds it (the last
+	// element of Member); empty for the file itself.
+	Name string
 	// Size is the number of bytes readable from R.
 	Size int64
 	// R reads the content. Scanners must not read past Size.
@@ -31,9 +36,26 @@ type File struct {
 	Nested Nester
 }
 
-// Nester scans a stream found inside another one with the full set of
-// scanners and returns their combined Result. The findings carry Member
-// set; the error, if not nil, joins the FormatErrors of the member.
+// MaxDepth is how many archives deep streams are scanned: a stream nested
+// deeper is not opened. The one limit on nesting, for every container.
+const MaxDepth = 8
+
+// TooDeep reports whether f is nested more than MaxDepth archives deep.
+func (f File) TooDeep() bool { return f.Depth > MaxDepth }
+
+// MembersTooDeep reports whether the streams inside f would be TooDeep: a
+// container scanner then reports that instead of opening them.
+func (f File) MembersTooDeep() bool { return File{Depth: f.Depth + 1}.TooDeep() }
+
+// Nester scans a stream found inside another one (f, made with Child) with
+// the full set of scanners and returns their combined Result.
+//
+// The nester owns nesting: it refuses a stream that is TooDeep, and it
+// labels the findings and FormatErrors of the stream with f.Name, so that
+// they come back relative to the stream that holds f. A scanner therefore
+// reports offsets in the stream it scans and never sets Member itself,
+// except for names it finds inside its own stream (a container reporting
+// on one of its members names that member, relative to itself).
 type Nester interface {
 	ScanNested(ctx context.Context, f File) (Result, error)
 }
@@ -46,13 +68,58 @@ func (f File) Loc() string {
 	return f.Path + "!" + f.Member
 }
 
-// Child returns the File for a stream named name found inside f.
+// Child returns the File for a stream named name found inside f: the one
+// place member names are joined.
 func (f File) Child(name string, r io.ReaderAt, size int64) File {
-	m := name
-	if f.Member != "" {
-		m = f.Member + "!" + name
+	return File{Path: f.Path, Member: JoinMember(f.Member, name), Name: name, Size: size, R: r, Depth: f.Depth + 1, Nested: f.Nested}
+}
+
+// JoinMember joins a member name found inside the stream named outer
+// ("" for the file) to outer's own.
+func JoinMember(outer, inner string) string {
+	switch {
+	case inner == "":
+		return outer
+	case outer == "":
+		return inner
 	}
-	return File{Path: f.Path, Member: m, Size: size, R: r, Depth: f.Depth + 1, Nested: f.Nested}
+	return outer + "!" + inner
+}
+
+// Nest labels the Result and error of scanning the stream named name (as
+// a Nester does): each finding's and FormatError's Member, relative to the
+// stream, becomes relative to the stream that holds it. Errors that are not
+// FormatErrors (a cancelled context) are returned as they are.
+func Nest(name string, res Result, err error) (Result, error) {
+	if name == "" {
+		return res, err
+	}
+	if len(res.Findings) > 0 {
+		fs := make([]Finding, len(res.Findings))
+		for i, fd := range res.Findings {
+			fd.Member = JoinMember(name, fd.Member)
+			fs[i] = fd
+		}
+		res.Findings = fs
+	}
+	return res, nestErr(name, err)
+}
+
+func nestErr(name string, err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var errs []error
+		for _, e := range j.Unwrap() {
+			errs = append(errs, nestErr(name, e))
+		}
+		return errors.Join(errs...)
+	}
+	var fe *FormatError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	c := *fe
+	c.Member = JoinMember(name, c.Member)
+	return &c
 }
 
 // Result is what one scanner found in one stream.

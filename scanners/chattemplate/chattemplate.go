@@ -13,7 +13,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -166,16 +165,12 @@ func templates(raw json.RawMessage, off int64) ([]Template, error) {
 func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, error) {
 	ts, err := Parse(f.R, f.Size)
 	if err != nil {
-		var fe *scanners.FormatError
-		if errors.As(err, &fe) {
-			fe.Member = f.Member
-		}
 		return scanners.Result{}, err
 	}
 	var out []scanners.Finding
 	for _, t := range ts {
 		out = append(out, scanners.Finding{Rule: RuleTemplate, Severity: scanners.Info, Offset: t.Offset,
-			ATLAS: scanners.ATLASUnsafeArtifact, Member: f.Member,
+			ATLAS:   scanners.ATLASUnsafeArtifact,
 			Message: fmt.Sprintf("chat template %s (%d bytes) sha256:%s", t.Name, len(t.Text), t.SHA256)})
 		for _, is := range gguf.AnalyzeTemplate(t.Text) {
 			rule, atlas := RuleTemplateSSTI, scanners.ATLASEmbedMalware
@@ -187,7 +182,7 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, err
 				pos = int64(is.Pos)
 			}
 			out = append(out, scanners.Finding{Rule: rule, Severity: is.Severity, Global: is.Global,
-				Offset: pos, ATLAS: atlas, Member: f.Member,
+				Offset: pos, ATLAS: atlas,
 				Message: strings.TrimSpace(t.Name + " template: " + is.Msg)})
 		}
 	}

@@ -33,7 +33,7 @@ func (d *dispatcher) ScanNested(ctx context.Context, f scanners.File) (scanners.
 			if res.Format == "" {
 				res.Format = s.Name()
 			}
-			return res, err
+			return scanners.Nest(f.Name, res, err)
 		}
 	}
 	return scanners.Result{Format: "unknown"}, nil

@@ -53,14 +53,14 @@ func (s *Scanner) Match(_ scanners.File, head []byte) bool { return Is(s.format,
 // what was decompressed before the damage is scanned all the same.
 func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	name := s.format.String()
-	if f.Depth >= s.lim.MaxDepth {
-		return scanners.Result{Findings: []scanners.Finding{{Rule: RuleTooDeep, Severity: scanners.Medium, Member: f.Member, ATLAS: scanners.ATLASSupplyChainModel,
+	if f.MembersTooDeep() {
+		return scanners.Result{Findings: []scanners.Finding{{Rule: RuleTooDeep, Severity: scanners.Medium, ATLAS: scanners.ATLASSupplyChainModel,
 				Message: fmt.Sprintf("%s stream nested %d deep: not decompressed", name, f.Depth)}}},
-			scanners.Errorf(f, name, 0, "nested %d deep; not decompressed", f.Depth)
+			scanners.Errorf(name, 0, "nested %d deep; not decompressed", f.Depth)
 	}
 	zr, err := NewReader(s.format, io.NewSectionReader(f.R, 0, f.Size), s.lim)
 	if err != nil {
-		return scanners.Result{}, scanners.Errorf(f, name, 0, "%v", err)
+		return scanners.Result{}, scanners.Errorf(name, 0, "%v", err)
 	}
 	defer zr.Close()
 	sp, rerr := safeio.Spool(ctx, zr, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: s.lim.MaxSize, Dir: s.lim.TempDir})
@@ -70,13 +70,13 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 	switch {
 	case rerr == nil:
 	case errors.Is(rerr, safeio.ErrTooLarge) || errors.Is(rerr, safeio.ErrBomb):
-		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, Member: f.Member, Offset: zr.Consumed(),
+		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, Offset: zr.Consumed(),
 			ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf(
 				"%s: decompression stopped after %d bytes from %d compressed: %v; the rest was not scanned", name, sp.Size(), zr.Consumed(), rerr)})
 	case ctx.Err() != nil:
 		errs = append(errs, rerr)
 	default:
-		errs = append(errs, scanners.Errorf(f, name, zr.Consumed(),
+		errs = append(errs, scanners.Errorf(name, zr.Consumed(),
 			"decompression failed after %d bytes of output (scanned up to there): %v", sp.Size(), rerr))
 	}
 	if sp.Size() > 0 && f.Nested != nil {

@@ -49,10 +49,10 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 	file, err := parseContext(ctx, f.R, f.Size, s.lim)
 	var out []scanners.Finding
 	for _, t := range file.ChatTemplates {
-		out = append(out, templateFindings(t, f.Member)...)
+		out = append(out, templateFindings(t, "")...)
 	}
 	if err != nil {
-		return scanners.Result{Findings: out}, scanners.InMember(err, f.Member)
+		return scanners.Result{Findings: out}, err
 	}
 	return scanners.Result{Meta: file, Findings: out}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -58,7 +59,7 @@ func TestScan(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			fs, err := scanners.FindingsOf(s.Scan(context.Background(), fileOf(c.in)))
+			fs, err := scantest.ScanAs(context.Background(), s, fileOf(c.in))
 			if v := scanners.VerdictOf(fs, err); v != c.verdict {
 				t.Errorf("verdict %s, want %s; findings %+v, err %v", v, c.verdict, fs, err)
 			}

@@ -88,55 +88,17 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 func (s *Scanner) Inspect(ctx context.Context, f scanners.File) (*Model, error) {
 	head, err := safeio.ReadAt(f.R, f.Size, 0, min(f.Size, scanners.HeadSize), scanners.HeadSize)
 	if err != nil {
-		return nil, scanners.Errorf(f, format, 0, "reading: %v", err)
+		return nil, scanners.Errorf(format, 0, "reading: %v", err)
 	}
 	if !zip.Sniff(f.R, f.Size, head) {
-		m, err := Parse(f.R, f.Size, s.lim)
-		if m != nil {
-			m.Findings = rebase(m.Findings, f)
-		}
-		return m, rebaseErr(err, f)
+		return Parse(f.R, f.Size, s.lim)
 	}
 	a, err := zip.Open(f.R, f.Size, s.lim.Zip)
 	if err != nil {
-		return nil, rebaseErr(asFormatError(err, ""), f)
+		return nil, asFormatError(err, "")
 	}
 	m, perr := parseArchive(a, s.lim)
-	m.Findings = rebase(m.Findings, f)
 	zfs, zerr := zip.ScanArchive(ctx, f, a, s.opts)
 	m.Findings = append(m.Findings, zfs...)
-	return m, errors.Join(rebaseErr(perr, f), zerr)
-}
-
-// member joins the member name found inside f to f's own.
-func member(f scanners.File, m string) string {
-	switch {
-	case m == "":
-		return f.Member
-	case f.Member == "":
-		return m
-	}
-	return f.Member + "!" + m
-}
-
-func rebase(fs []scanners.Finding, f scanners.File) []scanners.Finding {
-	for i := range fs {
-		fs[i].Member = member(f, fs[i].Member)
-	}
-	return fs
-}
-
-// rebaseErr sets the members of the FormatErrors in err relative to f.
-func rebaseErr(err error, f scanners.File) error {
-	if err == nil {
-		return nil
-	}
-	fes := scanners.FormatErrors(err)
-	out := make([]error, 0, len(fes))
-	for _, fe := range fes {
-		c := *fe
-		c.Member = member(f, c.Member)
-		out = append(out, &c)
-	}
-	return errors.Join(out...)
+	return m, errors.Join(perr, zerr)
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -27,7 +28,7 @@ func (r *recorder) ScanNested(_ context.Context, f scanners.File) (scanners.Resu
 	defer r.mu.Unlock()
 	r.names = append(r.names, f.Member)
 	if strings.HasSuffix(f.Member, "evil.bin") {
-		return scanners.Result{Format: "pickle", Findings: []scanners.Finding{{Rule: "PICKLE-X", Severity: scanners.Critical, Global: "os.system", Member: f.Member}}}, nil
+		return scanners.Result{Format: "pickle", Findings: []scanners.Finding{{Rule: "PICKLE-X", Severity: scanners.Critical, Global: "os.system", Member: f.Name}}}, nil
 	}
 	return scanners.Result{Format: "unknown"}, nil
 }
@@ -69,7 +70,7 @@ func TestScanArchive(t *testing.T) {
 	rec := &recorder{}
 	f := fileOf(in)
 	f.Member, f.Nested = "outer.zip", rec
-	fs, err := scanners.FindingsOf(New().Scan(context.Background(), f))
+	fs, err := scantest.ScanAs(context.Background(), New(), f)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,9 +109,8 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 	m, err := parseContext(ctx, f.R, f.Size, s.lim)
 	var out []scanners.Finding
 	if m != nil {
-		out = m.Findings(f.Member)
+		out = m.Findings("")
 	}
-	err = scanners.InMember(err, f.Member)
 	if err != nil || m == nil {
 		return scanners.Result{Findings: out}, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -109,7 +110,7 @@ func TestFindingsBeforeError(t *testing.T) {
 	t.Parallel()
 	in := model(graph([]msg{node("com.example", "Evil")}, extTensor("W", "/etc/passwd")))
 	in = appendLen(in, modelFunctions, 1000)
-	fs, err := scanners.FindingsOf(New().Scan(context.Background(), scanners.File{Member: "a!b", Size: int64(len(in)), R: fileOf(in).R}))
+	fs, err := scantest.ScanAs(context.Background(), New(), scanners.File{Member: "a!b", Size: int64(len(in)), R: fileOf(in).R})
 	fe := scanners.FormatErrors(err)
 	if len(fe) != 1 || fe[0].Member != "a!b" || fe[0].Offset != int64(len(in)-2) {
 		t.Fatalf("error %v, want one FormatError for member a!b at %d", err, len(in)-2)

@@ -108,7 +108,7 @@ func plausibleName(name string) bool {
 // wrappers is reported as format "joblib".
 func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, error) {
 	res := s.Walk(io.NewSectionReader(f.R, 0, f.Size), 0)
-	fs, err := s.Report(f, res)
+	fs, err := s.Report(res)
 	format := "pickle"
 	for _, r := range res.Refs {
 		if strings.HasPrefix(r.Name, "joblib.") {
@@ -138,11 +138,11 @@ func (s *Scanner) Walk(r io.Reader, base int64) *Result {
 }
 
 // Report turns a walk's result into findings and a joined FormatError.
-func (s *Scanner) Report(f scanners.File, res *Result) ([]scanners.Finding, error) {
+func (s *Scanner) Report(res *Result) ([]scanners.Finding, error) {
 	fs := make([]scanners.Finding, 0, 4)
 	add := func(rule string, sev scanners.Severity, global string, off int64, atlas, msg string) {
 		fs = append(fs, scanners.Finding{Rule: rule, Severity: sev, Message: msg, Global: global,
-			Offset: off, ATLAS: atlas, Member: f.Member})
+			Offset: off, ATLAS: atlas})
 	}
 	for _, r := range res.Refs {
 		s.refFinding(r, add)
@@ -165,7 +165,7 @@ func (s *Scanner) Report(f scanners.File, res *Result) ([]scanners.Finding, erro
 		if e.Op != "" {
 			msg = e.Op + ": " + msg
 		}
-		errs = append(errs, &scanners.FormatError{Format: "pickle", Member: f.Member, Offset: e.Offset, Msg: msg})
+		errs = append(errs, &scanners.FormatError{Format: "pickle", Offset: e.Offset, Msg: msg})
 	}
 	return fs, errors.Join(errs...)
 }

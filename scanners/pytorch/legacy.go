@@ -55,7 +55,7 @@ func (l *Legacy) Scan(_ context.Context, f scanners.File) (scanners.Result, erro
 				st.Record(&pickle.Error{Offset: st.Offset(), Msg: fmt.Sprintf("legacy checkpoint ends after %d of 5 pickles", i)})
 			}
 			st.WalkRest()
-			return scanners.FindingsResult(l.pk.Report(f, st.Result()))
+			return scanners.FindingsResult(l.pk.Report(st.Result()))
 		}
 		keys = v
 	}
@@ -63,7 +63,7 @@ func (l *Legacy) Scan(_ context.Context, f scanners.File) (scanners.Result, erro
 		st.Record(&pickle.Error{Offset: st.Offset(), Msg: err.Error()})
 	}
 	st.WalkRest()
-	return scanners.FindingsResult(l.pk.Report(f, st.Result()))
+	return scanners.FindingsResult(l.pk.Report(st.Result()))
 }
 
 // skipStorages skips the raw storages that follow the key list: for each

@@ -51,30 +51,25 @@ func (l *LegacyTar) Match(f scanners.File, head []byte) bool {
 
 // Scan implements scanners.Scanner.
 func (l *LegacyTar) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
-	f.Nested = legacyMembers{l: l, next: f.Nested, parent: f.Member}
+	f.Nested = legacyMembers{l: l, next: f.Nested}
 	return l.tar.Scan(ctx, f)
 }
 
 // legacyMembers walks the storages and tensors members by their layout and
 // hands every other member to the full scanner set.
 type legacyMembers struct {
-	l      *LegacyTar
-	next   scanners.Nester
-	parent string
+	l    *LegacyTar
+	next scanners.Nester
 }
 
 func (n legacyMembers) ScanNested(ctx context.Context, f scanners.File) (scanners.Result, error) {
-	name := f.Member
-	if n.parent != "" {
-		name = name[min(len(name), len(n.parent)+1):]
-	}
-	switch path.Clean(name) {
+	switch path.Clean(f.Name) {
 	case "storages":
 		fs, err := n.l.records(f, skipStorage)
-		return scanners.Result{Format: "pickle", Findings: fs}, err
+		return scanners.Nest(f.Name, scanners.Result{Format: "pickle", Findings: fs}, err)
 	case "tensors":
 		fs, err := n.l.records(f, skipTensor)
-		return scanners.Result{Format: "pickle", Findings: fs}, err
+		return scanners.Nest(f.Name, scanners.Result{Format: "pickle", Findings: fs}, err)
 	}
 	if n.next == nil {
 		return scanners.Result{Format: "unknown"}, nil
@@ -93,7 +88,7 @@ func (l *LegacyTar) records(f scanners.File, skip func(*pickle.Stream, pickle.Va
 		}
 		st.Record(pe)
 		st.WalkRest()
-		return l.pk.Report(f, st.Result())
+		return l.pk.Report(st.Result())
 	}
 	v, err := st.Next()
 	if err != nil {
@@ -113,7 +108,7 @@ func (l *LegacyTar) records(f scanners.File, skip func(*pickle.Stream, pickle.Va
 		}
 	}
 	st.WalkRest()
-	return l.pk.Report(f, st.Result())
+	return l.pk.Report(st.Result())
 }
 
 // skipStorage skips one storage's bytes: rec is (key, location,

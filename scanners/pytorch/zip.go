@@ -99,7 +99,7 @@ func (z *Zip) Scan(ctx context.Context, f scanners.File) (scanners.Result, error
 		return scanners.Result{Format: "pytorch", Findings: fs}, err
 	}
 	fs = torchScriptNames(fs)
-	fs = append(fs, scanners.Finding{Rule: RuleTorchScript, Severity: scanners.Low, Member: f.Member,
+	fs = append(fs, scanners.Finding{Rule: RuleTorchScript, Severity: scanners.Low,
 		ATLAS:   scanners.ATLASUnsafeArtifact,
 		Message: "TorchScript archive: torch.jit.load runs its code/ (torch.load(weights_only=True) before 2.6 did too, CVE-2025-32434)"})
 	more, cerr := inspectCode(f, l.code)
@@ -179,10 +179,4 @@ func codeFindings(member, src string) []scanners.Finding {
 	return fs
 }
 
-func memberName(f scanners.File, name string) string {
-	name = path.Clean(name)
-	if f.Member == "" {
-		return name
-	}
-	return f.Member + "!" + name
-}
+func memberName(_ scanners.File, name string) string { return path.Clean(name) }

@@ -35,13 +35,17 @@ func (r *Runner) scanReader(ctx context.Context, res *scanners.FileResult, r0 io
 	return read
 }
 
-// ScanNested implements scanners.Nester.
+// ScanNested implements scanners.Nester: it refuses a stream nested too
+// deep, scans the others with the full scanner set and labels what they
+// hold with the stream's name.
 func (r *Runner) ScanNested(ctx context.Context, f scanners.File) (scanners.Result, error) {
-	if f.Depth > MaxDepth {
-		return scanners.Result{Format: "unknown"}, scanners.Errorf(f, "archive", 0, "archives nested more than %d deep", MaxDepth)
+	if f.TooDeep() {
+		return scanners.Nest(f.Name, scanners.Result{Format: "unknown"},
+			scanners.Errorf("archive", 0, "archives nested more than %d deep", scanners.MaxDepth))
 	}
 	f.Nested = r
-	return r.dispatch(ctx, f)
+	res, err := r.dispatch(ctx, f)
+	return scanners.Nest(f.Name, res, err)
 }
 
 // dispatch reads f's head and runs the scanners that match it, in the
@@ -60,7 +64,7 @@ func (r *Runner) dispatch(ctx context.Context, f scanners.File) (scanners.Result
 	}
 	head := make([]byte, min(f.Size, scanners.HeadSize))
 	if n, err := f.R.ReadAt(head, 0); err != nil && (!errors.Is(err, io.EOF) || n != len(head)) {
-		return scanners.Result{Format: "unknown"}, scanners.Errorf(f, "io", 0, "reading: %v", err)
+		return scanners.Result{Format: "unknown"}, scanners.Errorf("io", 0, "reading: %v", err)
 	}
 	var (
 		out    scanners.Result
@@ -110,7 +114,7 @@ func safeMatch(s scanners.Scanner, f scanners.File, head []byte) (ok bool) {
 func runScanner(ctx context.Context, s scanners.Scanner, f scanners.File) (res scanners.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = errors.Join(err, scanners.Errorf(f, s.Name(), -1, "scanner panicked: %v", p))
+			err = errors.Join(err, scanners.Errorf(s.Name(), -1, "scanner panicked: %v", p))
 		}
 		if res.Format == "" {
 			res.Format = s.Name()

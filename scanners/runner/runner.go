@@ -18,9 +18,6 @@ import (
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
-// MaxDepth is how deeply archives are scanned inside archives.
-const MaxDepth = 8
-
 // Runner scans files with a list of scanners.
 type Runner struct {
 	scanners []scanners.Scanner

@@ -120,7 +120,7 @@ func TestWithoutHash(t *testing.T) {
 func TestNestedDepthBounded(t *testing.T) {
 	t.Parallel()
 	r := New()
-	f := scanners.File{Path: "x", Size: 3, R: bytes.NewReader([]byte("abc")), Depth: MaxDepth + 1}
+	f := scanners.File{Path: "x", Size: 3, R: bytes.NewReader([]byte("abc")), Depth: scanners.MaxDepth + 1}
 	if _, err := r.ScanNested(context.Background(), f); err == nil {
 		t.Error("no error past the depth limit")
 	}

@@ -94,9 +94,9 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 	}
 	h, err := parseContext(ctx, f.R, f.Size, s.lim)
 	if err != nil {
-		return scanners.Result{}, scanners.InMember(err, f.Member)
+		return scanners.Result{}, err
 	}
-	return scanners.Result{Meta: h, Findings: h.findings(f.Member)}, nil
+	return scanners.Result{Meta: h, Findings: h.findings("")}, nil
 }
 
 func (h *Header) findings(member string) []scanners.Finding {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -129,7 +130,7 @@ func TestScan(t *testing.T) {
 			t.Parallel()
 			f := fileOf(tt.in)
 			f.Member = tt.member
-			got, err := scanners.FindingsOf(s.Scan(context.Background(), f))
+			got, err := scantest.ScanAs(context.Background(), s, f)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}

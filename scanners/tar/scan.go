@@ -85,7 +85,7 @@ func (s *Scanner) Match(_ scanners.File, head []byte) bool { return Sniff(head) 
 // Scan reports the archive's names and links and hands every regular
 // member to f.Nested.
 func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
-	tooDeep := f.Depth >= s.lim.MaxDepth
+	tooDeep := f.MembersTooDeep()
 	var member []scanners.Finding
 	fs, err := Walk(f.R, f.Size, s.lim, func(m Member) error {
 		if err := ctx.Err(); err != nil {
@@ -98,31 +98,13 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 		member = append(member, got...)
 		return err
 	})
-	for i := range fs {
-		fs[i].Member = f.Member
-	}
-	errs := []error{setMember(err, f.Member)}
+	errs := []error{err}
 	if tooDeep {
-		fs = append(fs, scanners.Finding{Rule: RuleTooDeep, Severity: scanners.Medium, Member: f.Member, ATLAS: scanners.ATLASSupplyChainModel,
+		fs = append(fs, scanners.Finding{Rule: RuleTooDeep, Severity: scanners.Medium, ATLAS: scanners.ATLASSupplyChainModel,
 			Message: fmt.Sprintf("tar nested %d archives deep: members not scanned", f.Depth)})
-		errs = append(errs, scanners.Errorf(f, "tar", 0, "nested %d archives deep; members not scanned", f.Depth))
+		errs = append(errs, scanners.Errorf("tar", 0, "nested %d archives deep; members not scanned", f.Depth))
 	}
 	return scanners.Result{Findings: append(fs, member...)}, errors.Join(errs...)
-}
-
-// setMember sets Member on the FormatErrors of Walk.
-func setMember(err error, member string) error {
-	if err == nil {
-		return nil
-	}
-	var out []error
-	for _, fe := range scanners.FormatErrors(err) {
-		if fe.Format == "tar" && fe.Member == "" {
-			fe.Member = member
-		}
-		out = append(out, fe)
-	}
-	return errors.Join(out...)
 }
 
 // scanMember hands one member over: contiguous members lazily through their
@@ -139,10 +121,10 @@ func (s *Scanner) scanMember(ctx context.Context, f scanners.File, m Member) ([]
 	switch {
 	case rerr == nil:
 	case errors.Is(rerr, safeio.ErrTooLarge):
-		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, Member: f.Member, ATLAS: scanners.ATLASSupplyChainModel,
+		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, ATLAS: scanners.ATLASSupplyChainModel,
 			Message: fmt.Sprintf("sparse member %q expands past %d bytes; the rest was not scanned", m.Header.Name, s.lim.MaxMemberSize)})
 	default:
-		errs = append(errs, scanners.Errorf(f.Child(m.Header.Name, nil, 0), "tar", sp.Size(), "expanding sparse member: %v", rerr))
+		errs = append(errs, scanners.MemberErrorf(m.Header.Name, "tar", sp.Size(), "expanding sparse member: %v", rerr))
 	}
 	if sp.Size() > 0 {
 		fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(m.Header.Name, sp, sp.Size())))

@@ -73,8 +73,7 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 		return scanners.Result{}, err
 	}
 	m, err := parse(ctx, f.R, f.Size, s.lim)
-	fs := analyze(m, f.Member)
-	err = scanners.InMember(err, f.Member)
+	fs := analyze(m, "")
 	if err != nil || m == nil {
 		return scanners.Result{Findings: fs}, err
 	}

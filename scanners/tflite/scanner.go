@@ -58,9 +58,9 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 	}
 	m, err := parse(ctx, f.R, f.Size, s.lim)
 	if err != nil || m == nil {
-		return scanners.Result{Findings: findings(m, f.Member)}, scanners.InMember(err, f.Member)
+		return scanners.Result{Findings: findings(m, "")}, err
 	}
-	return scanners.Result{Meta: m, Findings: findings(m, f.Member)}, nil
+	return scanners.Result{Meta: m, Findings: findings(m, "")}, nil
 }
 
 // findings returns one finding per operator code with a custom_code.
