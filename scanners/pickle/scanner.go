@@ -40,7 +40,7 @@ type Option func(*Scanner)
 // WithPolicy sets the policy that classifies callables.
 func WithPolicy(p *Policy) Option { return func(s *Scanner) { s.pol = p } }
 
-// WithLimits sets the walker's limits.
+// WithLimits sets the walker's limits; zero fields keep their defaults.
 func WithLimits(l Limits) Option { return func(s *Scanner) { s.lim = l } }
 
 // New returns a pickle Scanner with the default policy and limits.
