@@ -94,11 +94,7 @@ func build(ctx context.Context, src *listing, files []scanners.FileResult, o *op
 		if f.Verdict == scanners.Invalid {
 			continue
 		}
-		wi, err := describe(src.Files[i], f)
-		if err != nil {
-			res.Problems = append(res.Problems, source.Problem{Path: f.Path, Err: fmt.Errorf("reading the %s header: %w", f.Format, err)})
-		}
-		infos[i] = wi
+		infos[i] = describe(f)
 	}
 	res.Problems = append(res.Problems, linkShards(src, files, infos)...)
 	meta, problems := readRepoMeta(src)
@@ -288,16 +284,21 @@ func fileComponent(f scanners.FileResult) cdx.Component {
 	return c
 }
 
-// Role classifies a model file by format and name: weights, tokenizer,
+// Role classifies a model file by the kind of its format (declared in the
+// scanner registry) and by its name: weights, container, tokenizer,
 // chat-template, config, card, code, dataset or other.
 func Role(p, format string) string {
 	base := strings.ToLower(path.Base(p))
+	kind := runner.KindOf(format)
+	json := strings.HasSuffix(base, ".json")
 	switch {
-	case format == "chat-template" && !strings.HasSuffix(base, ".json"),
+	case kind == scanners.Template && !json,
 		strings.HasSuffix(base, ".jinja") || strings.Contains(base, "chat_template"):
 		return "chat-template"
-	case format != "unknown" && format != "" && format != "chat-template" && !strings.HasSuffix(base, ".json"):
+	case kind == scanners.Weights && !json:
 		return "weights"
+	case kind == scanners.Container && !json:
+		return "container"
 	case strings.HasPrefix(base, "tokenizer") || base == "vocab.txt" || base == "vocab.json" ||
 		base == "merges.txt" || base == "special_tokens_map.json" || strings.HasSuffix(base, ".tiktoken"):
 		return "tokenizer"

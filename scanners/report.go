@@ -21,7 +21,7 @@ type FileResult struct {
 	// Metadata is the Result.Meta of the scanner that matched
 	// (*safetensors.Header, *onnx.Model, *gguf.File, ...); nil when the
 	// format has none, and for invalid files. Not part of the JSON report.
-	Metadata any `json:"-"`
+	Metadata Meta `json:"-"`
 }
 
 // Summary counts a Report's results.

@@ -133,7 +133,7 @@ type Result struct {
 	// Meta is what the scanner parsed that describes the stream (a header,
 	// a graph), so that aibom generate does not read it again; nil when
 	// the format has none or the stream could not be parsed.
-	Meta any
+	Meta Meta
 }
 
 // Scanner recognises one format by content and reports what in it is unsafe.

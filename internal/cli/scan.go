@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -53,12 +54,7 @@ code when the model is loaded.
 
 The format of each file is decided by its content, never by its name: a pickle
 named config.json or model.safetensors is scanned as a pickle. Formats:
-pickle (protocols 0-5), PyTorch (zip, legacy, legacy tar, TorchScript), NumPy
-.npy/.npz, joblib (also compressed), safetensors (validated to the letter of
-its specification), GGUF (chat templates checked for template injection),
-ONNX (external data paths, custom operators), Keras .keras/.h5 (Lambda layers,
-unsafe modules), TensorFlow SavedModel and TFLite (file, process and Python
-ops), zip, tar, 7z, gzip, bzip2, xz, lzma, zlib and lz4.
+` + wrap(runner.Help(), 78) + `
 
 Nothing is ever unpickled or executed: an opcode walker models the pickle
 machine to resolve every callable it would import or call, and checks it
@@ -242,4 +238,22 @@ func progressPrinter(w io.Writer) func(done, total int, path string) {
 			fmt.Fprint(w, "\r\033[K")
 		}
 	}
+}
+
+// wrap breaks s into lines of at most width runes, at spaces.
+func wrap(s string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, w := range strings.Fields(s) {
+		if i > 0 && n+1+len(w) > width {
+			b.WriteByte('\n')
+			n = 0
+		} else if i > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	return b.String()
 }
