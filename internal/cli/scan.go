@@ -19,15 +19,12 @@ import (
 
 // scanOptions are the flags of `aibom scan`.
 type scanOptions struct {
-	format    string
-	failOn    string
-	output    string
-	allowlist []string
-	noHash    bool
-	workers   int
-	color     string
-	verbose   bool
-	progress  bool
+	runnerOptions
+	format  string
+	failOn  string
+	output  string
+	color   string
+	verbose bool
 }
 
 // AddFlags registers the flags on cmd.
@@ -36,12 +33,9 @@ func (o *scanOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVarP(&o.format, "format", "f", "table", "output format: table (for people), json (the stable contract for tools) or sarif (SARIF 2.1.0 for code-scanning dashboards)")
 	f.StringVar(&o.failOn, "fail-on", "suspicious", "exit 1 when a file's verdict is at least this: unscanned, suspicious, invalid, malicious, or none (verdicts rank clean < unscanned < suspicious < invalid < malicious)")
 	f.StringVarP(&o.output, "output", "o", "", "write the report to this file (atomically) instead of stdout")
-	f.StringArrayVar(&o.allowlist, "allowlist", nil, "file of extra allowed pickle callables, one dotted name per line (pkg.mod.Class or pkg.mod.*); repeatable; the denylist still wins")
-	f.BoolVar(&o.noHash, "no-hash", false, "skip the SHA-256 of each file so that only the bytes the scanners need are read (sha256 is then empty)")
-	f.IntVar(&o.workers, "workers", 0, "files scanned at once (default: number of CPUs)")
 	f.StringVar(&o.color, "color", "auto", "colour in table output: auto, always or never")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "list clean and unscanned files in table output too")
-	f.BoolVar(&o.progress, "progress", false, "show progress on stderr (default: when stderr is a terminal)")
+	o.runnerOptions.AddFlags(cmd)
 }
 
 func newScan(stdout, stderr io.Writer) *cobra.Command {
@@ -99,21 +93,9 @@ func runScan(cmd *cobra.Command, o *scanOptions, args []string, stdout, stderr i
 	if o.color != "auto" && o.color != "always" && o.color != "never" {
 		return usageError{fmt.Errorf("unknown --color %q (want auto, always or never)", o.color)}
 	}
-	pol := pickle.DefaultPolicy()
-	for _, path := range o.allowlist {
-		if err := loadAllowlist(pol, path); err != nil {
-			return usageError{err}
-		}
-	}
-	opts := []runner.Option{
-		runner.WithScanners(runner.Scanners(runner.Config{Policy: pol})...),
-		runner.WithWorkers(o.workers),
-	}
-	if o.noHash {
-		opts = append(opts, runner.WithoutHash())
-	}
-	if o.progress || isTerminal(stderr) {
-		opts = append(opts, runner.WithProgress(progressPrinter(stderr)))
+	r, err := o.runner(stderr)
+	if err != nil {
+		return err
 	}
 	srcs := make([]source.Source, 0, len(args))
 	for _, a := range args {
@@ -123,7 +105,7 @@ func runScan(cmd *cobra.Command, o *scanOptions, args []string, stdout, stderr i
 		}
 		srcs = append(srcs, src)
 	}
-	rep, err := runner.New(opts...).ScanSources(cmd.Context(), srcs...)
+	rep, err := r.ScanSources(cmd.Context(), srcs...)
 	if err != nil {
 		return err
 	}
