@@ -140,15 +140,23 @@ type Result struct {
 type Scanner interface {
 	// Name is the format name used in reports ("pickle", "pytorch", ...).
 	Name() string
-	// Match reports whether f is in this format. head holds the first bytes
-	// of f (up to HeadSize). Match decides by content, never by name.
+	// Match reports whether f may be in this format, from head alone: the
+	// first bytes of f (up to HeadSize). Match decides by content, never by
+	// name, and reads nothing else (at most a bounded probe, such as a zip's
+	// end record); a format that needs more decides in Scan.
 	Match(f File, head []byte) bool
 	// Scan reports what is in f. A non-nil error means (part of) f could
 	// not be parsed; it wraps one or more *FormatError. The Result made
 	// before the error is still returned: an unpickler has already acted on
-	// its findings.
+	// its findings. Scan returns ErrNotMatched when, having looked at more
+	// than the head, it finds that f is not in its format after all (a
+	// JSON file without a chat template): the next scanner is then tried.
 	Scan(ctx context.Context, f File) (Result, error)
 }
+
+// ErrNotMatched is returned by a Scan that declines a stream its Match
+// accepted. It is not a parse error.
+var ErrNotMatched = errors.New("scanners: not in this format")
 
 // HeadSize is how many leading bytes the runner reads for Match.
 const HeadSize = 4096

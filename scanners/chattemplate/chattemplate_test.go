@@ -31,8 +31,8 @@ func TestMatch(t *testing.T) {
 		{"jinja that is not a chat template", "{% extends 'base.html' %}{{ title }}", false},
 		{"binary", "\x00\x01{{ messages }}", false},
 	} {
-		if got := New().Match(file([]byte(tc.b)), []byte(tc.b)); got != tc.want {
-			t.Errorf("%s: Match = %v, want %v", tc.name, got, tc.want)
+		if got := recognised([]byte(tc.b)); got != tc.want {
+			t.Errorf("%s: recognised = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }
@@ -105,4 +105,15 @@ func FuzzParse(f *testing.F) {
 			_, _ = scanners.FindingsOf(s.Scan(context.Background(), file(b)))
 		}
 	})
+}
+
+// recognised is Match, then Scan not declining: a JSON object is matched by
+// its head and declined by Scan when it names no chat template.
+func recognised(b []byte) bool {
+	s := New()
+	if !s.Match(file(b), b) {
+		return false
+	}
+	_, err := s.Scan(context.Background(), file(b))
+	return !errors.Is(err, scanners.ErrNotMatched)
 }

@@ -63,7 +63,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("bad finding %+v", fd)
 			}
 		}
-		if s.Match(fileOf(in), head(in)) {
+		if recognised(s, in) {
 			file := fileOf(in)
 			file.Nested = &recorder{}
 			_, _ = scanners.FindingsOf(s.Scan(context.Background(), file))

@@ -37,16 +37,27 @@ func New(opts ...Option) *Scanner {
 // Name returns "keras".
 func (s *Scanner) Name() string { return format }
 
-// Match reports a zip whose central directory holds config.json and
-// metadata.json or model.weights.h5 (a .keras archive), or an HDF5 file
-// (the signature at 0 or after a user block).
+// Match reports an HDF5 file (the signature at 0 or after a user block).
+// A .keras archive is a zip: the zip scanner refines it through Is.
 func (s *Scanner) Match(f scanners.File, head []byte) bool {
-	if zip.Sniff(f.R, f.Size, head) {
-		a, err := zip.Open(f.R, f.Size, s.lim.Zip)
-		return err == nil && isKeras(a)
-	}
 	_, ok := findHDF5(f.R, f.Size, head, s.lim.MaxUserBlock)
 	return ok
+}
+
+// Is implements zip.Layout: the central directory holds config.json and
+// metadata.json or model.weights.h5 (a .keras archive).
+func (s *Scanner) Is(a *zip.Archive) bool { return isKeras(a) }
+
+// ScanArchive implements zip.Layout: the model config of the .keras
+// archive a, and its members handed to f.Nested.
+func (s *Scanner) ScanArchive(ctx context.Context, f scanners.File, a *zip.Archive) (scanners.Result, error) {
+	m, perr := parseArchive(a, s.lim)
+	zfs, zerr := zip.ScanArchive(ctx, f, a, s.opts)
+	m.Findings = append(m.Findings, zfs...)
+	if err := errors.Join(perr, zerr); err != nil {
+		return scanners.Result{Format: format, Findings: m.Findings}, err
+	}
+	return scanners.Result{Format: format, Meta: m, Findings: m.Findings}, nil
 }
 
 // isKeras reports whether a's central directory names the members of a

@@ -35,22 +35,22 @@ func NewLegacyTar(pk *pickle.Scanner) *LegacyTar {
 // Name implements scanners.Scanner.
 func (l *LegacyTar) Name() string { return "pytorch" }
 
-// Match reports whether f is a tar holding the members torch's legacy
-// tar loader reads ("pickle" and "storages").
-func (l *LegacyTar) Match(f scanners.File, head []byte) bool {
-	if !tar.Sniff(head) {
-		return false
-	}
+// Match reports whether f is a tar (from its head); Scan decides whether it
+// is a legacy checkpoint.
+func (l *LegacyTar) Match(_ scanners.File, head []byte) bool { return tar.Sniff(head) }
+
+// Scan implements scanners.Scanner: a tar holding the members torch's
+// legacy tar loader reads ("pickle" and "storages") is walked as one; any
+// other tar is declined with scanners.ErrNotMatched, for the tar scanner.
+func (l *LegacyTar) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	names := map[string]bool{}
 	_, _ = tar.Walk(f.R, f.Size, l.lim, func(m tar.Member) error {
 		names[m.Header.Name] = true
 		return nil
 	})
-	return names["pickle"] && names["storages"]
-}
-
-// Scan implements scanners.Scanner.
-func (l *LegacyTar) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
+	if !names["pickle"] || !names["storages"] {
+		return scanners.Result{}, scanners.ErrNotMatched
+	}
 	f.Nested = legacyMembers{l: l, next: f.Nested}
 	return l.tar.Scan(ctx, f)
 }

@@ -36,7 +36,7 @@ type Zip struct {
 // NewZip returns a Zip scanner.
 func NewZip() *Zip { return &Zip{lim: zip.DefaultLimits(), opts: zip.DefaultScanOptions()} }
 
-// Name implements scanners.Scanner.
+// Name implements zip.Layout.
 func (z *Zip) Name() string { return "pytorch" }
 
 // layout says what kind of PyTorch archive a zip is.
@@ -73,26 +73,26 @@ func inspect(a *zip.Archive) layout {
 	return l
 }
 
-// Match reports whether f is a zip holding a PyTorch checkpoint.
-func (z *Zip) Match(f scanners.File, head []byte) bool {
-	if !zip.Sniff(f.R, f.Size, head) {
-		return false
-	}
-	a, err := zip.Open(f.R, f.Size, z.lim)
-	if err != nil {
-		return false
-	}
+// Is implements zip.Layout: the archive holds <top>/data.pkl, or
+// TorchScript's code/ or constants.pkl.
+func (z *Zip) Is(a *zip.Archive) bool {
 	l := inspect(a)
 	return l.torch || l.torchScript
 }
 
-// Scan implements scanners.Scanner; the Result's format is "pytorch" or
-// "torchscript".
+// Scan opens f as a zip and scans it as a PyTorch archive (for callers
+// outside the zip scanner's dispatch).
 func (z *Zip) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	a, err := zip.Open(f.R, f.Size, z.lim)
 	if err != nil {
 		return scanners.Result{Format: "pytorch"}, err
 	}
+	return z.ScanArchive(ctx, f, a)
+}
+
+// ScanArchive implements zip.Layout; the Result's format is "pytorch" or
+// "torchscript".
+func (z *Zip) ScanArchive(ctx context.Context, f scanners.File, a *zip.Archive) (scanners.Result, error) {
 	l := inspect(a)
 	fs, err := zip.ScanArchive(ctx, f, a, z.opts)
 	if !l.torchScript {

@@ -39,9 +39,10 @@ type Format struct {
 
 // Registry returns every format aibom knows, in the order they are tried:
 // the one list. Adding a format is its own package plus one line here.
-// Specific container layouts come before the generic container (a PyTorch
-// zip before any zip), formats with a precise magic before weaker ones,
-// and pickle, which protocols 0 and 1 give no magic, last. A file that the
+// Zip layouts (PyTorch, .npz, .keras) are refined by the zip scanner, which
+// opens each archive once; a legacy PyTorch tar is tried before any tar;
+// formats with a precise magic come before weaker ones, and pickle, which
+// protocols 0 and 1 give no magic, last. A file that the
 // first matching scanner finds invalid is also offered to the others that
 // match (see dispatch).
 func Registry(c Config) []Format {
@@ -50,12 +51,12 @@ func Registry(c Config) []Format {
 		pol = pickle.DefaultPolicy()
 	}
 	pk := pickle.New(pickle.WithPolicy(pol))
+	ks := keras.New()
 	list := []Format{
-		{pytorch.NewZip(), scanners.Weights, []string{"torchscript"}, "PyTorch (zip, legacy, legacy tar, TorchScript)"},
-		{numpy.NewNPZ(), scanners.Weights, nil, ""},
-		{keras.New(), scanners.Weights, nil, "Keras .keras/.h5 (Lambda layers, unsafe modules)"},
-		{zip.New(), scanners.Container, nil, ""},
-		{pytorch.NewLegacyTar(pk), scanners.Weights, nil, ""},
+		// One zip scanner opens each archive once and refines it by layout.
+		{zip.New(zip.WithLayouts(pytorch.NewZip(), numpy.NewNPZ(), ks)), scanners.Container, nil, ""},
+		{ks, scanners.Weights, nil, "Keras .keras/.h5 (Lambda layers, unsafe modules)"},
+		{pytorch.NewLegacyTar(pk), scanners.Weights, []string{"torchscript"}, "PyTorch (zip, legacy, legacy tar, TorchScript)"},
 		{tar.New(tar.DefaultLimits()), scanners.Container, nil, ""},
 		{sevenzip.New(sevenzip.DefaultLimits()), scanners.Container, nil, ""},
 	}

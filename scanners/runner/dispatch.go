@@ -73,6 +73,9 @@ func (r *Runner) dispatch(ctx context.Context, f scanners.File) (scanners.Result
 	)
 	for s := range r.plan(f, head) {
 		res, err := runScanner(ctx, s, f)
+		if errors.Is(err, scanners.ErrNotMatched) {
+			continue
+		}
 		if !found {
 			out, outErr, found = res, err, true
 		} else {

@@ -181,10 +181,12 @@ func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOpt
 	return out, errors.Join(errs...)
 }
 
-// Scanner finds zip archives by content and scans their members.
+// Scanner finds zip archives by content, opens each once, refines it into
+// one of its layouts and scans its members.
 type Scanner struct {
-	lim  Limits
-	opts ScanOptions
+	lim     Limits
+	opts    ScanOptions
+	layouts []Layout
 }
 
 // Option configures a Scanner.
@@ -222,6 +224,32 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 		}
 		return scanners.Result{}, scanners.Errorf("zip", -1, "%v", err)
 	}
+	for _, l := range s.layouts {
+		if l.Is(a) {
+			res, err := l.ScanArchive(ctx, f, a)
+			if res.Format == "" {
+				res.Format = l.Name()
+			}
+			return res, err
+		}
+	}
 	fs, err := ScanArchive(ctx, f, a, s.opts)
 	return scanners.Result{Findings: fs}, err
 }
+
+// Layout is a format built on zip (a PyTorch checkpoint, an .npz, a .keras
+// model). The zip scanner opens an archive once and asks its layouts, in
+// order, whether the archive is one of theirs; the first that is scans it,
+// and its name is the file's format. Other archives are scanned as zip.
+type Layout interface {
+	// Name is the format of archives in this layout ("pytorch").
+	Name() string
+	// Is reports whether a is in this layout, from its central directory.
+	Is(a *Archive) bool
+	// ScanArchive scans f, already opened as a. A Result with an empty
+	// Format is reported as Name.
+	ScanArchive(ctx context.Context, f scanners.File, a *Archive) (scanners.Result, error)
+}
+
+// WithLayouts sets the layouts the scanner refines archives into.
+func WithLayouts(l ...Layout) Option { return func(s *Scanner) { s.layouts = l } }
