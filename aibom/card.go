@@ -94,11 +94,11 @@ func describeModel(c *cdx.Component, m repoMeta, infos []*weightInfo) {
 	var ancestors []cdx.Component
 	for _, a := range modelcard.Lineage(m.card, m.adapter, ggufBase) {
 		anc := cdx.Component{
-			Type: cdx.ComponentTypeMachineLearningModel, Name: a.Name, BOMRef: "ancestor:" + a.Name,
+			Type: cdx.ComponentTypeMachineLearningModel, Name: a.Name, BOMRef: refAncestor + a.Name,
 			PackageURL: modelcard.PackageURL(a.Name, ""),
 			Properties: &[]cdx.Property{
-				{Name: "aibom:lineage:relation", Value: string(a.Relation)},
-				{Name: "aibom:lineage:source", Value: a.Source},
+				{Name: propLineageRelation, Value: string(a.Relation)},
+				{Name: propLineageSource, Value: a.Source},
 			},
 		}
 		ancestors = append(ancestors, anc)
@@ -167,7 +167,7 @@ func localDatasets(ctx context.Context, src *listing, kit *kitfile.Kitfile) (loc
 			problems = append(problems, source.Problem{Path: d.Path + "/README.md", Err: fmt.Errorf("dataset card: %w", d.CardErr)})
 		}
 		for _, f := range d.Files {
-			ls.files[d.BOMRef()] = append(ls.files[d.BOMRef()], "file:"+f.Path)
+			ls.files[d.BOMRef()] = append(ls.files[d.BOMRef()], fileRef(f.Path))
 			ls.props[f.Path] = f.Properties()
 			if f.Err != nil {
 				problems = append(problems, source.Problem{Path: f.Path, Err: f.Err})

@@ -154,7 +154,7 @@ func assemble(src *listing, files []scanners.FileResult, infos []*weightInfo, me
 		Timestamp: o.now.UTC().Format(time.RFC3339),
 		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
 			Type: cdx.ComponentTypeApplication, Name: ToolName, Version: o.version,
-			BOMRef: "tool:aibom",
+			BOMRef: refTool,
 		}}},
 		Component: &model,
 	}
@@ -162,7 +162,7 @@ func assemble(src *listing, files []scanners.FileResult, infos []*weightInfo, me
 	fileRefs := func(dir string) []string {
 		var out []string
 		for _, i := range owned[dir] {
-			out = append(out, "file:"+files[i].Path)
+			out = append(out, fileRef(files[i].Path))
 		}
 		return out
 	}
@@ -193,7 +193,7 @@ func assemble(src *listing, files []scanners.FileResult, infos []*weightInfo, me
 	bom.Components = &comps
 	deps = append([]cdx.Dependency{{Ref: model.BOMRef, Dependencies: &refs}}, deps...)
 	for i, f := range files {
-		d := cdx.Dependency{Ref: "file:" + f.Path}
+		d := cdx.Dependency{Ref: fileRef(f.Path)}
 		if wi := infos[i]; wi != nil && len(wi.dependsOn) > 0 {
 			d.Dependencies = &wi.dependsOn
 		}
@@ -232,7 +232,7 @@ func fileComponents(files []scanners.FileResult, infos []*weightInfo, meta repoM
 			*c.Properties = append(*c.Properties, wi.props...)
 			if o.tensors {
 				for _, t := range wi.tensors {
-					*c.Properties = append(*c.Properties, cdx.Property{Name: "aibom:tensor:" + t[0], Value: t[1]})
+					*c.Properties = append(*c.Properties, cdx.Property{Name: propTensorPrefix + t[0], Value: t[1]})
 				}
 			}
 		}
@@ -248,9 +248,9 @@ func modelComponent(src *listing) cdx.Component {
 	c := cdx.Component{
 		Type:   cdx.ComponentTypeMachineLearningModel,
 		Name:   src.Name,
-		BOMRef: "model:" + src.Name,
+		BOMRef: refModel + src.Name,
 		Properties: &[]cdx.Property{
-			{Name: "aibom:source:kind", Value: string(src.Kind)},
+			{Name: propSourceKind, Value: string(src.Kind)},
 		},
 	}
 	if src.Kind == source.HuggingFaceCache {
@@ -270,12 +270,12 @@ func fileComponent(f scanners.FileResult) cdx.Component {
 	c := cdx.Component{
 		Type:   cdx.ComponentTypeFile,
 		Name:   f.Path,
-		BOMRef: "file:" + f.Path,
+		BOMRef: fileRef(f.Path),
 		Properties: &[]cdx.Property{
-			{Name: "aibom:file:role", Value: Role(f.Path, f.Format)},
-			{Name: "aibom:file:size", Value: fmt.Sprint(f.Size)},
-			{Name: "aibom:file:format", Value: f.Format},
-			{Name: "aibom:scan:verdict", Value: f.Verdict.String()},
+			{Name: propFileRole, Value: Role(f.Path, f.Format)},
+			{Name: propFileSize, Value: fmt.Sprint(f.Size)},
+			{Name: propFileFormat, Value: f.Format},
+			{Name: propScanVerdict, Value: f.Verdict.String()},
 		},
 	}
 	if f.SHA256 != "" {
@@ -324,8 +324,8 @@ func vulnerabilities(f scanners.FileResult, ref string) []cdx.Vulnerability {
 		if fd.Severity < scanners.Low {
 			continue
 		}
-		props := []cdx.Property{{Name: "aibom:offset", Value: fmt.Sprint(fd.Offset)}}
-		for _, kv := range [][2]string{{"aibom:global", fd.Global}, {"aibom:atlas", fd.ATLAS}, {"aibom:member", fd.Member}} {
+		props := []cdx.Property{{Name: propOffset, Value: fmt.Sprint(fd.Offset)}}
+		for _, kv := range [][2]string{{propGlobal, fd.Global}, {propATLAS, fd.ATLAS}, {propMember, fd.Member}} {
 			if kv[1] != "" {
 				props = append(props, cdx.Property{Name: kv[0], Value: kv[1]})
 			}

@@ -42,10 +42,10 @@ func linkShards(src *listing, files []scanners.FileResult, infos []*weightInfo) 
 		}
 		wi := ensureInfo(infos, i)
 		wi.props = append(wi.props,
-			cdx.Property{Name: "aibom:index:shards", Value: fmt.Sprint(len(idx.Shards))},
-			cdx.Property{Name: "aibom:index:tensors", Value: fmt.Sprint(idx.Tensors)})
+			cdx.Property{Name: propIndexShards, Value: fmt.Sprint(len(idx.Shards))},
+			cdx.Property{Name: propIndexTensors, Value: fmt.Sprint(idx.Tensors)})
 		if idx.TotalSize > 0 {
-			wi.props = append(wi.props, cdx.Property{Name: "aibom:index:total_size", Value: fmt.Sprint(idx.TotalSize)})
+			wi.props = append(wi.props, cdx.Property{Name: propIndexTotalSize, Value: fmt.Sprint(idx.TotalSize)})
 		}
 		dir := path.Dir(f.Path)
 		for _, shard := range idx.ShardNames() {
@@ -55,9 +55,9 @@ func linkShards(src *listing, files []scanners.FileResult, infos []*weightInfo) 
 				problems = append(problems, source.Problem{Path: f.Path, Err: fmt.Errorf("the index names shard %s, which is not in the source", p)})
 				continue
 			}
-			wi.dependsOn = append(wi.dependsOn, "file:"+p)
+			wi.dependsOn = append(wi.dependsOn, fileRef(p))
 			si := ensureInfo(infos, j)
-			si.props = append(si.props, cdx.Property{Name: "aibom:weights:index", Value: f.Path})
+			si.props = append(si.props, cdx.Property{Name: propWeightsIndex, Value: f.Path})
 			if missing := missingTensors(idx.Shards[shard], si); len(missing) > 0 {
 				problems = append(problems, source.Problem{Path: f.Path, Err: fmt.Errorf(
 					"the index places %d tensor(s) in %s that its header does not hold: %s", len(missing), p, clip(missing, 3))})
@@ -76,8 +76,7 @@ func readIndex(f source.File) (*modelcard.WeightIndex, error) {
 	}
 	defer fh.Close()
 	idx, err := modelcard.ParseWeightIndex(fh, f.Path)
-	var se *modelcard.SyntaxError
-	if idx == nil && errors.As(err, &se) && se.Msg == "no weight_map" {
+	if idx == nil && errors.Is(err, modelcard.ErrNoWeightMap) {
 		return nil, errNotIndex
 	}
 	return idx, err

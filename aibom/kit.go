@@ -136,8 +136,8 @@ func kitDatasets(kf *kitfile.Kitfile, src *listing, sets *localSets) {
 			comp = &sets.comps[len(sets.comps)-1]
 		}
 		for _, f := range src.Files {
-			if kitfile.Covers(d.Path, f.Path) && !slices.Contains(sets.files[comp.BOMRef], "file:"+f.Path) {
-				sets.files[comp.BOMRef] = append(sets.files[comp.BOMRef], "file:"+f.Path)
+			if kitfile.Covers(d.Path, f.Path) && !slices.Contains(sets.files[comp.BOMRef], fileRef(f.Path)) {
+				sets.files[comp.BOMRef] = append(sets.files[comp.BOMRef], fileRef(f.Path))
 			}
 		}
 		if d.Name != "" {

@@ -59,14 +59,14 @@ func modelTotals(infos []*weightInfo) []cdx.Property {
 	if total == 0 {
 		return nil
 	}
-	props := []cdx.Property{{Name: "aibom:model:parameters", Value: fmt.Sprint(total)}}
+	props := []cdx.Property{{Name: propModelParameters, Value: fmt.Sprint(total)}}
 	dts := make([]string, 0, len(by))
 	for dt := range by {
 		dts = append(dts, dt)
 	}
 	sort.Strings(dts)
 	for _, dt := range dts {
-		props = append(props, cdx.Property{Name: "aibom:model:parameters:" + dt, Value: fmt.Sprint(by[dt])})
+		props = append(props, cdx.Property{Name: propModelParameters + ":" + dt, Value: fmt.Sprint(by[dt])})
 	}
 	return props
 }

@@ -104,7 +104,7 @@ func subModelComponent(src *listing, sm *subModel, infos []*weightInfo) cdx.Comp
 	c := cdx.Component{
 		Type:   cdx.ComponentTypeMachineLearningModel,
 		Name:   src.Name + "/" + sm.dir,
-		BOMRef: "model:" + src.Name + "/" + sm.dir,
+		BOMRef: refModel + src.Name + "/" + sm.dir,
 		Properties: &[]cdx.Property{
 			{Name: "aibom:model:path", Value: sm.dir},
 		},
