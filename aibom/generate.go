@@ -87,63 +87,99 @@ func Generate(ctx context.Context, src source.Source, opts ...Option) (*Result, 
 	return build(ctx, lst, files, &o), nil
 }
 
-func build(ctx context.Context, src *listing, files []scanners.FileResult, o *options) *Result {
-	res := &Result{Files: files, Problems: append([]source.Problem(nil), src.Problems...)}
-	infos := make([]*weightInfo, len(files))
+// fileEntry is one file of the source as the stages of Generate see it:
+// where it comes from, what the scan found, and what its header and the
+// other stages say about it (nil when nothing). Stages take a []fileEntry
+// and return a new one; they never change the one they were given.
+type fileEntry struct {
+	src  source.File
+	scan scanners.FileResult
+	info *weightInfo
+}
+
+// scanResults returns the scan results of files, in order.
+func scanResults(files []fileEntry) []scanners.FileResult {
+	out := make([]scanners.FileResult, len(files))
 	for i, f := range files {
-		if f.Verdict == scanners.Invalid {
-			continue
-		}
-		infos[i] = describe(f)
+		out[i] = f.scan
 	}
-	res.Problems = append(res.Problems, linkShards(src, files, infos)...)
+	return out
+}
+
+// infosOf returns the weight infos of files, in order (nil entries kept).
+func infosOf(files []fileEntry) []*weightInfo {
+	out := make([]*weightInfo, len(files))
+	for i, f := range files {
+		out[i] = f.info
+	}
+	return out
+}
+
+// describeFiles returns files with each valid file's header metadata.
+func describeFiles(in []fileEntry) []fileEntry {
+	files := append([]fileEntry(nil), in...)
+	for i, f := range files {
+		if f.scan.Verdict != scanners.Invalid {
+			files[i].info = describe(f.scan)
+		}
+	}
+	return files
+}
+
+func build(ctx context.Context, src *listing, files []fileEntry, o *options) *Result {
+	res := &Result{Files: scanResults(files), Problems: append([]source.Problem(nil), src.Problems...)}
+	files = describeFiles(files)
+	files, problems := linkShards(ctx, files)
+	res.Problems = append(res.Problems, problems...)
 	meta, problems := readRepoMeta(src)
 	res.Problems = append(res.Problems, problems...)
-	subs, problems := readSubModels(src, files)
+	subs, problems := readSubModels(src, res.Files)
 	res.Problems = append(res.Problems, problems...)
 	sets, problems := localDatasets(ctx, src, meta.kit)
 	res.Problems = append(res.Problems, problems...)
 	kitDatasets(meta.kit, src, &sets)
 	libs, problems := findLibraries(ctx, src)
 	res.Problems = append(res.Problems, problems...)
-	res.BOM = assemble(src, files, infos, meta, subs, sets, libs, o)
+	res.BOM = assemble(src, files, meta, subs, sets, libs, o)
 	return res
 }
 
 // scanAll walks src once: the runner hashes and scans every file on its
 // workers. The files come back sorted by path, each with its result.
-func scanAll(ctx context.Context, src source.Source, o *options) (*listing, []scanners.FileResult, error) {
+func scanAll(ctx context.Context, src source.Source, o *options) (*listing, []fileEntry, error) {
 	items, err := o.runner.ScanSource(ctx, src)
 	if err != nil {
 		return nil, nil, err
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Entry.Path() < items[j].Entry.Path() })
 	lst := &listing{Info: src.Info()}
-	var results []scanners.FileResult
+	var files []fileEntry
 	for _, it := range items {
 		if it.Problem != nil {
 			lst.Problems = append(lst.Problems, source.Problem{Path: it.Entry.Path(), Err: it.Problem})
 			continue
 		}
-		lst.Files = append(lst.Files, source.File{Path: it.Entry.Path(), Size: it.Entry.Size(), Entry: it.Entry})
-		results = append(results, it.Result)
+		sf := source.File{Path: it.Entry.Path(), Size: it.Entry.Size(), Entry: it.Entry}
+		lst.Files = append(lst.Files, sf)
+		files = append(files, fileEntry{src: sf, scan: it.Result})
 	}
-	return lst, results, nil
+	return lst, files, nil
 }
 
 // assemble puts the BOM together: the model as metadata.component, a component
 // per file, per model in a sub-folder, per dataset named by the cards or
 // the headers and per local dataset folder, the libraries, the dependency
 // graph and the findings.
-func assemble(src *listing, files []scanners.FileResult, infos []*weightInfo, meta repoMeta, subs []*subModel,
+func assemble(src *listing, files []fileEntry, meta repoMeta, subs []*subModel,
 	sets localSets, found []libraries.Library, o *options) *cdx.BOM {
 	bom := cdx.NewBOM()
 	bom.SerialNumber = o.serial
+	infos := infosOf(files)
 	owned := partition(files, subs)
 	pick := func(dir string) []*weightInfo {
 		var out []*weightInfo
 		for _, i := range owned[dir] {
-			out = append(out, infos[i])
+			out = append(out, files[i].info)
 		}
 		return out
 	}
@@ -158,11 +194,11 @@ func assemble(src *listing, files []scanners.FileResult, infos []*weightInfo, me
 		}}},
 		Component: &model,
 	}
-	comps, vulns := fileComponents(files, infos, meta, sets, o)
+	comps, vulns := fileComponents(files, meta, sets, o)
 	fileRefs := func(dir string) []string {
 		var out []string
 		for _, i := range owned[dir] {
-			out = append(out, fileRef(files[i].Path))
+			out = append(out, fileRef(files[i].src.Path))
 		}
 		return out
 	}
@@ -192,9 +228,9 @@ func assemble(src *listing, files []scanners.FileResult, infos []*weightInfo, me
 	comps, deps = append(comps, lc...), append(deps, ld...)
 	bom.Components = &comps
 	deps = append([]cdx.Dependency{{Ref: model.BOMRef, Dependencies: &refs}}, deps...)
-	for i, f := range files {
-		d := cdx.Dependency{Ref: fileRef(f.Path)}
-		if wi := infos[i]; wi != nil && len(wi.dependsOn) > 0 {
+	for _, f := range files {
+		d := cdx.Dependency{Ref: fileRef(f.src.Path)}
+		if wi := f.info; wi != nil && len(wi.dependsOn) > 0 {
 			d.Dependencies = &wi.dependsOn
 		}
 		deps = append(deps, d)
@@ -208,14 +244,14 @@ func assemble(src *listing, files []scanners.FileResult, infos []*weightInfo, me
 
 // partition assigns each file (by index) to the model folder holding it:
 // the innermost sub-model's, or "." for the root model.
-func partition(files []scanners.FileResult, subs []*subModel) map[string][]int {
+func partition(files []fileEntry, subs []*subModel) map[string][]int {
 	dirs := make([]string, len(subs))
 	for i, sm := range subs {
 		dirs[i] = sm.dir
 	}
 	owned := map[string][]int{}
 	for i, f := range files {
-		d := owner(dirs, f.Path)
+		d := owner(dirs, f.src.Path)
 		owned[d] = append(owned[d], i)
 	}
 	return owned
@@ -223,12 +259,13 @@ func partition(files []scanners.FileResult, subs []*subModel) map[string][]int {
 
 // fileComponents makes a component per file, with its header metadata,
 // dataset and Kitfile properties, and the vulnerabilities of its findings.
-func fileComponents(files []scanners.FileResult, infos []*weightInfo, meta repoMeta, sets localSets, o *options) ([]cdx.Component, []cdx.Vulnerability) {
+func fileComponents(files []fileEntry, meta repoMeta, sets localSets, o *options) ([]cdx.Component, []cdx.Vulnerability) {
 	var comps []cdx.Component
 	var vulns []cdx.Vulnerability
-	for i, f := range files {
+	for _, fe := range files {
+		f := fe.scan
 		c := fileComponent(f)
-		if wi := infos[i]; wi != nil {
+		if wi := fe.info; wi != nil {
 			*c.Properties = append(*c.Properties, wi.props...)
 			if o.tensors {
 				for _, t := range wi.tensors {

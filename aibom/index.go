@@ -11,7 +11,6 @@ import (
 
 	"github.com/seed-43c89ce6/aibom/aibom/modelcard"
 	"github.com/seed-43c89ce6/aibom/aibom/source"
-	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
 // linkShards reads each sharded checkpoint's index (*.index.json with a
@@ -20,17 +19,29 @@ import (
 // counts. An index naming a shard that is not in the source, or placing a
 // tensor in a shard whose header has no such tensor, is a problem: the
 // checkpoint will not load as described, or was tampered with.
-func linkShards(src *listing, files []scanners.FileResult, infos []*weightInfo) []source.Problem {
+func linkShards(ctx context.Context, in []fileEntry) ([]fileEntry, []source.Problem) {
+	files := append([]fileEntry(nil), in...)
 	byPath := make(map[string]int, len(files))
 	for i, f := range files {
-		byPath[f.Path] = i
+		byPath[f.src.Path] = i
+	}
+	// edit returns files[i]'s info, copied on first change so that in is
+	// never changed.
+	copied := map[int]bool{}
+	edit := func(i int) *weightInfo {
+		if !copied[i] {
+			copied[i] = true
+			files[i].info = files[i].info.clone()
+		}
+		return files[i].info
 	}
 	var problems []source.Problem
-	for i, f := range files {
+	for i, fe := range files {
+		f := fe.scan
 		if !strings.HasSuffix(strings.ToLower(f.Path), ".index.json") || f.Format != "unknown" {
 			continue
 		}
-		idx, err := readIndex(src.Files[i])
+		idx, err := readIndex(ctx, fe.src)
 		if idx == nil {
 			if err != nil && !errors.Is(err, errNotIndex) {
 				problems = append(problems, source.Problem{Path: f.Path, Err: err})
@@ -40,7 +51,7 @@ func linkShards(src *listing, files []scanners.FileResult, infos []*weightInfo) 
 		if err != nil {
 			problems = append(problems, source.Problem{Path: f.Path, Err: err})
 		}
-		wi := ensureInfo(infos, i)
+		wi := edit(i)
 		wi.props = append(wi.props,
 			cdx.Property{Name: propIndexShards, Value: fmt.Sprint(len(idx.Shards))},
 			cdx.Property{Name: propIndexTensors, Value: fmt.Sprint(idx.Tensors)})
@@ -56,7 +67,7 @@ func linkShards(src *listing, files []scanners.FileResult, infos []*weightInfo) 
 				continue
 			}
 			wi.dependsOn = append(wi.dependsOn, fileRef(p))
-			si := ensureInfo(infos, j)
+			si := edit(j)
 			si.props = append(si.props, cdx.Property{Name: propWeightsIndex, Value: f.Path})
 			if missing := missingTensors(idx.Shards[shard], si); len(missing) > 0 {
 				problems = append(problems, source.Problem{Path: f.Path, Err: fmt.Errorf(
@@ -64,13 +75,13 @@ func linkShards(src *listing, files []scanners.FileResult, infos []*weightInfo) 
 			}
 		}
 	}
-	return problems
+	return files, problems
 }
 
 var errNotIndex = errors.New("not a weight index")
 
-func readIndex(f source.File) (*modelcard.WeightIndex, error) {
-	fh, err := f.Entry.Open(context.Background())
+func readIndex(ctx context.Context, f source.File) (*modelcard.WeightIndex, error) {
+	fh, err := f.Entry.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -82,11 +93,16 @@ func readIndex(f source.File) (*modelcard.WeightIndex, error) {
 	return idx, err
 }
 
-func ensureInfo(infos []*weightInfo, i int) *weightInfo {
-	if infos[i] == nil {
-		infos[i] = &weightInfo{}
+// clone returns a copy of wi (an empty one for nil) whose slices can be
+// appended to without changing wi.
+func (wi *weightInfo) clone() *weightInfo {
+	if wi == nil {
+		return &weightInfo{}
 	}
-	return infos[i]
+	c := *wi
+	c.props = append([]cdx.Property(nil), wi.props...)
+	c.dependsOn = append([]string(nil), wi.dependsOn...)
+	return &c
 }
 
 // missingTensors lists the tensors of want that the shard's header (when
