@@ -228,6 +228,18 @@ func assemble(src *listing, files []fileEntry, meta repoMeta, subs []*subModel,
 	comps, deps = append(comps, lc...), append(deps, ld...)
 	bom.Components = &comps
 	deps = append([]cdx.Dependency{{Ref: model.BOMRef, Dependencies: &refs}}, deps...)
+	deps = append(deps, fileDependencies(files)...)
+	bom.Dependencies = &deps
+	if len(vulns) > 0 {
+		bom.Vulnerabilities = &vulns
+	}
+	return bom
+}
+
+// fileDependencies is a dependency entry per file: what it ties together
+// (an index's shards), if anything.
+func fileDependencies(files []fileEntry) []cdx.Dependency {
+	deps := make([]cdx.Dependency, 0, len(files))
 	for _, f := range files {
 		d := cdx.Dependency{Ref: fileRef(f.src.Path)}
 		if wi := f.info; wi != nil && len(wi.dependsOn) > 0 {
@@ -235,11 +247,7 @@ func assemble(src *listing, files []fileEntry, meta repoMeta, subs []*subModel,
 		}
 		deps = append(deps, d)
 	}
-	bom.Dependencies = &deps
-	if len(vulns) > 0 {
-		bom.Vulnerabilities = &vulns
-	}
-	return bom
+	return deps
 }
 
 // partition assigns each file (by index) to the model folder holding it:

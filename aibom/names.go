@@ -28,7 +28,7 @@ const (
 	propIndexShards     = "aibom:index:shards"
 	propIndexTensors    = "aibom:index:tensors"
 	propIndexTotalSize  = "aibom:index:total_size"
-	propWeightsIndex    = "aibom:weights:index"
+	propWeightsIndex    = "aibom:weights:index" //nolint:gosec // a property name, not a credential
 	propModelParameters = "aibom:model:parameters"
 	propLineageRelation = "aibom:lineage:relation"
 	propLineageSource   = "aibom:lineage:source"
