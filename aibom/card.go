@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -28,13 +27,13 @@ type repoMeta struct {
 
 // readRepoMeta parses the metadata files at the source's root. A file that
 // cannot be parsed is a problem; what could be read of it is kept.
-func readRepoMeta(src *source.Source) (repoMeta, []source.Problem) {
+func readRepoMeta(src *listing) (repoMeta, []source.Problem) {
 	return readMeta(src, ".")
 }
 
 // readMeta parses the metadata files in dir ("." for the root); the
 // Kitfile is read at the root only.
-func readMeta(src *source.Source, dir string) (repoMeta, []source.Problem) {
+func readMeta(src *listing, dir string) (repoMeta, []source.Problem) {
 	var m repoMeta
 	var problems []source.Problem
 	open := func(name string, parse func(io.Reader, string) error) {
@@ -45,7 +44,7 @@ func readMeta(src *source.Source, dir string) (repoMeta, []source.Problem) {
 			if f.Path != name {
 				continue
 			}
-			fh, err := os.Open(f.Abs)
+			fh, err := f.Entry.Open(context.Background())
 			if err == nil {
 				err = parse(fh, f.Path)
 				fh.Close()
@@ -95,11 +94,11 @@ func describeModel(c *cdx.Component, m repoMeta, infos []*weightInfo) {
 	var ancestors []cdx.Component
 	for _, a := range modelcard.Lineage(m.card, m.adapter, ggufBase) {
 		anc := cdx.Component{
-			Type: cdx.ComponentTypeMachineLearningModel, Name: a.Name, BOMRef: "ancestor:" + a.Name,
+			Type: cdx.ComponentTypeMachineLearningModel, Name: a.Name, BOMRef: refAncestor + a.Name,
 			PackageURL: modelcard.PackageURL(a.Name, ""),
 			Properties: &[]cdx.Property{
-				{Name: "aibom:lineage:relation", Value: string(a.Relation)},
-				{Name: "aibom:lineage:source", Value: a.Source},
+				{Name: propLineageRelation, Value: string(a.Relation)},
+				{Name: propLineageSource, Value: a.Source},
 			},
 		}
 		ancestors = append(ancestors, anc)
@@ -151,7 +150,7 @@ type localSets struct {
 
 // localDatasets finds the dataset folders inside the source: their
 // components, files, per-file properties and problems.
-func localDatasets(ctx context.Context, src *source.Source, kit *kitfile.Kitfile) (localSets, []source.Problem) {
+func localDatasets(ctx context.Context, src *listing, kit *kitfile.Kitfile) (localSets, []source.Problem) {
 	ls := localSets{files: map[string][]string{}, props: map[string][]cdx.Property{}}
 	var problems []source.Problem
 	var declared []dataset.Declared
@@ -168,7 +167,7 @@ func localDatasets(ctx context.Context, src *source.Source, kit *kitfile.Kitfile
 			problems = append(problems, source.Problem{Path: d.Path + "/README.md", Err: fmt.Errorf("dataset card: %w", d.CardErr)})
 		}
 		for _, f := range d.Files {
-			ls.files[d.BOMRef()] = append(ls.files[d.BOMRef()], "file:"+f.Path)
+			ls.files[d.BOMRef()] = append(ls.files[d.BOMRef()], fileRef(f.Path))
 			ls.props[f.Path] = f.Properties()
 			if f.Err != nil {
 				problems = append(problems, source.Problem{Path: f.Path, Err: f.Err})

@@ -70,7 +70,7 @@ func files(b *cdx.BOM) map[string]fileInfo {
 			continue
 		}
 		fi := fileInfo{role: "file"}
-		if r := property(c, "aibom:file:role"); r != "" {
+		if r := property(c, propFileRole); r != "" {
 			fi.role = r
 		}
 		if c.Hashes != nil {
@@ -238,7 +238,7 @@ func findings(b *cdx.BOM) map[string]bool {
 		var refs []string
 		if v.Affects != nil {
 			for _, a := range *v.Affects {
-				refs = append(refs, strings.TrimPrefix(a.Ref, "file:"))
+				refs = append(refs, strings.TrimPrefix(a.Ref, refFile))
 			}
 		}
 		m[v.ID+" in "+strings.Join(refs, ",")] = true

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"sort"
 	"strings"
 	"time"
 
@@ -58,11 +59,20 @@ type Result struct {
 	// describes the rest.
 	Problems []source.Problem
 	// Files holds each file's scan result, in the BOM's order.
-	Files []scanners.Result
+	Files []scanners.FileResult
 }
 
-// Generate describes the model in src.
-func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result, error) {
+// listing is what the walk of a source gave: its description, its files
+// (sorted by path) and the paths it could not read.
+type listing struct {
+	source.Info
+	Files    []source.File
+	Problems []source.Problem
+}
+
+// Generate describes the model in src. Its files are walked once, by the
+// runner, which hashes and scans each.
+func Generate(ctx context.Context, src source.Source, opts ...Option) (*Result, error) {
 	o := options{now: time.Now().UTC(), version: "dev"}
 	for _, opt := range opts {
 		opt(&o)
@@ -70,58 +80,106 @@ func Generate(ctx context.Context, src *source.Source, opts ...Option) (*Result,
 	if o.runner == nil {
 		o.runner = runner.New()
 	}
-	files, err := scanAll(ctx, src, &o)
+	lst, files, err := scanAll(ctx, src, &o)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Files: files, Problems: append([]source.Problem(nil), src.Problems...)}
-	infos := make([]*weightInfo, len(files))
+	return build(ctx, lst, files, &o), nil
+}
+
+// fileEntry is one file of the source as the stages of Generate see it:
+// where it comes from, what the scan found, and what its header and the
+// other stages say about it (nil when nothing). Stages take a []fileEntry
+// and return a new one; they never change the one they were given.
+type fileEntry struct {
+	src  source.File
+	scan scanners.FileResult
+	info *weightInfo
+}
+
+// scanResults returns the scan results of files, in order.
+func scanResults(files []fileEntry) []scanners.FileResult {
+	out := make([]scanners.FileResult, len(files))
 	for i, f := range files {
-		if f.Verdict == scanners.Invalid {
-			continue
-		}
-		wi, err := describe(src.Files[i], f)
-		if err != nil {
-			res.Problems = append(res.Problems, source.Problem{Path: f.Path, Err: fmt.Errorf("reading the %s header: %w", f.Format, err)})
-		}
-		infos[i] = wi
+		out[i] = f.scan
 	}
-	res.Problems = append(res.Problems, linkShards(src, files, infos)...)
+	return out
+}
+
+// infosOf returns the weight infos of files, in order (nil entries kept).
+func infosOf(files []fileEntry) []*weightInfo {
+	out := make([]*weightInfo, len(files))
+	for i, f := range files {
+		out[i] = f.info
+	}
+	return out
+}
+
+// describeFiles returns files with each valid file's header metadata.
+func describeFiles(in []fileEntry) []fileEntry {
+	files := append([]fileEntry(nil), in...)
+	for i, f := range files {
+		if f.scan.Verdict != scanners.Invalid {
+			files[i].info = describe(f.scan)
+		}
+	}
+	return files
+}
+
+func build(ctx context.Context, src *listing, files []fileEntry, o *options) *Result {
+	res := &Result{Files: scanResults(files), Problems: append([]source.Problem(nil), src.Problems...)}
+	files = describeFiles(files)
+	files, problems := linkShards(ctx, files)
+	res.Problems = append(res.Problems, problems...)
 	meta, problems := readRepoMeta(src)
 	res.Problems = append(res.Problems, problems...)
-	subs, problems := readSubModels(src, files)
+	subs, problems := readSubModels(src, res.Files)
 	res.Problems = append(res.Problems, problems...)
 	sets, problems := localDatasets(ctx, src, meta.kit)
 	res.Problems = append(res.Problems, problems...)
 	kitDatasets(meta.kit, src, &sets)
 	libs, problems := findLibraries(ctx, src)
 	res.Problems = append(res.Problems, problems...)
-	res.BOM = build(src, files, infos, meta, subs, sets, libs, &o)
-	return res, nil
+	res.BOM = assemble(src, files, meta, subs, sets, libs, o)
+	return res
 }
 
-// scanAll hashes and scans every file once, on the runner's workers.
-func scanAll(ctx context.Context, src *source.Source, o *options) ([]scanners.Result, error) {
-	targets := make([]runner.Target, len(src.Files))
-	for i, f := range src.Files {
-		targets[i] = runner.Target{Path: f.Abs, Display: f.Path}
+// scanAll walks src once: the runner hashes and scans every file on its
+// workers. The files come back sorted by path, each with its result.
+func scanAll(ctx context.Context, src source.Source, o *options) (*listing, []fileEntry, error) {
+	items, err := o.runner.ScanSource(ctx, src)
+	if err != nil {
+		return nil, nil, err
 	}
-	return o.runner.ScanTargets(ctx, targets)
+	sort.SliceStable(items, func(i, j int) bool { return items[i].Entry.Path() < items[j].Entry.Path() })
+	lst := &listing{Info: src.Info()}
+	var files []fileEntry
+	for _, it := range items {
+		if it.Problem != nil {
+			lst.Problems = append(lst.Problems, source.Problem{Path: it.Entry.Path(), Err: it.Problem})
+			continue
+		}
+		sf := source.File{Path: it.Entry.Path(), Size: it.Entry.Size(), Entry: it.Entry}
+		lst.Files = append(lst.Files, sf)
+		files = append(files, fileEntry{src: sf, scan: it.Result})
+	}
+	return lst, files, nil
 }
 
-// build assembles the BOM: the model as metadata.component, a component
+// assemble puts the BOM together: the model as metadata.component, a component
 // per file, per model in a sub-folder, per dataset named by the cards or
 // the headers and per local dataset folder, the libraries, the dependency
 // graph and the findings.
-func build(src *source.Source, files []scanners.Result, infos []*weightInfo, meta repoMeta, subs []*subModel,
+func assemble(src *listing, files []fileEntry, meta repoMeta, subs []*subModel,
 	sets localSets, found []libraries.Library, o *options) *cdx.BOM {
 	bom := cdx.NewBOM()
 	bom.SerialNumber = o.serial
+	infos := infosOf(files)
 	owned := partition(files, subs)
 	pick := func(dir string) []*weightInfo {
 		var out []*weightInfo
 		for _, i := range owned[dir] {
-			out = append(out, infos[i])
+			out = append(out, files[i].info)
 		}
 		return out
 	}
@@ -132,15 +190,15 @@ func build(src *source.Source, files []scanners.Result, infos []*weightInfo, met
 		Timestamp: o.now.UTC().Format(time.RFC3339),
 		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
 			Type: cdx.ComponentTypeApplication, Name: ToolName, Version: o.version,
-			BOMRef: "tool:aibom",
+			BOMRef: refTool,
 		}}},
 		Component: &model,
 	}
-	comps, vulns := fileComponents(files, infos, meta, sets, o)
+	comps, vulns := fileComponents(files, meta, sets, o)
 	fileRefs := func(dir string) []string {
 		var out []string
 		for _, i := range owned[dir] {
-			out = append(out, "file:"+files[i].Path)
+			out = append(out, fileRef(files[i].src.Path))
 		}
 		return out
 	}
@@ -170,13 +228,7 @@ func build(src *source.Source, files []scanners.Result, infos []*weightInfo, met
 	comps, deps = append(comps, lc...), append(deps, ld...)
 	bom.Components = &comps
 	deps = append([]cdx.Dependency{{Ref: model.BOMRef, Dependencies: &refs}}, deps...)
-	for i, f := range files {
-		d := cdx.Dependency{Ref: "file:" + f.Path}
-		if wi := infos[i]; wi != nil && len(wi.dependsOn) > 0 {
-			d.Dependencies = &wi.dependsOn
-		}
-		deps = append(deps, d)
-	}
+	deps = append(deps, fileDependencies(files)...)
 	bom.Dependencies = &deps
 	if len(vulns) > 0 {
 		bom.Vulnerabilities = &vulns
@@ -184,16 +236,30 @@ func build(src *source.Source, files []scanners.Result, infos []*weightInfo, met
 	return bom
 }
 
+// fileDependencies is a dependency entry per file: what it ties together
+// (an index's shards), if anything.
+func fileDependencies(files []fileEntry) []cdx.Dependency {
+	deps := make([]cdx.Dependency, 0, len(files))
+	for _, f := range files {
+		d := cdx.Dependency{Ref: fileRef(f.src.Path)}
+		if wi := f.info; wi != nil && len(wi.dependsOn) > 0 {
+			d.Dependencies = &wi.dependsOn
+		}
+		deps = append(deps, d)
+	}
+	return deps
+}
+
 // partition assigns each file (by index) to the model folder holding it:
 // the innermost sub-model's, or "." for the root model.
-func partition(files []scanners.Result, subs []*subModel) map[string][]int {
+func partition(files []fileEntry, subs []*subModel) map[string][]int {
 	dirs := make([]string, len(subs))
 	for i, sm := range subs {
 		dirs[i] = sm.dir
 	}
 	owned := map[string][]int{}
 	for i, f := range files {
-		d := owner(dirs, f.Path)
+		d := owner(dirs, f.src.Path)
 		owned[d] = append(owned[d], i)
 	}
 	return owned
@@ -201,16 +267,17 @@ func partition(files []scanners.Result, subs []*subModel) map[string][]int {
 
 // fileComponents makes a component per file, with its header metadata,
 // dataset and Kitfile properties, and the vulnerabilities of its findings.
-func fileComponents(files []scanners.Result, infos []*weightInfo, meta repoMeta, sets localSets, o *options) ([]cdx.Component, []cdx.Vulnerability) {
+func fileComponents(files []fileEntry, meta repoMeta, sets localSets, o *options) ([]cdx.Component, []cdx.Vulnerability) {
 	var comps []cdx.Component
 	var vulns []cdx.Vulnerability
-	for i, f := range files {
+	for _, fe := range files {
+		f := fe.scan
 		c := fileComponent(f)
-		if wi := infos[i]; wi != nil {
+		if wi := fe.info; wi != nil {
 			*c.Properties = append(*c.Properties, wi.props...)
 			if o.tensors {
 				for _, t := range wi.tensors {
-					*c.Properties = append(*c.Properties, cdx.Property{Name: "aibom:tensor:" + t[0], Value: t[1]})
+					*c.Properties = append(*c.Properties, cdx.Property{Name: propTensorPrefix + t[0], Value: t[1]})
 				}
 			}
 		}
@@ -222,13 +289,13 @@ func fileComponents(files []scanners.Result, infos []*weightInfo, meta repoMeta,
 	return comps, vulns
 }
 
-func modelComponent(src *source.Source) cdx.Component {
+func modelComponent(src *listing) cdx.Component {
 	c := cdx.Component{
 		Type:   cdx.ComponentTypeMachineLearningModel,
 		Name:   src.Name,
-		BOMRef: "model:" + src.Name,
+		BOMRef: refModel + src.Name,
 		Properties: &[]cdx.Property{
-			{Name: "aibom:source:kind", Value: string(src.Kind)},
+			{Name: propSourceKind, Value: string(src.Kind)},
 		},
 	}
 	if src.Kind == source.HuggingFaceCache {
@@ -244,16 +311,16 @@ func modelComponent(src *source.Source) cdx.Component {
 
 // fileComponent describes one file: its name, size, digest, role, format
 // and scan verdict.
-func fileComponent(f scanners.Result) cdx.Component {
+func fileComponent(f scanners.FileResult) cdx.Component {
 	c := cdx.Component{
 		Type:   cdx.ComponentTypeFile,
 		Name:   f.Path,
-		BOMRef: "file:" + f.Path,
+		BOMRef: fileRef(f.Path),
 		Properties: &[]cdx.Property{
-			{Name: "aibom:file:role", Value: Role(f.Path, f.Format)},
-			{Name: "aibom:file:size", Value: fmt.Sprint(f.Size)},
-			{Name: "aibom:file:format", Value: f.Format},
-			{Name: "aibom:scan:verdict", Value: f.Verdict.String()},
+			{Name: propFileRole, Value: Role(f.Path, f.Format)},
+			{Name: propFileSize, Value: fmt.Sprint(f.Size)},
+			{Name: propFileFormat, Value: f.Format},
+			{Name: propScanVerdict, Value: f.Verdict.String()},
 		},
 	}
 	if f.SHA256 != "" {
@@ -262,16 +329,21 @@ func fileComponent(f scanners.Result) cdx.Component {
 	return c
 }
 
-// Role classifies a model file by format and name: weights, tokenizer,
+// Role classifies a model file by the kind of its format (declared in the
+// scanner registry) and by its name: weights, container, tokenizer,
 // chat-template, config, card, code, dataset or other.
 func Role(p, format string) string {
 	base := strings.ToLower(path.Base(p))
+	kind := runner.KindOf(format)
+	json := strings.HasSuffix(base, ".json")
 	switch {
-	case format == "chat-template" && !strings.HasSuffix(base, ".json"),
+	case kind == scanners.Template && !json,
 		strings.HasSuffix(base, ".jinja") || strings.Contains(base, "chat_template"):
 		return "chat-template"
-	case format != "unknown" && format != "" && format != "chat-template" && !strings.HasSuffix(base, ".json"):
+	case kind == scanners.Weights && !json:
 		return "weights"
+	case kind == scanners.Container && !json:
+		return "container"
 	case strings.HasPrefix(base, "tokenizer") || base == "vocab.txt" || base == "vocab.json" ||
 		base == "merges.txt" || base == "special_tokens_map.json" || strings.HasSuffix(base, ".tiktoken"):
 		return "tokenizer"
@@ -291,14 +363,14 @@ func Role(p, format string) string {
 
 // vulnerabilities turns the findings of one file (low severity and up)
 // and its parse errors into CycloneDX vulnerabilities affecting the file.
-func vulnerabilities(f scanners.Result, ref string) []cdx.Vulnerability {
+func vulnerabilities(f scanners.FileResult, ref string) []cdx.Vulnerability {
 	var out []cdx.Vulnerability
 	for i, fd := range f.Findings {
 		if fd.Severity < scanners.Low {
 			continue
 		}
-		props := []cdx.Property{{Name: "aibom:offset", Value: fmt.Sprint(fd.Offset)}}
-		for _, kv := range [][2]string{{"aibom:global", fd.Global}, {"aibom:atlas", fd.ATLAS}, {"aibom:member", fd.Member}} {
+		props := []cdx.Property{{Name: propOffset, Value: fmt.Sprint(fd.Offset)}}
+		for _, kv := range [][2]string{{propGlobal, fd.Global}, {propATLAS, fd.ATLAS}, {propMember, fd.Member}} {
 			if kv[1] != "" {
 				props = append(props, cdx.Property{Name: kv[0], Value: kv[1]})
 			}

@@ -223,6 +223,10 @@ func TestRole(t *testing.T) {
 		{"data/train.parquet", "unknown", "dataset"},
 		{"modeling_x.py", "unknown", "code"},
 		{"notes.txt", "unknown", "other"},
+		{"manual.zip", "zip", "container"},
+		{"src.tar.gz", "gzip", "container"},
+		{"model.joblib", "joblib", "weights"},
+		{"scripted.pt", "torchscript", "weights"},
 	} {
 		if got := Role(tc.path, tc.format); got != tc.want {
 			t.Errorf("Role(%s, %s) = %s, want %s", tc.path, tc.format, got, tc.want)
@@ -231,22 +235,28 @@ func TestRole(t *testing.T) {
 }
 
 // TestDescribeUsesScanMetadata: the header the scanner parsed is used as
-// is; the file is not opened again (here it does not even exist).
+// is (describe takes no file: it cannot read one again), and a scan that
+// handed nothing over gives nothing.
 func TestDescribeUsesScanMetadata(t *testing.T) {
 	t.Parallel()
 	r := runner.New()
-	res := r.ScanFile(context.Background(), "../testdata/models/safetensors/model.safetensors", "model.safetensors")
+	src, err := source.Open(context.Background(), "../testdata/models/safetensors/model.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _, err := source.List(context.Background(), src)
+	if err != nil || len(files) != 1 {
+		t.Fatal(files, err)
+	}
+	res := r.ScanEntry(context.Background(), files[0].Entry)
 	if res.Metadata == nil {
 		t.Fatal("no metadata from the safetensors scanner")
 	}
-	wi, err := describe(source.File{Path: "model.safetensors", Abs: filepath.Join(t.TempDir(), "gone")}, res)
-	if err != nil || wi == nil || len(wi.tensors) == 0 {
-		t.Fatalf("describe: %v %+v", err, wi)
+	if wi := describe(res); wi == nil || len(wi.tensors) == 0 || wi.params["F32"] == 0 {
+		t.Fatalf("describe: %+v", wi)
 	}
-	// Without it (a scanner set that hands nothing over), the header is
-	// read from the file.
 	res.Metadata = nil
-	if _, err := describe(source.File{Path: "model.safetensors", Abs: filepath.Join(t.TempDir(), "gone")}, res); err == nil {
-		t.Error("describe read a file that does not exist")
+	if wi := describe(res); wi != nil {
+		t.Errorf("describe without metadata: %+v", wi)
 	}
 }

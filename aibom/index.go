@@ -1,9 +1,9 @@
 package aibom
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path"
 	"strings"
 
@@ -11,7 +11,6 @@ import (
 
 	"github.com/seed-43c89ce6/aibom/aibom/modelcard"
 	"github.com/seed-43c89ce6/aibom/aibom/source"
-	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
 // linkShards reads each sharded checkpoint's index (*.index.json with a
@@ -20,17 +19,29 @@ import (
 // counts. An index naming a shard that is not in the source, or placing a
 // tensor in a shard whose header has no such tensor, is a problem: the
 // checkpoint will not load as described, or was tampered with.
-func linkShards(src *source.Source, files []scanners.Result, infos []*weightInfo) []source.Problem {
+func linkShards(ctx context.Context, in []fileEntry) ([]fileEntry, []source.Problem) {
+	files := append([]fileEntry(nil), in...)
 	byPath := make(map[string]int, len(files))
 	for i, f := range files {
-		byPath[f.Path] = i
+		byPath[f.src.Path] = i
+	}
+	// edit returns files[i]'s info, copied on first change so that in is
+	// never changed.
+	copied := map[int]bool{}
+	edit := func(i int) *weightInfo {
+		if !copied[i] {
+			copied[i] = true
+			files[i].info = files[i].info.clone()
+		}
+		return files[i].info
 	}
 	var problems []source.Problem
-	for i, f := range files {
+	for i, fe := range files {
+		f := fe.scan
 		if !strings.HasSuffix(strings.ToLower(f.Path), ".index.json") || f.Format != "unknown" {
 			continue
 		}
-		idx, err := readIndex(src.Files[i])
+		idx, err := readIndex(ctx, fe.src)
 		if idx == nil {
 			if err != nil && !errors.Is(err, errNotIndex) {
 				problems = append(problems, source.Problem{Path: f.Path, Err: err})
@@ -40,12 +51,12 @@ func linkShards(src *source.Source, files []scanners.Result, infos []*weightInfo
 		if err != nil {
 			problems = append(problems, source.Problem{Path: f.Path, Err: err})
 		}
-		wi := ensureInfo(infos, i)
+		wi := edit(i)
 		wi.props = append(wi.props,
-			cdx.Property{Name: "aibom:index:shards", Value: fmt.Sprint(len(idx.Shards))},
-			cdx.Property{Name: "aibom:index:tensors", Value: fmt.Sprint(idx.Tensors)})
+			cdx.Property{Name: propIndexShards, Value: fmt.Sprint(len(idx.Shards))},
+			cdx.Property{Name: propIndexTensors, Value: fmt.Sprint(idx.Tensors)})
 		if idx.TotalSize > 0 {
-			wi.props = append(wi.props, cdx.Property{Name: "aibom:index:total_size", Value: fmt.Sprint(idx.TotalSize)})
+			wi.props = append(wi.props, cdx.Property{Name: propIndexTotalSize, Value: fmt.Sprint(idx.TotalSize)})
 		}
 		dir := path.Dir(f.Path)
 		for _, shard := range idx.ShardNames() {
@@ -55,39 +66,43 @@ func linkShards(src *source.Source, files []scanners.Result, infos []*weightInfo
 				problems = append(problems, source.Problem{Path: f.Path, Err: fmt.Errorf("the index names shard %s, which is not in the source", p)})
 				continue
 			}
-			wi.dependsOn = append(wi.dependsOn, "file:"+p)
-			si := ensureInfo(infos, j)
-			si.props = append(si.props, cdx.Property{Name: "aibom:weights:index", Value: f.Path})
+			wi.dependsOn = append(wi.dependsOn, fileRef(p))
+			si := edit(j)
+			si.props = append(si.props, cdx.Property{Name: propWeightsIndex, Value: f.Path})
 			if missing := missingTensors(idx.Shards[shard], si); len(missing) > 0 {
 				problems = append(problems, source.Problem{Path: f.Path, Err: fmt.Errorf(
 					"the index places %d tensor(s) in %s that its header does not hold: %s", len(missing), p, clip(missing, 3))})
 			}
 		}
 	}
-	return problems
+	return files, problems
 }
 
 var errNotIndex = errors.New("not a weight index")
 
-func readIndex(f source.File) (*modelcard.WeightIndex, error) {
-	fh, err := os.Open(f.Abs)
+func readIndex(ctx context.Context, f source.File) (*modelcard.WeightIndex, error) {
+	fh, err := f.Entry.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer fh.Close()
 	idx, err := modelcard.ParseWeightIndex(fh, f.Path)
-	var se *modelcard.SyntaxError
-	if idx == nil && errors.As(err, &se) && se.Msg == "no weight_map" {
+	if idx == nil && errors.Is(err, modelcard.ErrNoWeightMap) {
 		return nil, errNotIndex
 	}
 	return idx, err
 }
 
-func ensureInfo(infos []*weightInfo, i int) *weightInfo {
-	if infos[i] == nil {
-		infos[i] = &weightInfo{}
+// clone returns a copy of wi (an empty one for nil) whose slices can be
+// appended to without changing wi.
+func (wi *weightInfo) clone() *weightInfo {
+	if wi == nil {
+		return &weightInfo{}
 	}
-	return infos[i]
+	c := *wi
+	c.props = append([]cdx.Property(nil), wi.props...)
+	c.dependsOn = append([]string(nil), wi.dependsOn...)
+	return &c
 }
 
 // missingTensors lists the tensors of want that the shard's header (when

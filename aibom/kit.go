@@ -7,7 +7,6 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/seed-43c89ce6/aibom/aibom/kitfile"
-	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/internal/bomschema"
 )
 
@@ -123,7 +122,7 @@ func kitLayers(kf *kitfile.Kitfile, file string) []cdx.Property {
 // data files (see dataset.WithDeclared); it gets the Kitfile's name,
 // description and license, and every file under its path. A declared path
 // without data files (images, audio) becomes a component of its own.
-func kitDatasets(kf *kitfile.Kitfile, src *source.Source, sets *localSets) {
+func kitDatasets(kf *kitfile.Kitfile, src *listing, sets *localSets) {
 	if kf == nil {
 		return
 	}
@@ -137,8 +136,8 @@ func kitDatasets(kf *kitfile.Kitfile, src *source.Source, sets *localSets) {
 			comp = &sets.comps[len(sets.comps)-1]
 		}
 		for _, f := range src.Files {
-			if kitfile.Covers(d.Path, f.Path) && !slices.Contains(sets.files[comp.BOMRef], "file:"+f.Path) {
-				sets.files[comp.BOMRef] = append(sets.files[comp.BOMRef], "file:"+f.Path)
+			if kitfile.Covers(d.Path, f.Path) && !slices.Contains(sets.files[comp.BOMRef], fileRef(f.Path)) {
+				sets.files[comp.BOMRef] = append(sets.files[comp.BOMRef], fileRef(f.Path))
 			}
 		}
 		if d.Name != "" {

@@ -2,6 +2,7 @@ package aibom
 
 import (
 	"context"
+	"io"
 	"sort"
 	"strings"
 
@@ -13,10 +14,10 @@ import (
 
 // findLibraries runs the dependency catalogers over the source's files.
 // They select dependency manifests by name and open only those.
-func findLibraries(ctx context.Context, src *source.Source) ([]libraries.Library, []source.Problem) {
+func findLibraries(ctx context.Context, src *listing) ([]libraries.Library, []source.Problem) {
 	files := make([]libraries.File, len(src.Files))
 	for i, f := range src.Files {
-		files[i] = libraries.File{Path: f.Path, Abs: f.Abs}
+		files[i] = libraries.File{Path: f.Path, Size: f.Size, Open: func() (io.ReadCloser, error) { return f.Entry.Open(ctx) }}
 	}
 	libs, probs := libraries.Find(ctx, files)
 	out := make([]source.Problem, len(probs))

@@ -234,7 +234,7 @@ func (s *spdxWriter) component(c cdx.Component) {
 
 // filePurpose maps aibom's file role to SPDX's software purpose.
 func filePurpose(c cdx.Component) string {
-	switch property(c, "aibom:file:role") {
+	switch property(c, propFileRole) {
 	case "weights":
 		return "model"
 	case "dataset", "tokenizer":
@@ -435,7 +435,7 @@ func (s *spdxWriter) lineage(model cdx.Component) {
 			continue
 		}
 		s.component(a)
-		s.relationship(model.BOMRef, "descendantOf", []string{a.BOMRef}, property(a, "aibom:lineage:relation"), ":"+a.BOMRef)
+		s.relationship(model.BOMRef, "descendantOf", []string{a.BOMRef}, property(a, propLineageRelation), ":"+a.BOMRef)
 	}
 }
 

@@ -28,7 +28,7 @@ type marks struct{ adapter, config, card, weights bool }
 // subModelDirs finds the folders other than the root that may hold a
 // model: an adapter_config.json, or weights beside a config.json or a
 // README.md (which must then turn out to be a model card).
-func subModelDirs(files []scanners.Result) map[string]*marks {
+func subModelDirs(files []scanners.FileResult) map[string]*marks {
 	by := map[string]*marks{}
 	for _, f := range files {
 		dir, base := path.Split(f.Path)
@@ -76,7 +76,7 @@ func owner(dirs []string, p string) string {
 // readSubModels reads the metadata of each sub-model folder. A folder
 // whose only claims are a README.md without front matter (the notes beside
 // a set of test files) or a config.json that is not one is not a model.
-func readSubModels(src *source.Source, files []scanners.Result) ([]*subModel, []source.Problem) {
+func readSubModels(src *listing, files []scanners.FileResult) ([]*subModel, []source.Problem) {
 	cands := subModelDirs(files)
 	dirs := make([]string, 0, len(cands))
 	for d := range cands {
@@ -100,11 +100,11 @@ func readSubModels(src *source.Source, files []scanners.Result) ([]*subModel, []
 // subModelComponent is the component of a sub-model: named after the
 // source and its folder, described by its own card, config and adapter
 // config, and by the headers of its own weight files.
-func subModelComponent(src *source.Source, sm *subModel, infos []*weightInfo) cdx.Component {
+func subModelComponent(src *listing, sm *subModel, infos []*weightInfo) cdx.Component {
 	c := cdx.Component{
 		Type:   cdx.ComponentTypeMachineLearningModel,
 		Name:   src.Name + "/" + sm.dir,
-		BOMRef: "model:" + src.Name + "/" + sm.dir,
+		BOMRef: refModel + src.Name + "/" + sm.dir,
 		Properties: &[]cdx.Property{
 			{Name: "aibom:model:path", Value: sm.dir},
 		},

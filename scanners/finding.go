@@ -153,23 +153,15 @@ func (e *FormatError) Error() string {
 	return fmt.Sprintf("%s%s: %s at offset %d", where, e.Format, e.Msg, e.Offset)
 }
 
-// Errorf returns a *FormatError for stream f.
-func Errorf(f File, format string, offset int64, msg string, args ...any) error {
-	return &FormatError{Format: format, Member: f.Member, Offset: offset, Msg: fmt.Sprintf(msg, args...)}
+// Errorf returns a *FormatError at offset in the stream being scanned.
+func Errorf(format string, offset int64, msg string, args ...any) error {
+	return &FormatError{Format: format, Offset: offset, Msg: fmt.Sprintf(msg, args...)}
 }
 
-// InMember returns err with the *FormatError it holds copied and
-// labelled with member: a format scanner that parses a nested stream
-// reports where in the archive the problem is. Other errors, and nil, are
-// returned as they are.
-func InMember(err error, member string) error {
-	var fe *FormatError
-	if !errors.As(err, &fe) {
-		return err
-	}
-	c := *fe
-	c.Member = member
-	return &c
+// MemberErrorf returns a *FormatError at offset in the member named
+// member of the stream being scanned.
+func MemberErrorf(member, format string, offset int64, msg string, args ...any) error {
+	return &FormatError{Format: format, Member: member, Offset: offset, Msg: fmt.Sprintf(msg, args...)}
 }
 
 // FormatErrors lists the *FormatError values inside err, which may be a

@@ -1,8 +1,8 @@
 package scanners
 
-// Result is the outcome for one scanned file. Its JSON form is part of the
+// FileResult is the outcome for one scanned file. Its JSON form is part of the
 // `aibom scan --format json` contract: fields are only ever added.
-type Result struct {
+type FileResult struct {
 	// Path is relative to the scanned directory, with / separators; for a
 	// file named on the command line, the path as given.
 	Path string `json:"path"`
@@ -18,10 +18,10 @@ type Result struct {
 	// Errors says why (part of) the file could not be parsed. Non-empty
 	// errors make the verdict at least invalid.
 	Errors []*FormatError `json:"errors,omitempty"`
-	// Metadata is what the scanner that matched parsed, when it is a
-	// Describer (*safetensors.Header, *onnx.Model, *gguf.File, ...); nil
-	// otherwise, and for invalid files. Not part of the JSON report.
-	Metadata any `json:"-"`
+	// Metadata is the Result.Meta of the scanner that matched
+	// (*safetensors.Header, *onnx.Model, *gguf.File, ...); nil when the
+	// format has none, and for invalid files. Not part of the JSON report.
+	Metadata Meta `json:"-"`
 }
 
 // Summary counts a Report's results.
@@ -35,8 +35,8 @@ type Summary struct {
 
 // Report is what `aibom scan` prints.
 type Report struct {
-	Files   []Result `json:"files"`
-	Summary Summary  `json:"summary"`
+	Files   []FileResult `json:"files"`
+	Summary Summary      `json:"summary"`
 }
 
 // Summarize fills r.Summary from r.Files.

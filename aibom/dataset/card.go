@@ -1,12 +1,13 @@
 package dataset
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/internal/frontmatter"
 	"github.com/seed-43c89ce6/aibom/internal/safeio"
 )
@@ -42,14 +43,14 @@ var datasetKeys = map[string]bool{
 
 const maxCardList = 256
 
-// readCard reads and parses the card at abs, at most limit bytes.
-func readCard(abs string, limit int64) (*Card, error) {
-	f, err := os.Open(abs)
+// readCard reads and parses the card f, at most limit bytes.
+func readCard(ctx context.Context, f source.File, limit int64) (*Card, error) {
+	rc, err := f.Entry.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	b, err := safeio.ReadAll(f, limit)
+	defer rc.Close()
+	b, err := safeio.ReadAll(rc, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ func Detect(ctx context.Context, files []source.File, opts ...Option) []Dataset 
 		opt(&o)
 	}
 	lim := o.limits.orDefault()
-	sets := group(files, lim, o.declared)
+	sets := group(ctx, files, lim, o.declared)
 	for i := range sets {
 		d := &sets[i]
 		if d.Name == "" {
@@ -63,8 +63,8 @@ func Detect(ctx context.Context, files []source.File, opts ...Option) []Dataset 
 }
 
 // group assigns data files to dataset folders (no data is read but cards).
-func group(files []source.File, lim Limits, declared []Declared) []Dataset {
-	roots, weights := cardRoots(files, lim)
+func group(ctx context.Context, files []source.File, lim Limits, declared []Declared) []Dataset {
+	roots, weights := cardRoots(ctx, files, lim)
 	loose := map[string]*Dataset{}
 	named := map[string]*Dataset{}
 	for _, f := range files {
@@ -129,7 +129,7 @@ func claim(declared []Declared, named map[string]*Dataset, file string) *Dataset
 
 // cardRoots returns the folders of rules 1 and 2 and the folders that hold
 // model weights.
-func cardRoots(files []source.File, lim Limits) (roots map[string]*Dataset, weights map[string]bool) {
+func cardRoots(ctx context.Context, files []source.File, lim Limits) (roots map[string]*Dataset, weights map[string]bool) {
 	roots, weights = map[string]*Dataset{}, map[string]bool{}
 	arrows := map[string]bool{}
 	for _, f := range files {
@@ -141,7 +141,7 @@ func cardRoots(files []source.File, lim Limits) (roots map[string]*Dataset, weig
 		dir, base := splitDir(f.Path)
 		switch strings.ToLower(base) {
 		case "readme.md":
-			card, err := readCard(f.Abs, lim.CardBytes)
+			card, err := readCard(ctx, f, lim.CardBytes)
 			if card != nil && card.IsDataset {
 				roots[dir] = &Dataset{Path: dir, Name: card.PrettyName, Card: card}
 			} else if err != nil && !errors.Is(err, ErrNoFrontMatter) && likelyDatasetDir(dir) {

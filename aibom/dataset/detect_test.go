@@ -68,7 +68,11 @@ func detect(t *testing.T) []Dataset {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Detect(context.Background(), src.Files)
+	files, _, err := source.List(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Detect(context.Background(), files)
 }
 
 func TestDetect(t *testing.T) {

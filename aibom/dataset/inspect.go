@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strings"
 )
@@ -60,7 +59,7 @@ func inspect(ctx context.Context, f *File, lim Limits, budget int64) []byte {
 		f.Err, f.NotSampled = err, "canceled"
 		return nil
 	}
-	fh, err := os.Open(f.Abs)
+	fh, err := f.ReaderAt(ctx)
 	if err != nil {
 		f.Err, f.NotSampled = err, "unreadable"
 		return nil
@@ -73,7 +72,7 @@ func inspect(ctx context.Context, f *File, lim Limits, budget int64) []byte {
 	case f.Format == "arrow":
 		return inspectArrow(fh, f, lim, sampleN)
 	case textLike(f.Format):
-		return inspectText(ctx, fh, f, lim, sampleN)
+		return inspectText(ctx, io.NewSectionReader(fh, 0, f.Size), f, lim, sampleN)
 	default:
 		f.NotSampled = "compressed (" + f.Format + ")"
 		return nil

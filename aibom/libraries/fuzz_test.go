@@ -35,7 +35,7 @@ func FuzzFind(f *testing.F) {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		libs, _ := Find(context.Background(), []File{{Path: name, Abs: p}})
+		libs, _ := Find(context.Background(), []File{LocalFile(name, p)})
 		for _, l := range libs {
 			if l.PURL == "" || l.Name == "" {
 				t.Errorf("library without a purl or a name: %+v", l)

@@ -20,7 +20,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
+	"os"
 	"path"
 	"regexp"
 	"sort"
@@ -43,7 +45,18 @@ import (
 // File is one file of the project, as the source lists it.
 type File struct {
 	Path string // relative to the project root, with / separators
-	Abs  string // path to open
+	Size int64
+	// Open opens the content.
+	Open func() (io.ReadCloser, error)
+}
+
+// LocalFile is the File at abs on disk, listed as path.
+func LocalFile(path, abs string) File {
+	var size int64
+	if st, err := os.Stat(abs); err == nil {
+		size = st.Size()
+	}
+	return File{Path: path, Size: size, Open: func() (io.ReadCloser, error) { return os.Open(abs) }}
 }
 
 // Problem is a dependency file that could not be read in full; what could
@@ -111,11 +124,7 @@ func catalogers() []pkg.Cataloger {
 // Find runs the catalogers over files. It never fails as a whole: a
 // manifest that cannot be parsed is a Problem, and the others still count.
 func Find(ctx context.Context, files []File) ([]Library, []Problem) {
-	entries := make([]entry, 0, len(files))
-	for _, f := range files {
-		entries = append(entries, entry(f))
-	}
-	res := newResolver(entries)
+	res := newResolver(files)
 	var pkgs []pkg.Package
 	var rels []artifact.Relationship
 	var problems []Problem

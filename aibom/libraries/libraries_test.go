@@ -22,7 +22,7 @@ func walk(t testing.TB, dir string) []File {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
-		files = append(files, File{Path: filepath.ToSlash(rel), Abs: p})
+		files = append(files, LocalFile(filepath.ToSlash(rel), p))
 		return nil
 	})
 	if err != nil {

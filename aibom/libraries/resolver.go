@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/anchore/syft/syft/file"
 	"github.com/bmatcuk/doublestar/v4"
@@ -22,24 +23,18 @@ const maxManifest = 32 << 20
 // it, so the tree is walked once, by aibom, and only the small dependency
 // files syft asks for are ever opened.
 type resolver struct {
-	paths []string          // "/"-rooted paths, sorted
-	abs   map[string]string // "/"-rooted path -> path to open
+	paths []string        // "/"-rooted paths, sorted
+	abs   map[string]File // "/"-rooted path -> the file
 }
 
-// entry is one file a resolver serves.
-type entry struct {
-	Path string // relative to the source root, with / separators
-	Abs  string // path to open
-}
-
-func newResolver(files []entry) *resolver {
-	r := &resolver{abs: make(map[string]string, len(files))}
+func newResolver(files []File) *resolver {
+	r := &resolver{abs: make(map[string]File, len(files))}
 	for _, f := range files {
 		p := "/" + strings.TrimPrefix(f.Path, "/")
 		if _, dup := r.abs[p]; dup {
 			continue
 		}
-		r.abs[p] = f.Abs
+		r.abs[p] = f
 		r.paths = append(r.paths, p)
 	}
 	sort.Strings(r.paths)
@@ -48,7 +43,7 @@ func newResolver(files []entry) *resolver {
 
 type limitedFile struct {
 	io.Reader
-	f *os.File
+	f io.Closer
 }
 
 func (l limitedFile) Close() error { return l.f.Close() }
@@ -57,36 +52,26 @@ func (l limitedFile) Close() error { return l.f.Close() }
 // refused: no dependency manifest is that large, and a cataloger must not
 // read a weight file that a glob happened to match.
 func (r *resolver) FileContentsByLocation(l file.Location) (io.ReadCloser, error) {
-	abs, ok := r.abs[l.RealPath]
+	lf, ok := r.abs[l.RealPath]
 	if !ok {
 		return nil, fmt.Errorf("%s: not in the source", l.RealPath)
 	}
-	f, err := os.Open(abs)
+	if lf.Size > maxManifest {
+		return nil, fmt.Errorf("%s: %d bytes is too large for a dependency manifest (limit %d)", l.RealPath, lf.Size, maxManifest)
+	}
+	f, err := lf.Open()
 	if err != nil {
 		return nil, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		_ = f.Close()
-		return nil, err
-	}
-	if st.Size() > maxManifest {
-		_ = f.Close()
-		return nil, fmt.Errorf("%s: %d bytes is too large for a dependency manifest (limit %d)", l.RealPath, st.Size(), maxManifest)
 	}
 	return limitedFile{Reader: io.LimitReader(f, maxManifest), f: f}, nil
 }
 
 func (r *resolver) FileMetadataByLocation(l file.Location) (file.Metadata, error) {
-	abs, ok := r.abs[l.RealPath]
+	lf, ok := r.abs[l.RealPath]
 	if !ok {
 		return file.Metadata{}, fmt.Errorf("%s: not in the source", l.RealPath)
 	}
-	st, err := os.Stat(abs)
-	if err != nil {
-		return file.Metadata{}, err
-	}
-	return file.Metadata{FileInfo: st, Path: l.RealPath}, nil
+	return file.Metadata{FileInfo: fileInfo{name: path.Base(lf.Path), size: lf.Size}, Path: l.RealPath}, nil
 }
 
 func (r *resolver) HasPath(p string) bool {
@@ -157,3 +142,16 @@ func (r *resolver) AllLocations(ctx context.Context) <-chan file.Location {
 	}()
 	return ch
 }
+
+// fileInfo is the os.FileInfo of a listed regular file.
+type fileInfo struct {
+	name string
+	size int64
+}
+
+func (fi fileInfo) Name() string       { return fi.name }
+func (fi fileInfo) Size() int64        { return fi.size }
+func (fi fileInfo) Mode() os.FileMode  { return 0o444 }
+func (fi fileInfo) ModTime() time.Time { return time.Time{} }
+func (fi fileInfo) IsDir() bool        { return false }
+func (fi fileInfo) Sys() any           { return nil }

@@ -2,6 +2,7 @@ package modelcard
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -26,6 +27,11 @@ type WeightIndex struct {
 	Tensors int
 }
 
+// ErrNoWeightMap is wrapped by the error of ParseWeightIndex for a JSON
+// object without a weight_map: a file named *.index.json that is not a
+// sharded checkpoint's index.
+var ErrNoWeightMap = errors.New("modelcard: no weight_map")
+
 // ParseWeightIndex parses a weight index of at most MaxIndexSize bytes.
 // Shard names must be plain relative paths: one that is absolute or leaves
 // the folder (a loader would open it) is an error.
@@ -36,7 +42,7 @@ func ParseWeightIndex(r io.Reader, name string) (*WeightIndex, error) {
 	}
 	var wm map[string]string
 	if raw, ok := obj["weight_map"]; !ok {
-		return nil, &SyntaxError{Name: name, Msg: "no weight_map"}
+		return nil, &SyntaxError{Name: name, Msg: "no weight_map", Err: ErrNoWeightMap}
 	} else if err := json.Unmarshal(raw, &wm); err != nil {
 		return nil, &SyntaxError{Name: name, Msg: "weight_map is not an object of tensor names to shard files", Err: err}
 	}

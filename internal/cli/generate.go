@@ -13,8 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seed-43c89ce6/aibom/aibom"
-	"github.com/seed-43c89ce6/aibom/aibom/source"
-	"github.com/seed-43c89ce6/aibom/scanners/runner"
 )
 
 // generateOptions are the flags of `aibom generate`.
@@ -25,8 +23,7 @@ type generateOptions struct {
 	serial      string
 	strict      bool
 	tensors     bool
-	workers     int
-	progress    bool
+	runnerOptions
 }
 
 // AddFlags registers the flags on cmd.
@@ -38,8 +35,7 @@ func (o *generateOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.serial, "serial-number", "", "the BOM's serial number (urn:uuid:...); default: a random one. Fix it, with SOURCE_DATE_EPOCH, for byte-identical output")
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 2) when any file or metadata cannot be read, instead of describing the rest")
 	f.BoolVar(&o.tensors, "tensors", false, "record every tensor (name, dtype, shape) of each weight file; totals are always recorded")
-	f.IntVar(&o.workers, "workers", 0, "files processed at once (default: number of CPUs)")
-	f.BoolVar(&o.progress, "progress", false, "show progress on stderr (default: when stderr is a terminal)")
+	o.runnerOptions.AddFlags(cmd)
 }
 
 func newGenerate(stdout, stderr io.Writer) *cobra.Command {
@@ -93,7 +89,7 @@ func runGenerate(cmd *cobra.Command, o *generateOptions, path string, stdout, st
 	if err != nil {
 		return usageError{err}
 	}
-	src, err := source.Open(cmd.Context(), path)
+	src, err := openSource(cmd.Context(), path)
 	if err != nil {
 		return err
 	}
@@ -101,12 +97,12 @@ func runGenerate(cmd *cobra.Command, o *generateOptions, path string, stdout, st
 	if serial == "" {
 		serial = randomSerial()
 	}
-	ropts := []runner.Option{runner.WithWorkers(o.workers)}
-	if o.progress || isTerminal(stderr) {
-		ropts = append(ropts, runner.WithProgress(progressPrinter(stderr)))
+	r, err := o.runner(stderr)
+	if err != nil {
+		return err
 	}
 	opts := []aibom.Option{aibom.WithTime(now), aibom.WithToolVersion(version), aibom.WithSerialNumber(serial),
-		aibom.WithRunner(runner.New(ropts...))}
+		aibom.WithRunner(r)}
 	if o.tensors {
 		opts = append(opts, aibom.WithTensors())
 	}

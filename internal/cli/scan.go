@@ -6,9 +6,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/internal/report"
 	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/pickle"
@@ -17,15 +19,12 @@ import (
 
 // scanOptions are the flags of `aibom scan`.
 type scanOptions struct {
-	format    string
-	failOn    string
-	output    string
-	allowlist []string
-	noHash    bool
-	workers   int
-	color     string
-	verbose   bool
-	progress  bool
+	runnerOptions
+	format  string
+	failOn  string
+	output  string
+	color   string
+	verbose bool
 }
 
 // AddFlags registers the flags on cmd.
@@ -34,12 +33,9 @@ func (o *scanOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVarP(&o.format, "format", "f", "table", "output format: table (for people), json (the stable contract for tools) or sarif (SARIF 2.1.0 for code-scanning dashboards)")
 	f.StringVar(&o.failOn, "fail-on", "suspicious", "exit 1 when a file's verdict is at least this: unscanned, suspicious, invalid, malicious, or none (verdicts rank clean < unscanned < suspicious < invalid < malicious)")
 	f.StringVarP(&o.output, "output", "o", "", "write the report to this file (atomically) instead of stdout")
-	f.StringArrayVar(&o.allowlist, "allowlist", nil, "file of extra allowed pickle callables, one dotted name per line (pkg.mod.Class or pkg.mod.*); repeatable; the denylist still wins")
-	f.BoolVar(&o.noHash, "no-hash", false, "skip the SHA-256 of each file so that only the bytes the scanners need are read (sha256 is then empty)")
-	f.IntVar(&o.workers, "workers", 0, "files scanned at once (default: number of CPUs)")
 	f.StringVar(&o.color, "color", "auto", "colour in table output: auto, always or never")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "list clean and unscanned files in table output too")
-	f.BoolVar(&o.progress, "progress", false, "show progress on stderr (default: when stderr is a terminal)")
+	o.runnerOptions.AddFlags(cmd)
 }
 
 func newScan(stdout, stderr io.Writer) *cobra.Command {
@@ -52,12 +48,7 @@ code when the model is loaded.
 
 The format of each file is decided by its content, never by its name: a pickle
 named config.json or model.safetensors is scanned as a pickle. Formats:
-pickle (protocols 0-5), PyTorch (zip, legacy, legacy tar, TorchScript), NumPy
-.npy/.npz, joblib (also compressed), safetensors (validated to the letter of
-its specification), GGUF (chat templates checked for template injection),
-ONNX (external data paths, custom operators), Keras .keras/.h5 (Lambda layers,
-unsafe modules), TensorFlow SavedModel and TFLite (file, process and Python
-ops), zip, tar, 7z, gzip, bzip2, xz, lzma, zlib and lz4.
+` + wrap(runner.Help(), 78) + `
 
 Nothing is ever unpickled or executed: an opcode walker models the pickle
 machine to resolve every callable it would import or call, and checks it
@@ -102,23 +93,19 @@ func runScan(cmd *cobra.Command, o *scanOptions, args []string, stdout, stderr i
 	if o.color != "auto" && o.color != "always" && o.color != "never" {
 		return usageError{fmt.Errorf("unknown --color %q (want auto, always or never)", o.color)}
 	}
-	pol := pickle.DefaultPolicy()
-	for _, path := range o.allowlist {
-		if err := loadAllowlist(pol, path); err != nil {
-			return usageError{err}
+	r, err := o.runner(stderr)
+	if err != nil {
+		return err
+	}
+	srcs := make([]source.Source, 0, len(args))
+	for _, a := range args {
+		src, err := openSource(cmd.Context(), a)
+		if err != nil {
+			return err
 		}
+		srcs = append(srcs, src)
 	}
-	opts := []runner.Option{
-		runner.WithScanners(runner.Scanners(runner.Config{Policy: pol})...),
-		runner.WithWorkers(o.workers),
-	}
-	if o.noHash {
-		opts = append(opts, runner.WithoutHash())
-	}
-	if o.progress || isTerminal(stderr) {
-		opts = append(opts, runner.WithProgress(progressPrinter(stderr)))
-	}
-	rep, err := runner.New(opts...).Scan(cmd.Context(), args...)
+	rep, err := r.ScanSources(cmd.Context(), srcs...)
 	if err != nil {
 		return err
 	}
@@ -233,4 +220,22 @@ func progressPrinter(w io.Writer) func(done, total int, path string) {
 			fmt.Fprint(w, "\r\033[K")
 		}
 	}
+}
+
+// wrap breaks s into lines of at most width runes, at spaces.
+func wrap(s string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, w := range strings.Fields(s) {
+		if i > 0 && n+1+len(w) > width {
+			b.WriteByte('\n')
+			n = 0
+		} else if i > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	return b.String()
 }

@@ -29,7 +29,7 @@ func WriteJSON(w io.Writer, r *scanners.Report) error {
 // so that they encode as [] and {}. r itself is not modified.
 func normalize(r *scanners.Report) *scanners.Report {
 	out := *r
-	out.Files = make([]scanners.Result, len(r.Files))
+	out.Files = make([]scanners.FileResult, len(r.Files))
 	copy(out.Files, r.Files)
 	for i := range out.Files {
 		if out.Files[i].Findings == nil {

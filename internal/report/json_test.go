@@ -125,7 +125,7 @@ func TestJSONRoundTrip(t *testing.T) {
 
 func TestJSONNullFree(t *testing.T) {
 	t.Parallel()
-	r := &scanners.Report{Files: []scanners.Result{{Path: "a <b> & c", Format: "pickle"}}}
+	r := &scanners.Report{Files: []scanners.FileResult{{Path: "a <b> & c", Format: "pickle"}}}
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, r); err != nil {
 		t.Fatal(err)

@@ -19,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // with known and unknown offsets, nil and empty finding lists and a path that
 // needs escaping in a URI.
 func sample() *scanners.Report {
-	r := &scanners.Report{Files: []scanners.Result{
+	r := &scanners.Report{Files: []scanners.FileResult{
 		{
 			Path: "models/evil.pt", Format: "pytorch", Verdict: scanners.Malicious,
 			SHA256: "8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4", Size: 1843,

@@ -96,7 +96,7 @@ func WriteSARIF(w io.Writer, r *scanners.Report, tool ToolInfo) error {
 // suspicious and malicious.
 const invalidSeverity = scanners.High
 
-func findingResult(f *scanners.Result, fd scanners.Finding) sarifResult {
+func findingResult(f *scanners.FileResult, fd scanners.Finding) sarifResult {
 	msg := fd.Message
 	if msg == "" {
 		msg = fd.Rule
@@ -117,7 +117,7 @@ func findingResult(f *scanners.Result, fd scanners.Finding) sarifResult {
 	}
 }
 
-func errorResult(f *scanners.Result, e *scanners.FormatError) sarifResult {
+func errorResult(f *scanners.FileResult, e *scanners.FormatError) sarifResult {
 	return sarifResult{
 		RuleID:    RuleInvalid,
 		Level:     "error",

@@ -55,7 +55,7 @@ func TestSARIFSchema(t *testing.T) {
 	reports := map[string]*scanners.Report{
 		"sample": sample(),
 		"empty":  {},
-		"odd paths": {Files: []scanners.Result{{
+		"odd paths": {Files: []scanners.FileResult{{
 			Path: "a:b/with space/%zz?#.pkl", Verdict: scanners.Suspicious,
 			Findings: []scanners.Finding{{Rule: "", Severity: scanners.Severity(9), Offset: -1}},
 		}}},

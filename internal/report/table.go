@@ -90,7 +90,7 @@ type table struct {
 	err  error
 }
 
-func (t *table) listed(f *scanners.Result) bool {
+func (t *table) listed(f *scanners.FileResult) bool {
 	return t.opts.Verbose || (f.Verdict != scanners.Clean && f.Verdict != scanners.Unscanned)
 }
 
@@ -103,7 +103,7 @@ func (t *table) line(s string) {
 // file writes the header line of f, then its findings and errors. The header
 // has no tab, so it ends the tabwriter's column blocks: each file's findings
 // are aligned among themselves, and headers are padded by hand.
-func (t *table) file(f *scanners.Result, formatWidth int) {
+func (t *table) file(f *scanners.FileResult, formatWidth int) {
 	verdict := f.Verdict.String()
 	format := sanitize(f.Format)
 	t.line(t.paint(verdictColor(f.Verdict), pad(verdict, verdictWidth)) + "  " +

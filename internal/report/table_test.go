@@ -30,7 +30,7 @@ func TestSanitize(t *testing.T) {
 // terminal escapes or break the layout.
 func TestTableHostileText(t *testing.T) {
 	t.Parallel()
-	r := &scanners.Report{Files: []scanners.Result{{
+	r := &scanners.Report{Files: []scanners.FileResult{{
 		Path: "x\x1b]0;pwned\x07.pkl", Format: "pickle\n", Verdict: scanners.Malicious,
 		Findings: []scanners.Finding{{
 			Rule: "PICKLE-DANGEROUS-GLOBAL", Severity: scanners.Critical,

@@ -50,7 +50,8 @@ func (s *Stream) String() string {
 // Nester is a scanners.Nester that records every stream handed to it, in
 // the order ScanNested is called. It reads the head of each stream (and the
 // whole of it, up to FullBelow bytes) and, when Next is set and matches,
-// scans the stream with Next, as the runner would. Use it by pointer; it is
+// scans the stream with Next and labels the result with the stream's name,
+// as the runner would. Use it by pointer; it is
 // safe for concurrent use.
 type Nester struct {
 	// FullBelow is the size up to which a stream is also read in full into
@@ -69,7 +70,7 @@ type Nester struct {
 var _ scanners.Nester = (*Nester)(nil)
 
 // ScanNested implements scanners.Nester.
-func (n *Nester) ScanNested(ctx context.Context, f scanners.File) (string, []scanners.Finding, error) {
+func (n *Nester) ScanNested(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	s := &Stream{Member: f.Member, Size: f.Size}
 	r := countingReaderAt{r: f.R, n: &s.read}
 	head := make([]byte, min(f.Size, scanners.HeadSize))
@@ -85,10 +86,13 @@ func (n *Nester) ScanNested(ctx context.Context, f scanners.File) (string, []sca
 	n.mu.Unlock()
 	f.R = r
 	if n.Next == nil || !n.Next.Match(f, s.Head) {
-		return "unknown", nil, nil
+		return scanners.Result{Format: "unknown"}, nil
 	}
-	fs, err := n.Next.Scan(ctx, f)
-	return n.Next.Name(), fs, err
+	res, err := n.Next.Scan(ctx, f)
+	if res.Format == "" {
+		res.Format = n.Next.Name()
+	}
+	return scanners.Nest(f.Name, res, err)
 }
 
 // Streams returns the streams seen so far, in the order they were handed
@@ -140,4 +144,11 @@ func Rules(fs []scanners.Finding) []string {
 	}
 	sort.Strings(rules)
 	return rules
+}
+
+// ScanAs scans f with s and labels the result as a Nester labels a stream
+// named f.Member: for tests of a scanner's findings inside an archive.
+func ScanAs(ctx context.Context, s scanners.Scanner, f scanners.File) ([]scanners.Finding, error) {
+	res, err := s.Scan(ctx, f)
+	return scanners.FindingsOf(scanners.Nest(f.Member, res, err))
 }

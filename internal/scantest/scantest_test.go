@@ -22,17 +22,18 @@ func (prefixScanner) Match(_ scanners.File, head []byte) bool {
 	return bytes.HasPrefix(head, []byte("scan-me"))
 }
 
-func (prefixScanner) Scan(_ context.Context, f scanners.File) ([]scanners.Finding, error) {
+func (prefixScanner) Scan(_ context.Context, f scanners.File) (scanners.Result, error) {
 	b := make([]byte, f.Size)
 	if _, err := f.R.ReadAt(b, 0); err != nil {
-		return nil, err
+		return scanners.Result{}, err
 	}
-	return []scanners.Finding{{Rule: "PREFIX", Severity: scanners.High, Member: f.Member}}, errors.New("partial")
+	return scanners.Result{Findings: []scanners.Finding{{Rule: "PREFIX", Severity: scanners.High, Member: f.Member}}}, errors.New("partial")
 }
 
 func scan(t *testing.T, n *Nester, member string, b []byte) (string, []scanners.Finding, error) {
 	t.Helper()
-	return n.ScanNested(context.Background(), scanners.File{Path: "x", Member: member, Size: int64(len(b)), R: bytes.NewReader(b)})
+	res, err := n.ScanNested(context.Background(), scanners.File{Path: "x", Member: member, Size: int64(len(b)), R: bytes.NewReader(b)})
+	return res.Format, res.Findings, err
 }
 
 func TestNester(t *testing.T) {

@@ -13,7 +13,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -56,7 +55,8 @@ func New() *Scanner { return &Scanner{} }
 // Name implements scanners.Scanner.
 func (s *Scanner) Name() string { return "chat-template" }
 
-// Match reports whether f is a JSON object naming a "chat_template" or a
+// Match reports, from head alone, whether f may be a JSON object (Scan
+// then looks for its "chat_template" and declines the others) or is a
 // text file that is a chat template (Jinja blocks that use the chat
 // variables).
 func (s *Scanner) Match(f scanners.File, head []byte) bool {
@@ -65,8 +65,7 @@ func (s *Scanner) Match(f scanners.File, head []byte) bool {
 		return false
 	}
 	if t[0] == '{' && !jinjaStart(t) {
-		b, err := safeio.ReadAt(f.R, f.Size, 0, f.Size, MaxSize)
-		return err == nil && bytes.Contains(b, []byte(`"chat_template"`))
+		return true
 	}
 	return isTemplate(head)
 }
@@ -162,20 +161,26 @@ func templates(raw json.RawMessage, off int64) ([]Template, error) {
 	return out, nil
 }
 
-// Scan implements scanners.Scanner.
-func (s *Scanner) Scan(_ context.Context, f scanners.File) ([]scanners.Finding, error) {
-	ts, err := Parse(f.R, f.Size)
+// Scan implements scanners.Scanner. A JSON object that does not name a
+// "chat_template" is declined (scanners.ErrNotMatched): the decision that
+// needs the whole file is made here, not in Match.
+func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, error) {
+	b, err := safeio.ReadAt(f.R, f.Size, 0, f.Size, MaxSize)
 	if err != nil {
-		var fe *scanners.FormatError
-		if errors.As(err, &fe) {
-			fe.Member = f.Member
-		}
-		return nil, err
+		return scanners.Result{}, &scanners.FormatError{Format: "chat-template", Offset: 0, Msg: err.Error()}
+	}
+	if t := bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf"); len(t) > 0 && t[0] == '{' && !jinjaStart(t) &&
+		!bytes.Contains(b, []byte(`"chat_template"`)) {
+		return scanners.Result{}, scanners.ErrNotMatched
+	}
+	ts, err := Parse(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return scanners.Result{}, err
 	}
 	var out []scanners.Finding
 	for _, t := range ts {
 		out = append(out, scanners.Finding{Rule: RuleTemplate, Severity: scanners.Info, Offset: t.Offset,
-			ATLAS: scanners.ATLASUnsafeArtifact, Member: f.Member,
+			ATLAS:   scanners.ATLASUnsafeArtifact,
 			Message: fmt.Sprintf("chat template %s (%d bytes) sha256:%s", t.Name, len(t.Text), t.SHA256)})
 		for _, is := range gguf.AnalyzeTemplate(t.Text) {
 			rule, atlas := RuleTemplateSSTI, scanners.ATLASEmbedMalware
@@ -187,9 +192,9 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) ([]scanners.Finding, 
 				pos = int64(is.Pos)
 			}
 			out = append(out, scanners.Finding{Rule: rule, Severity: is.Severity, Global: is.Global,
-				Offset: pos, ATLAS: atlas, Member: f.Member,
+				Offset: pos, ATLAS: atlas,
 				Message: strings.TrimSpace(t.Name + " template: " + is.Msg)})
 		}
 	}
-	return out, nil
+	return scanners.Result{Findings: out}, nil
 }

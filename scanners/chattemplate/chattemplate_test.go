@@ -31,8 +31,8 @@ func TestMatch(t *testing.T) {
 		{"jinja that is not a chat template", "{% extends 'base.html' %}{{ title }}", false},
 		{"binary", "\x00\x01{{ messages }}", false},
 	} {
-		if got := New().Match(file([]byte(tc.b)), []byte(tc.b)); got != tc.want {
-			t.Errorf("%s: Match = %v, want %v", tc.name, got, tc.want)
+		if got := recognised([]byte(tc.b)); got != tc.want {
+			t.Errorf("%s: recognised = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }
@@ -52,7 +52,7 @@ func TestScan(t *testing.T) {
 		{"bad chat_template type", `{"chat_template": 42}`, scanners.Invalid, ""},
 		{"template file", "{{ lipsum.__globals__['os'].popen('id').read() }}{{ messages }}", scanners.Malicious, "lipsum.__globals__"},
 	} {
-		fs, err := New().Scan(context.Background(), file([]byte(tc.b)))
+		fs, err := scanners.FindingsOf(New().Scan(context.Background(), file([]byte(tc.b))))
 		if v := scanners.VerdictOf(fs, err); v != tc.verdict {
 			t.Errorf("%s: verdict %v, want %v (%v, %v)", tc.name, v, tc.verdict, fs, err)
 		}
@@ -77,7 +77,7 @@ func TestDigestAndOffsets(t *testing.T) {
 	if err != nil || len(ts) != 1 || len(ts[0].SHA256) != 64 {
 		t.Fatalf("%v %v", ts, err)
 	}
-	fs, _ := New().Scan(context.Background(), file([]byte(src)))
+	fs, _ := scanners.FindingsOf(New().Scan(context.Background(), file([]byte(src))))
 	for _, f := range fs {
 		if f.Rule == RuleTemplateSSTI && (f.Offset < 14 || f.Offset >= int64(len(src))) {
 			t.Errorf("finding at %d, want inside the second tag", f.Offset)
@@ -102,7 +102,18 @@ func FuzzParse(f *testing.F) {
 		}
 		s := New()
 		if s.Match(file(b), b) {
-			_, _ = s.Scan(context.Background(), file(b))
+			_, _ = scanners.FindingsOf(s.Scan(context.Background(), file(b)))
 		}
 	})
+}
+
+// recognised is Match, then Scan not declining: a JSON object is matched by
+// its head and declined by Scan when it names no chat template.
+func recognised(b []byte) bool {
+	s := New()
+	if !s.Match(file(b), b) {
+		return false
+	}
+	_, err := s.Scan(context.Background(), file(b))
+	return !errors.Is(err, scanners.ErrNotMatched)
 }

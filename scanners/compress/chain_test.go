@@ -23,17 +23,20 @@ type dispatcher struct {
 	seen []string
 }
 
-func (d *dispatcher) ScanNested(ctx context.Context, f scanners.File) (string, []scanners.Finding, error) {
+func (d *dispatcher) ScanNested(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	head := make([]byte, min(f.Size, scanners.HeadSize))
 	n, _ := f.R.ReadAt(head, 0)
 	d.seen = append(d.seen, f.Member)
 	for _, s := range d.list {
 		if s.Match(f, head[:n]) {
-			fs, err := s.Scan(ctx, f)
-			return s.Name(), fs, err
+			res, err := s.Scan(ctx, f)
+			if res.Format == "" {
+				res.Format = s.Name()
+			}
+			return scanners.Nest(f.Name, res, err)
 		}
 	}
-	return "unknown", nil, nil
+	return scanners.Result{Format: "unknown"}, nil
 }
 
 // TestChain scans a gzip of a tar holding a zip whose member is flagged
@@ -59,7 +62,7 @@ func TestChain(t *testing.T) {
 	d := &dispatcher{}
 	d.list = append([]scanners.Scanner{sczip.New(), sctar.New(sctar.DefaultLimits()), sevenzip.New(sevenzip.DefaultLimits())}, compress.All(compress.DefaultLimits())...)
 	f := scanners.File{Path: "model.tar.gz", Size: int64(gb.Len()), R: bytes.NewReader(gb.Bytes()), Nested: d}
-	_, got, err := d.ScanNested(context.Background(), f)
+	got, err := scanners.FindingsOf(d.ScanNested(context.Background(), f))
 	if err != nil {
 		t.Fatal(err)
 	}

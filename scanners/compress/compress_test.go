@@ -79,7 +79,7 @@ func scanBytes(t *testing.T, b []byte, lim Limits) (Format, *scantest.Nester, []
 	}
 	fn := &scantest.Nester{FullBelow: scantest.NoLimit}
 	file := scanners.File{Path: "x", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
-	fs, err := New(f, lim).Scan(context.Background(), file)
+	fs, err := scanners.FindingsOf(New(f, lim).Scan(context.Background(), file))
 	return f, fn, fs, err
 }
 
@@ -211,14 +211,14 @@ func TestNestedAndDepth(t *testing.T) {
 	b := gz(xzOf(payload), "inner.xz")
 	fn := &scantest.Nester{FullBelow: scantest.NoLimit, Next: New(XZ, Limits{})}
 	file := scanners.File{Path: "x.gz", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
-	if _, err := New(Gzip, Limits{}).Scan(context.Background(), file); err != nil {
+	if _, err := scanners.FindingsOf(New(Gzip, Limits{}).Scan(context.Background(), file)); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{"inner.xz", "inner.xz!<xz>"}, fn.Members()); diff != "" {
 		t.Errorf("members (-want +got):\n%s", diff)
 	}
 	file.Depth = 8
-	fs, err := New(Gzip, Limits{}).Scan(context.Background(), file)
+	fs, err := scanners.FindingsOf(New(Gzip, Limits{}).Scan(context.Background(), file))
 	if len(fs) != 1 || fs[0].Rule != RuleTooDeep || err == nil {
 		t.Fatalf("depth: %v %v", fs, err)
 	}

@@ -29,7 +29,7 @@ func FuzzCompress(f *testing.F) {
 		if format, ok := Detect(head); ok {
 			fn := &scantest.Nester{FullBelow: scantest.NoLimit}
 			file := scanners.File{Path: "x", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
-			_, _ = New(format, lim).Scan(context.Background(), file)
+			_, _ = scanners.FindingsOf(New(format, lim).Scan(context.Background(), file))
 		}
 		// Every decoder, whatever the magic says.
 		for _, format := range Formats {

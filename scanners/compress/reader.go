@@ -32,8 +32,6 @@ type Limits struct {
 	// MaxMemory is how much output is kept in memory before spooling to a
 	// temporary file.
 	MaxMemory int64
-	// MaxDepth is the nesting depth at which streams are not decompressed.
-	MaxDepth int
 	// TempDir holds spool files ("" is the system default).
 	TempDir string
 }
@@ -41,7 +39,7 @@ type Limits struct {
 // DefaultLimits: 4 GiB of output, ratio 2000 beyond 256 MiB, 64 MiB LZMA
 // dictionaries, 32 MiB in memory, depth 8.
 func DefaultLimits() Limits {
-	return Limits{MaxSize: 4 << 30, MaxRatio: 2000, RatioFloor: 256 << 20, MaxDict: 64 << 20, MaxMemory: 32 << 20, MaxDepth: 8}
+	return Limits{MaxSize: 4 << 30, MaxRatio: 2000, RatioFloor: 256 << 20, MaxDict: 64 << 20, MaxMemory: safeio.DefaultSpoolLimits().MaxMemory}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -61,9 +59,6 @@ func (l Limits) withDefaults() Limits {
 	l.MaxDict = min(l.MaxDict, math.MaxUint32)
 	if l.MaxMemory <= 0 {
 		l.MaxMemory = d.MaxMemory
-	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = d.MaxDepth
 	}
 	return l
 }

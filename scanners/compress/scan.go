@@ -51,16 +51,16 @@ func (s *Scanner) Match(_ scanners.File, head []byte) bool { return Is(s.format,
 // Scan decompresses f into a bounded spool and hands the result to
 // f.Nested. A corrupt or truncated stream is reported as a FormatError and
 // what was decompressed before the damage is scanned all the same.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	name := s.format.String()
-	if f.Depth >= s.lim.MaxDepth {
-		return []scanners.Finding{{Rule: RuleTooDeep, Severity: scanners.Medium, Member: f.Member, ATLAS: scanners.ATLASSupplyChainModel,
-				Message: fmt.Sprintf("%s stream nested %d deep: not decompressed", name, f.Depth)}},
-			scanners.Errorf(f, name, 0, "nested %d deep; not decompressed", f.Depth)
+	if f.MembersTooDeep() {
+		return scanners.Result{Findings: []scanners.Finding{{Rule: RuleTooDeep, Severity: scanners.Medium, ATLAS: scanners.ATLASSupplyChainModel,
+				Message: fmt.Sprintf("%s stream nested %d deep: not decompressed", name, f.Depth)}}},
+			scanners.Errorf(name, 0, "nested %d deep; not decompressed", f.Depth)
 	}
 	zr, err := NewReader(s.format, io.NewSectionReader(f.R, 0, f.Size), s.lim)
 	if err != nil {
-		return nil, scanners.Errorf(f, name, 0, "%v", err)
+		return scanners.Result{}, scanners.Errorf(name, 0, "%v", err)
 	}
 	defer zr.Close()
 	sp, rerr := safeio.Spool(ctx, zr, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: s.lim.MaxSize, Dir: s.lim.TempDir})
@@ -70,20 +70,20 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding
 	switch {
 	case rerr == nil:
 	case errors.Is(rerr, safeio.ErrTooLarge) || errors.Is(rerr, safeio.ErrBomb):
-		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, Member: f.Member, Offset: zr.Consumed(),
+		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, Offset: zr.Consumed(),
 			ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf(
 				"%s: decompression stopped after %d bytes from %d compressed: %v; the rest was not scanned", name, sp.Size(), zr.Consumed(), rerr)})
 	case ctx.Err() != nil:
 		errs = append(errs, rerr)
 	default:
-		errs = append(errs, scanners.Errorf(f, name, zr.Consumed(),
+		errs = append(errs, scanners.Errorf(name, zr.Consumed(),
 			"decompression failed after %d bytes of output (scanned up to there): %v", sp.Size(), rerr))
 	}
 	if sp.Size() > 0 && f.Nested != nil {
-		_, fs, err := f.Nested.ScanNested(ctx, f.Child(memberName(zr), sp, sp.Size()))
+		fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(memberName(zr), sp, sp.Size())))
 		out, errs = append(out, fs...), append(errs, err)
 	}
-	return out, errors.Join(errs...)
+	return scanners.Result{Findings: out}, errors.Join(errs...)
 }
 
 // memberName names the decompressed stream: the gzip header's file name

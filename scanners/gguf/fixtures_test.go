@@ -42,7 +42,7 @@ func TestFixtures(t *testing.T) {
 			t.Errorf("%s: not matched", p)
 			continue
 		}
-		fs, err := s.Scan(context.Background(), f)
+		fs, err := scanners.FindingsOf(s.Scan(context.Background(), f))
 		if v := scanners.VerdictOf(fs, err); v.String() != w.Verdict {
 			t.Errorf("%s: %s, want %s; findings %+v; err %v", p, v, w.Verdict, fs, err)
 		}

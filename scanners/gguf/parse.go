@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
 // Parse validates the GGUF file of size bytes read from r and returns what
@@ -47,17 +49,17 @@ func parseContext(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (*
 // header reads the magic, the version and the two counts.
 func (d *reader) header(f *File) (nTensors, nKV uint64, err error) {
 	if d.size < int64(len(magic)) {
-		return 0, 0, errAt(0, "file is %d bytes, too short for the magic", d.size)
+		return 0, 0, scanners.Errorf(format, 0, "file is %d bytes, too short for the magic", d.size)
 	}
 	b, err := d.take(4, "magic")
 	if err != nil {
 		return 0, 0, err
 	}
 	if string(b) == swappedMagic {
-		return 0, 0, errAt(0, "bad magic %q (byte-swapped, which candle accepts), want %q", b, magic)
+		return 0, 0, scanners.Errorf(format, 0, "bad magic %q (byte-swapped, which candle accepts), want %q", b, magic)
 	}
 	if string(b) != magic {
-		return 0, 0, errAt(0, "bad magic %q, want %q", b, magic)
+		return 0, 0, scanners.Errorf(format, 0, "bad magic %q, want %q", b, magic)
 	}
 	v, err := d.u32("version")
 	if err != nil {
@@ -65,11 +67,11 @@ func (d *reader) header(f *File) (nTensors, nKV uint64, err error) {
 	}
 	switch {
 	case v == 0:
-		return 0, 0, errAt(4, "version 0")
+		return 0, 0, scanners.Errorf(format, 4, "version 0")
 	case v&0xffff == 0:
-		return 0, 0, errAt(4, "version %#x: big-endian GGUF files are not supported", v)
+		return 0, 0, scanners.Errorf(format, 4, "version %#x: big-endian GGUF files are not supported", v)
 	case v > 3:
-		return 0, 0, errAt(4, "unsupported version %d", v)
+		return 0, 0, scanners.Errorf(format, 4, "unsupported version %d", v)
 	}
 	f.Version = v
 	d.v1 = v == 1
@@ -98,10 +100,10 @@ func (d *reader) header(f *File) (nTensors, nKV uint64, err error) {
 // minSize bytes per item, exceeds the bytes that remain.
 func (d *reader) checkCount(at int64, what string, n, maxN uint64, minSize int64) error {
 	if n > maxN {
-		return errAt(at, "%s count %d exceeds the limit of %d", what, n, maxN)
+		return scanners.Errorf(format, at, "%s count %d exceeds the limit of %d", what, n, maxN)
 	}
 	if n > uint64(d.remain()/minSize) { //nolint:gosec // off <= size, so remain() >= 0
-		return errAt(at, "%s count %d needs at least %d bytes each, but only %d bytes remain", what, n, minSize, d.remain())
+		return scanners.Errorf(format, at, "%s count %d needs at least %d bytes each, but only %d bytes remain", what, n, minSize, d.remain())
 	}
 	return nil
 }
@@ -125,10 +127,10 @@ func (d *reader) metadata(f *File, n uint64) error {
 			return err
 		}
 		if key == "" {
-			return errAt(kv.Offset, "empty key")
+			return scanners.Errorf(format, kv.Offset, "empty key")
 		}
 		if seen[key] {
-			return errAt(kv.Offset, "duplicate key %q", key)
+			return scanners.Errorf(format, kv.Offset, "duplicate key %q", key)
 		}
 		seen[key] = true
 		kv.Key = key
@@ -140,7 +142,7 @@ func (d *reader) metadata(f *File, n uint64) error {
 		keep := int64(keepString)
 		if isTemplateKey(key) {
 			if ValueType(t) != TypeString {
-				return errAt(kv.ValueOffset-4, "%s has type %s, want str", key, ValueType(t))
+				return scanners.Errorf(format, kv.ValueOffset-4, "%s has type %s, want str", key, ValueType(t))
 			}
 			keep = -1
 		}
@@ -150,7 +152,7 @@ func (d *reader) metadata(f *File, n uint64) error {
 		if keep < 0 {
 			//nolint:gosec // a template is at most MaxString bytes long
 			if templateBytes += int64(kv.Value.Len); templateBytes > d.lim.MaxTemplateBytes {
-				return errAt(kv.Offset, "chat templates exceed the limit of %d bytes in total", d.lim.MaxTemplateBytes)
+				return scanners.Errorf(format, kv.Offset, "chat templates exceed the limit of %d bytes in total", d.lim.MaxTemplateBytes)
 			}
 			f.addTemplate(kv, d.lenSize())
 		}
@@ -179,14 +181,14 @@ func (d *reader) alignment(f *File) error {
 			continue
 		}
 		if kv.Value.Type != TypeUint32 {
-			return errAt(kv.ValueOffset-4, "general.alignment has type %s, want u32", kv.Value.Type)
+			return scanners.Errorf(format, kv.ValueOffset-4, "general.alignment has type %s, want u32", kv.Value.Type)
 		}
 		a := kv.Value.Uint
 		if a == 0 || a&(a-1) != 0 {
-			return errAt(kv.ValueOffset, "general.alignment %d is not a power of two", a)
+			return scanners.Errorf(format, kv.ValueOffset, "general.alignment %d is not a power of two", a)
 		}
 		if a > uint64(d.lim.MaxAlignment) {
-			return errAt(kv.ValueOffset, "general.alignment %d exceeds the limit of %d", a, d.lim.MaxAlignment)
+			return scanners.Errorf(format, kv.ValueOffset, "general.alignment %d exceeds the limit of %d", a, d.lim.MaxAlignment)
 		}
 		f.Alignment = uint32(a) //nolint:gosec // a <= MaxAlignment, a uint32
 	}
@@ -208,7 +210,7 @@ func (d *reader) value(t ValueType, typeOff int64, depth int, keep int64, key st
 		at := d.off
 		b, err := d.u8("bool value")
 		if err == nil && b > 1 {
-			err = errAt(at, "bool value %d of %s is neither 0 nor 1", b, key)
+			err = scanners.Errorf(format, at, "bool value %d of %s is neither 0 nor 1", b, key)
 		}
 		v.Bool, v.Kept = b == 1, true
 		return v, err
@@ -217,7 +219,7 @@ func (d *reader) value(t ValueType, typeOff int64, depth int, keep int64, key st
 		err := d.number(&v)
 		return v, err
 	default:
-		return v, errAt(typeOff, "%s has unknown value type %d", key, uint32(t))
+		return v, scanners.Errorf(format, typeOff, "%s has unknown value type %d", key, uint32(t))
 	}
 }
 
@@ -256,7 +258,7 @@ func (d *reader) number(v *Value) error {
 func (d *reader) array(typeOff int64, depth int, key string) (Value, error) {
 	v := Value{Type: TypeArray}
 	if depth > d.lim.MaxDepth {
-		return v, errAt(typeOff, "arrays in %s nest deeper than %d", key, d.lim.MaxDepth)
+		return v, scanners.Errorf(format, typeOff, "arrays in %s nest deeper than %d", key, d.lim.MaxDepth)
 	}
 	et, err := d.u32("array element type of " + key)
 	if err != nil {
@@ -272,7 +274,7 @@ func (d *reader) array(typeOff int64, depth int, key string) (Value, error) {
 	case TypeUint8, TypeInt8, TypeUint16, TypeInt16, TypeUint32, TypeInt32,
 		TypeFloat32, TypeBool, TypeUint64, TypeInt64, TypeFloat64:
 	default:
-		return v, errAt(d.off-4, "array %s has unknown element type %d", key, et)
+		return v, scanners.Errorf(format, d.off-4, "array %s has unknown element type %d", key, et)
 	}
 	at := d.off
 	n, err := d.length("array count of " + key)
@@ -281,10 +283,10 @@ func (d *reader) array(typeOff int64, depth int, key string) (Value, error) {
 	}
 	v.Len = n
 	if n > uint64(d.lim.MaxArray) { //nolint:gosec // withDefaults made the limit positive
-		return v, errAt(at, "array %s has %d elements, above the limit of %d", key, n, d.lim.MaxArray)
+		return v, scanners.Errorf(format, at, "array %s has %d elements, above the limit of %d", key, n, d.lim.MaxArray)
 	}
 	if n > uint64(d.remain()/elemSize) { //nolint:gosec // off <= size, so remain() >= 0
-		return v, errAt(at, "array %s has %d elements of at least %d bytes, but only %d bytes remain", key, n, elemSize, d.remain())
+		return v, scanners.Errorf(format, at, "array %s has %d elements of at least %d bytes, but only %d bytes remain", key, n, elemSize, d.remain())
 	}
 	if n > keepArray && v.ElemType != TypeString && v.ElemType != TypeArray && v.ElemType != TypeBool {
 		// Fixed-size elements: the size is known, nothing to look at.

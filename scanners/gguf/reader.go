@@ -4,16 +4,11 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/seed-43c89ce6/aibom/internal/safeio"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
-
-func errAt(off int64, msg string, args ...any) error {
-	return &scanners.FormatError{Format: format, Offset: off, Msg: fmt.Sprintf(msg, args...)}
-}
 
 // window is how many bytes the reader buffers at a time.
 const window = 64 << 10
@@ -54,12 +49,12 @@ func (d *reader) tick() error {
 // valid until the next call.
 func (d *reader) take(n int64, what string) ([]byte, error) {
 	if n < 0 || n > d.remain() {
-		return nil, errAt(d.off, "%s: %d bytes needed, %d remain", what, n, d.remain())
+		return nil, scanners.Errorf(format, d.off, "%s: %d bytes needed, %d remain", what, n, d.remain())
 	}
 	if n > window {
 		b, err := safeio.ReadAt(d.r, d.size, d.off, n, n)
 		if err != nil {
-			return nil, errAt(d.off, "%s: %v", what, err)
+			return nil, scanners.Errorf(format, d.off, "%s: %v", what, err)
 		}
 		d.off += n
 		return b, nil
@@ -87,7 +82,7 @@ func (d *reader) fill(what string) error {
 			err = io.ErrUnexpectedEOF
 		}
 		d.buf = d.buf[:0]
-		return errAt(d.off, "%s: reading: %v", what, err)
+		return scanners.Errorf(format, d.off, "%s: reading: %v", what, err)
 	}
 	d.bufOff = d.off
 	return nil
@@ -96,7 +91,7 @@ func (d *reader) fill(what string) error {
 // skip advances past n bytes that must lie inside the file.
 func (d *reader) skip(n int64, what string) error {
 	if n < 0 || n > d.remain() {
-		return errAt(d.off, "%s: %d bytes needed, %d remain", what, n, d.remain())
+		return scanners.Errorf(format, d.off, "%s: %d bytes needed, %d remain", what, n, d.remain())
 	}
 	d.off += n
 	return nil
@@ -151,14 +146,14 @@ func (d *reader) str(what, of string, keep int64) (s string, n uint64, kept bool
 	at := d.off
 	n, err = d.length(what)
 	if err != nil {
-		return "", 0, false, errAt(at, "%s%s length: %d bytes needed, %d remain", what, of, d.lenSize(), d.remain())
+		return "", 0, false, scanners.Errorf(format, at, "%s%s length: %d bytes needed, %d remain", what, of, d.lenSize(), d.remain())
 	}
 	if n > uint64(d.lim.MaxString) { //nolint:gosec // withDefaults made the limit positive
-		return "", n, false, errAt(at, "%s%s length %d exceeds the limit of %d bytes", what, of, n, d.lim.MaxString)
+		return "", n, false, scanners.Errorf(format, at, "%s%s length %d exceeds the limit of %d bytes", what, of, n, d.lim.MaxString)
 	}
 	m := int64(n) //nolint:gosec // n <= MaxString, an int64
 	if m > d.remain() {
-		return "", n, false, errAt(at, "%s%s length %d exceeds the %d bytes that remain", what, of, n, d.remain())
+		return "", n, false, scanners.Errorf(format, at, "%s%s length %d exceeds the %d bytes that remain", what, of, n, d.remain())
 	}
 	if keep >= 0 && (m > keep || d.kept+m > maxKept) {
 		return "", n, false, d.skip(m, what)

@@ -41,26 +41,20 @@ func (s *Scanner) Match(_ scanners.File, head []byte) bool {
 // those read before a parse error), an informational finding with its
 // SHA-256 and the injection constructs AnalyzeTemplate finds. A malformed
 // file also gets the *scanners.FormatError of Parse, with Member set.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
-	_, fs, err := s.ScanDescribe(ctx, f)
-	return fs, err
-}
-
-// ScanDescribe is Scan, also returning the parsed *File (nil when the
-// header could not be parsed).
-func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []scanners.Finding, error) {
+// The Result's Meta is the parsed metadata (nil when f could not be parsed).
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return scanners.Result{}, err
 	}
 	file, err := parseContext(ctx, f.R, f.Size, s.lim)
 	var out []scanners.Finding
 	for _, t := range file.ChatTemplates {
-		out = append(out, templateFindings(t, f.Member)...)
+		out = append(out, templateFindings(t, "")...)
 	}
 	if err != nil {
-		return nil, out, scanners.InMember(err, f.Member)
+		return scanners.Result{Findings: out}, err
 	}
-	return file, out, nil
+	return scanners.Result{Meta: file, Findings: out}, nil
 }
 
 // templateFindings reports template t: its digest, then its issues.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -58,7 +59,7 @@ func TestScan(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			fs, err := s.Scan(context.Background(), fileOf(c.in))
+			fs, err := scantest.ScanAs(context.Background(), s, fileOf(c.in))
 			if v := scanners.VerdictOf(fs, err); v != c.verdict {
 				t.Errorf("verdict %s, want %s; findings %+v, err %v", v, c.verdict, fs, err)
 			}
@@ -91,7 +92,7 @@ func TestScan(t *testing.T) {
 func TestScanOffsets(t *testing.T) {
 	t.Parallel()
 	in := build(3, [][2]any{{"tokenizer.chat_template.tool_use", "{{ x.__class__ }}"}})
-	fs, _ := New().Scan(context.Background(), fileOf(in))
+	fs, _ := scanners.FindingsOf(New().Scan(context.Background(), fileOf(in)))
 	for _, f := range fs {
 		if f.Rule == RuleTemplateSSTI {
 			if got := string(in[f.Offset : f.Offset+9]); got != "__class__" {

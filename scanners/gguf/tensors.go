@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/bits"
 	"sort"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
 // tensorInfos reads n tensor infos.
@@ -18,7 +20,7 @@ func (d *reader) tensorInfos(f *File, n uint64) error {
 			return err
 		}
 		if seen[t.Name] {
-			return errAt(t.InfoOffset, "duplicate tensor name %q", t.Name)
+			return scanners.Errorf(format, t.InfoOffset, "duplicate tensor name %q", t.Name)
 		}
 		seen[t.Name] = true
 		f.Tensors = append(f.Tensors, t)
@@ -40,7 +42,7 @@ func (d *reader) tensorInfo() (Tensor, error) {
 		return t, err
 	}
 	if nd > maxDims {
-		return t, errAt(at, "tensor %q has %d dimensions, more than %d", name, nd, maxDims)
+		return t, scanners.Errorf(format, at, "tensor %q has %d dimensions, more than %d", name, nd, maxDims)
 	}
 	t.Elements = 1
 	overflow := false
@@ -51,7 +53,7 @@ func (d *reader) tensorInfo() (Tensor, error) {
 			return t, err
 		}
 		if dim > math.MaxInt64 {
-			return t, errAt(at, "tensor %q has dimension %d, above 2^63-1", name, dim)
+			return t, scanners.Errorf(format, at, "tensor %q has dimension %d, above 2^63-1", name, dim)
 		}
 		t.Shape = append(t.Shape, dim)
 		hi, lo := bits.Mul64(t.Elements, dim)
@@ -59,7 +61,7 @@ func (d *reader) tensorInfo() (Tensor, error) {
 		t.Elements = lo
 	}
 	if overflow {
-		return t, errAt(at, "tensor %q has more than 2^63-1 elements", name)
+		return t, scanners.Errorf(format, at, "tensor %q has more than 2^63-1 elements", name)
 	}
 	return t, d.tensorType(&t)
 }
@@ -84,19 +86,19 @@ func (d *reader) tensorType(t *Tensor) error {
 	t.Type = GGMLType(typ)
 	ti, ok := ggmlTypes[t.Type]
 	if !ok {
-		return errAt(at, "tensor %q has unknown ggml type %d", t.Name, typ)
+		return scanners.Errorf(format, at, "tensor %q has unknown ggml type %d", t.Name, typ)
 	}
 	row := uint64(1)
 	if len(t.Shape) > 0 {
 		row = t.Shape[0]
 	}
 	if row%ti.block != 0 {
-		return errAt(at, "tensor %q of type %s has %d elements per row, not a multiple of the block size %d",
+		return scanners.Errorf(format, at, "tensor %q of type %s has %d elements per row, not a multiple of the block size %d",
 			t.Name, ti.name, row, ti.block)
 	}
 	hi, lo := bits.Mul64(t.Elements/ti.block, ti.size)
 	if hi != 0 || lo > math.MaxInt64 {
-		return errAt(at, "tensor %q has more than 2^63-1 bytes", t.Name)
+		return scanners.Errorf(format, at, "tensor %q has more than 2^63-1 bytes", t.Name)
 	}
 	t.Size = lo
 	t.Offset, err = d.u64("data offset of " + t.Name)
@@ -116,16 +118,16 @@ func (d *reader) layout(f *File) error {
 		return nil
 	}
 	if start > d.size {
-		return errAt(d.off, "the data section would start at %d, past the end of the %d-byte file", start, d.size)
+		return scanners.Errorf(format, d.off, "the data section would start at %d, past the end of the %d-byte file", start, d.size)
 	}
 	room := uint64(d.size - start) //nolint:gosec // start <= size, checked above
 	for _, t := range f.Tensors {
 		field := t.InfoOffset + d.infoSize(t) - 8
 		if t.Offset%uint64(f.Alignment) != 0 {
-			return errAt(field, "tensor %q data offset %d is not a multiple of the alignment %d", t.Name, t.Offset, a)
+			return scanners.Errorf(format, field, "tensor %q data offset %d is not a multiple of the alignment %d", t.Name, t.Offset, a)
 		}
 		if t.Offset > room || t.Size > room-t.Offset {
-			return errAt(field, "tensor %q data [%d, %d+%d) lies outside the %d-byte data section",
+			return scanners.Errorf(format, field, "tensor %q data [%d, %d+%d) lies outside the %d-byte data section",
 				t.Name, t.Offset, t.Offset, t.Size, room)
 		}
 	}
@@ -137,7 +139,7 @@ func (d *reader) layout(f *File) error {
 	for k := 1; k < len(order); k++ {
 		p, c := f.Tensors[order[k-1]], f.Tensors[order[k]]
 		if p.Offset+p.Size > c.Offset {
-			return errAt(c.InfoOffset+d.infoSize(c)-8, "tensor %q data at %d overlaps tensor %q data [%d, %d)",
+			return scanners.Errorf(format, c.InfoOffset+d.infoSize(c)-8, "tensor %q data at %d overlaps tensor %q data [%d, %d)",
 				c.Name, c.Offset, p.Name, p.Offset, p.Offset+p.Size)
 		}
 	}

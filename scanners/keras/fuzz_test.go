@@ -63,10 +63,10 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("bad finding %+v", fd)
 			}
 		}
-		if s.Match(fileOf(in), head(in)) {
+		if recognised(s, in) {
 			file := fileOf(in)
 			file.Nested = &recorder{}
-			_, _ = s.Scan(context.Background(), file)
+			_, _ = scanners.FindingsOf(s.Scan(context.Background(), file))
 		}
 	})
 }

@@ -37,16 +37,27 @@ func New(opts ...Option) *Scanner {
 // Name returns "keras".
 func (s *Scanner) Name() string { return format }
 
-// Match reports a zip whose central directory holds config.json and
-// metadata.json or model.weights.h5 (a .keras archive), or an HDF5 file
-// (the signature at 0 or after a user block).
+// Match reports an HDF5 file (the signature at 0 or after a user block).
+// A .keras archive is a zip: the zip scanner refines it through Is.
 func (s *Scanner) Match(f scanners.File, head []byte) bool {
-	if zip.Sniff(f.R, f.Size, head) {
-		a, err := zip.Open(f.R, f.Size, s.lim.Zip)
-		return err == nil && isKeras(a)
-	}
 	_, ok := findHDF5(f.R, f.Size, head, s.lim.MaxUserBlock)
 	return ok
+}
+
+// Is implements zip.Layout: the central directory holds config.json and
+// metadata.json or model.weights.h5 (a .keras archive).
+func (s *Scanner) Is(a *zip.Archive) bool { return isKeras(a) }
+
+// ScanArchive implements zip.Layout: the model config of the .keras
+// archive a, and its members handed to f.Nested.
+func (s *Scanner) ScanArchive(ctx context.Context, f scanners.File, a *zip.Archive) (scanners.Result, error) {
+	m, perr := parseArchive(a, s.lim)
+	zfs, zerr := zip.ScanArchive(ctx, f, a, s.opts)
+	m.Findings = append(m.Findings, zfs...)
+	if err := errors.Join(perr, zerr); err != nil {
+		return scanners.Result{Format: format, Findings: m.Findings}, err
+	}
+	return scanners.Result{Format: format, Meta: m, Findings: m.Findings}, nil
 }
 
 // isKeras reports whether a's central directory names the members of a
@@ -67,16 +78,10 @@ func isKeras(a *zip.Archive) bool {
 // Scan analyzes the model config of f. The members of a .keras archive are
 // also handed to f.Nested, so that a pickle or other payload among them is
 // found whatever its name.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
-	_, fs, err := s.ScanDescribe(ctx, f)
-	return fs, err
-}
-
-// ScanDescribe is Scan, also returning the inspected *Model (nil when it
-// could not be read).
-func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []scanners.Finding, error) {
+// The Result's Meta is the parsed metadata (nil when f could not be parsed).
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return scanners.Result{}, err
 	}
 	m, err := s.Inspect(ctx, f)
 	var fs []scanners.Finding
@@ -84,9 +89,9 @@ func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []sca
 		fs = m.Findings
 	}
 	if err != nil || m == nil {
-		return nil, fs, err
+		return scanners.Result{Findings: fs}, err
 	}
-	return m, fs, nil
+	return scanners.Result{Meta: m, Findings: fs}, nil
 }
 
 // Inspect is Scan returning the Model too (nil when f could not be read
@@ -94,55 +99,17 @@ func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []sca
 func (s *Scanner) Inspect(ctx context.Context, f scanners.File) (*Model, error) {
 	head, err := safeio.ReadAt(f.R, f.Size, 0, min(f.Size, scanners.HeadSize), scanners.HeadSize)
 	if err != nil {
-		return nil, scanners.Errorf(f, format, 0, "reading: %v", err)
+		return nil, scanners.Errorf(format, 0, "reading: %v", err)
 	}
 	if !zip.Sniff(f.R, f.Size, head) {
-		m, err := Parse(f.R, f.Size, s.lim)
-		if m != nil {
-			m.Findings = rebase(m.Findings, f)
-		}
-		return m, rebaseErr(err, f)
+		return Parse(f.R, f.Size, s.lim)
 	}
 	a, err := zip.Open(f.R, f.Size, s.lim.Zip)
 	if err != nil {
-		return nil, rebaseErr(asFormatError(err, ""), f)
+		return nil, asFormatError(err, "")
 	}
 	m, perr := parseArchive(a, s.lim)
-	m.Findings = rebase(m.Findings, f)
 	zfs, zerr := zip.ScanArchive(ctx, f, a, s.opts)
 	m.Findings = append(m.Findings, zfs...)
-	return m, errors.Join(rebaseErr(perr, f), zerr)
-}
-
-// member joins the member name found inside f to f's own.
-func member(f scanners.File, m string) string {
-	switch {
-	case m == "":
-		return f.Member
-	case f.Member == "":
-		return m
-	}
-	return f.Member + "!" + m
-}
-
-func rebase(fs []scanners.Finding, f scanners.File) []scanners.Finding {
-	for i := range fs {
-		fs[i].Member = member(f, fs[i].Member)
-	}
-	return fs
-}
-
-// rebaseErr sets the members of the FormatErrors in err relative to f.
-func rebaseErr(err error, f scanners.File) error {
-	if err == nil {
-		return nil
-	}
-	fes := scanners.FormatErrors(err)
-	out := make([]error, 0, len(fes))
-	for _, fe := range fes {
-		c := *fe
-		c.Member = member(f, c.Member)
-		out = append(out, &c)
-	}
-	return errors.Join(out...)
+	return m, errors.Join(perr, zerr)
 }

@@ -200,31 +200,27 @@ func (s *Scanner) Name() string { return "numpy" }
 func (s *Scanner) Match(_ scanners.File, head []byte) bool { return bytes.HasPrefix(head, Magic) }
 
 // Scan implements scanners.Scanner.
-func (s *Scanner) Scan(_ context.Context, f scanners.File) ([]scanners.Finding, error) {
+func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, error) {
 	h, err := ParseHeader(f.R, f.Size)
 	if err != nil {
-		var fe *scanners.FormatError
-		if errors.As(err, &fe) {
-			fe.Member = f.Member
-		}
-		return nil, err
+		return scanners.Result{}, err
 	}
 	if h.Object {
-		fs := []scanners.Finding{{Rule: RuleObjectArray, Severity: scanners.Info, Member: f.Member, ATLAS: scanners.ATLASUnsafeArtifact,
+		fs := []scanners.Finding{{Rule: RuleObjectArray, Severity: scanners.Info, ATLAS: scanners.ATLASUnsafeArtifact,
 			Offset: h.DataOffset, Message: "object array: the data is a pickle (np.load needs allow_pickle=True)"}}
 		res := s.pk.Walk(io.NewSectionReader(f.R, h.DataOffset, f.Size-h.DataOffset), h.DataOffset)
-		more, err := s.pk.Report(f, res)
-		return append(fs, more...), err
+		more, err := s.pk.Report(res)
+		return scanners.Result{Findings: append(fs, more...)}, err
 	}
 	if h.DataSize < 0 {
-		return nil, nil
+		return scanners.Result{}, nil
 	}
 	if avail := f.Size - h.DataOffset; avail < h.DataSize {
-		return nil, scanners.Errorf(f, "numpy", f.Size, "data is %d bytes, shape and dtype need %d", avail, h.DataSize)
+		return scanners.Result{}, scanners.Errorf("numpy", f.Size, "data is %d bytes, shape and dtype need %d", avail, h.DataSize)
 	} else if avail > h.DataSize {
-		return []scanners.Finding{{Rule: RuleTrailing, Severity: scanners.Info, Member: f.Member, ATLAS: scanners.ATLASEmbedMalware,
+		return scanners.Result{Findings: []scanners.Finding{{Rule: RuleTrailing, Severity: scanners.Info, ATLAS: scanners.ATLASEmbedMalware,
 			Offset:  h.DataOffset + h.DataSize,
-			Message: fmt.Sprintf("%d bytes after the array data", avail-h.DataSize)}}, nil
+			Message: fmt.Sprintf("%d bytes after the array data", avail-h.DataSize)}}}, nil
 	}
-	return nil, nil
+	return scanners.Result{}, nil
 }

@@ -33,7 +33,7 @@ func npy(header string, data []byte) []byte {
 func scan(t *testing.T, b []byte) ([]scanners.Finding, error) {
 	t.Helper()
 	f := scanners.File{Path: "a.npy", Size: int64(len(b)), R: bytes.NewReader(b)}
-	return New(pickle.New()).Scan(context.Background(), f)
+	return scanners.FindingsOf(New(pickle.New()).Scan(context.Background(), f))
 }
 
 func TestScan(t *testing.T) {

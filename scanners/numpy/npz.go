@@ -19,17 +19,13 @@ type NPZ struct {
 // NewNPZ returns an NPZ scanner.
 func NewNPZ() *NPZ { return &NPZ{lim: zip.DefaultLimits(), opts: zip.DefaultScanOptions()} }
 
-// Name implements scanners.Scanner.
+// Name implements zip.Layout.
 func (n *NPZ) Name() string { return "numpy" }
 
-// Match reports whether f is a zip whose central directory names only
-// .npy members.
-func (n *NPZ) Match(f scanners.File, head []byte) bool {
-	if !zip.Sniff(f.R, f.Size, head) {
-		return false
-	}
-	a, err := zip.Open(f.R, f.Size, n.lim)
-	if err != nil || len(a.Entries) == 0 {
+// Is implements zip.Layout: the central directory names only .npy
+// members.
+func (n *NPZ) Is(a *zip.Archive) bool {
+	if len(a.Entries) == 0 {
 		return false
 	}
 	for _, e := range a.Entries {
@@ -40,11 +36,18 @@ func (n *NPZ) Match(f scanners.File, head []byte) bool {
 	return true
 }
 
-// Scan implements scanners.Scanner.
-func (n *NPZ) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+// Scan opens f as a zip and scans it as an .npz (for callers outside the
+// zip scanner's dispatch).
+func (n *NPZ) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	a, err := zip.Open(f.R, f.Size, n.lim)
 	if err != nil {
-		return nil, err
+		return scanners.Result{}, err
 	}
-	return zip.ScanArchive(ctx, f, a, n.opts)
+	return n.ScanArchive(ctx, f, a)
+}
+
+// ScanArchive implements zip.Layout.
+func (n *NPZ) ScanArchive(ctx context.Context, f scanners.File, a *zip.Archive) (scanners.Result, error) {
+	fs, err := zip.ScanArchive(ctx, f, a, n.opts)
+	return scanners.Result{Format: n.Name(), Findings: fs}, err
 }

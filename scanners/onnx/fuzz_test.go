@@ -50,7 +50,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		checkInvariants(t, m, lim, err)
-		fs, serr := New(WithLimits(lim)).Scan(context.Background(), fileOf(in))
+		fs, serr := scanners.FindingsOf(New(WithLimits(lim)).Scan(context.Background(), fileOf(in)))
 		if (serr == nil) != (err == nil) || len(fs) != len(m.Findings("")) {
 			t.Fatalf("Scan (%d findings, %v) disagrees with Parse (%v)", len(fs), serr, err)
 		}

@@ -5,6 +5,8 @@ import (
 	"io"
 
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
 // Field numbers of ModelProto (onnx/onnx.proto).
@@ -49,14 +51,14 @@ func Parse(r io.ReaderAt, size int64, lim Limits) (*Model, error) {
 
 func parseContext(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (*Model, error) {
 	if size <= 0 {
-		return nil, errAt(0, "file is empty")
+		return nil, scanners.Errorf(format, 0, "file is empty")
 	}
 	p := &parser{ctx: ctx, c: newCursor(r, size), lim: lim.withDefaults()}
 	p.m = newModel(p.lim)
 	err := p.message(field{start: 0, end: size}, p.model)
 	p.m.finish()
 	if err == nil && p.m.IRVersion == 0 {
-		err = errAt(0, "ModelProto has no ir_version")
+		err = scanners.Errorf(format, 0, "ModelProto has no ir_version")
 	}
 	return p.m, err
 }
@@ -64,7 +66,7 @@ func parseContext(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (*
 // enter goes one message deeper.
 func (p *parser) enter(off int64) error {
 	if p.depth >= p.lim.MaxDepth {
-		return errAt(off, "messages nested more than %d deep", p.lim.MaxDepth)
+		return scanners.Errorf(format, off, "messages nested more than %d deep", p.lim.MaxDepth)
 	}
 	p.depth++
 	return nil
@@ -78,7 +80,7 @@ func (p *parser) tick(off int64) error {
 		return nil
 	}
 	if err := p.ctx.Err(); err != nil {
-		return errAt(off, "scan stopped: %v", err)
+		return scanners.Errorf(format, off, "scan stopped: %v", err)
 	}
 	return nil
 }

@@ -101,27 +101,20 @@ func modelField(f field) bool {
 // Scan parses f and returns its findings, with the *scanners.FormatError
 // of Parse (Member set) when f is malformed: the findings made before the
 // error are returned with it.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
-	_, fs, err := s.ScanDescribe(ctx, f)
-	return fs, err
-}
-
-// ScanDescribe is Scan, also returning the parsed *Model (nil when the
-// model could not be parsed).
-func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []scanners.Finding, error) {
+// The Result's Meta is the parsed metadata (nil when f could not be parsed).
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return scanners.Result{}, err
 	}
 	m, err := parseContext(ctx, f.R, f.Size, s.lim)
 	var out []scanners.Finding
 	if m != nil {
-		out = m.Findings(f.Member)
+		out = m.Findings("")
 	}
-	err = scanners.InMember(err, f.Member)
 	if err != nil || m == nil {
-		return nil, out, err
+		return scanners.Result{Findings: out}, err
 	}
-	return m, out, nil
+	return scanners.Result{Meta: m, Findings: out}, nil
 }
 
 // Findings returns the model's findings, ordered by offset, with Member set

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -94,7 +95,7 @@ func TestRules(t *testing.T) {
 			if !New().Match(f, head(tc.in)) {
 				t.Fatal("Match rejected the model")
 			}
-			fs, err := New().Scan(context.Background(), f)
+			fs, err := scanners.FindingsOf(New().Scan(context.Background(), f))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -109,7 +110,7 @@ func TestFindingsBeforeError(t *testing.T) {
 	t.Parallel()
 	in := model(graph([]msg{node("com.example", "Evil")}, extTensor("W", "/etc/passwd")))
 	in = appendLen(in, modelFunctions, 1000)
-	fs, err := New().Scan(context.Background(), scanners.File{Member: "a!b", Size: int64(len(in)), R: fileOf(in).R})
+	fs, err := scantest.ScanAs(context.Background(), New(), scanners.File{Member: "a!b", Size: int64(len(in)), R: fileOf(in).R})
 	fe := scanners.FormatErrors(err)
 	if len(fe) != 1 || fe[0].Member != "a!b" || fe[0].Offset != int64(len(in)-2) {
 		t.Fatalf("error %v, want one FormatError for member a!b at %d", err, len(in)-2)
@@ -182,7 +183,7 @@ func TestFixtures(t *testing.T) {
 		if !matched {
 			continue
 		}
-		fs, err := New().Scan(context.Background(), f)
+		fs, err := scanners.FindingsOf(New().Scan(context.Background(), f))
 		if v := scanners.VerdictOf(fs, err).String(); v != w.Verdict {
 			t.Errorf("%s: verdict %s, want %s; findings %v, error %v", p, v, w.Verdict, hits(fs), err)
 		}

@@ -2,7 +2,6 @@ package onnx
 
 import (
 	"errors"
-	"fmt"
 	"io"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -15,10 +14,6 @@ const format = "onnx"
 
 // windowSize is how many bytes the cursor reads from the file at a time.
 const windowSize = 64 << 10
-
-func errAt(off int64, msg string, args ...any) error {
-	return &scanners.FormatError{Format: format, Offset: off, Msg: fmt.Sprintf(msg, args...)}
-}
 
 // cursor reads a file through a small window, so that skipping a
 // multi-gigabyte raw_data field costs nothing and no read is sized by the
@@ -51,7 +46,7 @@ func (c *cursor) window(off, end int64, n int) ([]byte, error) {
 				err = io.ErrUnexpectedEOF
 			}
 			c.wLen = 0
-			return nil, errAt(off, "reading: %v", err)
+			return nil, scanners.Errorf(format, off, "reading: %v", err)
 		}
 		c.wOff, c.wLen = off, m
 	}
@@ -69,7 +64,7 @@ func (c *cursor) bytes(off int64, n int) ([]byte, error) {
 			return nil, err
 		}
 		if len(w) == 0 {
-			return nil, errAt(off, "reading %d bytes: unexpected end of file", n)
+			return nil, scanners.Errorf(format, off, "reading %d bytes: unexpected end of file", n)
 		}
 		out = append(out, w...)
 	}
@@ -85,9 +80,9 @@ func (c *cursor) varint(off, end int64) (uint64, int64, error) {
 	v, n := protowire.ConsumeVarint(w)
 	if n < 0 {
 		if errors.Is(protowire.ParseError(n), io.ErrUnexpectedEOF) {
-			return 0, 0, errAt(off, "varint runs past the end of its message")
+			return 0, 0, scanners.Errorf(format, off, "varint runs past the end of its message")
 		}
-		return 0, 0, errAt(off, "invalid varint: %v", protowire.ParseError(n))
+		return 0, 0, scanners.Errorf(format, off, "invalid varint: %v", protowire.ParseError(n))
 	}
 	return v, int64(n), nil
 }
@@ -114,7 +109,7 @@ func (p *parser) next(off, end int64) (field, int64, error) {
 	}
 	f := field{off: off}
 	if tag>>3 > uint64(protowire.MaxValidNumber) || tag>>3 == 0 {
-		return f, 0, errAt(off, "invalid field number %d", tag>>3)
+		return f, 0, scanners.Errorf(format, off, "invalid field number %d", tag>>3)
 	}
 	f.num, f.typ = protowire.Number(tag>>3), protowire.Type(tag&7)
 	pos := off + n
@@ -128,7 +123,7 @@ func (p *parser) next(off, end int64) (field, int64, error) {
 			width = 8
 		}
 		if end-pos < width {
-			return f, 0, errAt(pos, "field %d: %d-byte value runs past the end of its message", f.num, width)
+			return f, 0, scanners.Errorf(format, pos, "field %d: %d-byte value runs past the end of its message", f.num, width)
 		}
 		return f, pos + width, nil
 	case protowire.BytesType:
@@ -137,7 +132,7 @@ func (p *parser) next(off, end int64) (field, int64, error) {
 			return f, 0, err
 		}
 		if l > uint64(end-pos-n) { //nolint:gosec // end-pos-n >= 0: the varint ended before end
-			return f, 0, errAt(pos, "field %d: length %d exceeds the %d bytes remaining in its message", f.num, l, end-pos-n)
+			return f, 0, scanners.Errorf(format, pos, "field %d: length %d exceeds the %d bytes remaining in its message", f.num, l, end-pos-n)
 		}
 		f.start, f.end = pos+n, pos+n+int64(l) //nolint:gosec // l <= end-pos-n, checked above
 		return f, f.end, nil
@@ -145,9 +140,9 @@ func (p *parser) next(off, end int64) (field, int64, error) {
 		after, err := p.skipGroup(f.num, pos, end)
 		return f, after, err
 	case protowire.EndGroupType:
-		return f, 0, errAt(off, "field %d: end of group without a start", f.num)
+		return f, 0, scanners.Errorf(format, off, "field %d: end of group without a start", f.num)
 	default:
-		return f, 0, errAt(off, "field %d: invalid wire type %d", f.num, f.typ)
+		return f, 0, scanners.Errorf(format, off, "field %d: invalid wire type %d", f.num, f.typ)
 	}
 }
 
@@ -165,7 +160,7 @@ func (p *parser) skipGroup(num protowire.Number, off, end int64) (int64, error) 
 		}
 		if protowire.Type(tag&7) == protowire.EndGroupType {
 			if protowire.Number(tag>>3) != num { //nolint:gosec // a wrapped number only changes which error is returned
-				return 0, errAt(off, "group %d closed by end of group %d", num, tag>>3)
+				return 0, scanners.Errorf(format, off, "group %d closed by end of group %d", num, tag>>3)
 			}
 			return off + n, nil
 		}
@@ -174,7 +169,7 @@ func (p *parser) skipGroup(num protowire.Number, off, end int64) (int64, error) 
 			return 0, err
 		}
 	}
-	return 0, errAt(end, "group %d is not closed before the end of its message", num)
+	return 0, scanners.Errorf(format, end, "group %d is not closed before the end of its message", num)
 }
 
 // each calls fn for every field of the message in [off, end).

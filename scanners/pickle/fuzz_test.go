@@ -50,7 +50,7 @@ func FuzzWalk(f *testing.F) {
 		Sniff(b, true)
 		Sniff(b, false)
 		s := New(WithLimits(lim))
-		fs, err := s.Scan(context.Background(), scanners.File{Path: "f", Size: int64(len(b)), R: bytes.NewReader(b)})
+		fs, err := scanners.FindingsOf(s.Scan(context.Background(), scanners.File{Path: "f", Size: int64(len(b)), R: bytes.NewReader(b)}))
 		if len(res.Refs) > 0 && len(fs) == 0 && err == nil {
 			allowed := func(n string) bool { c, _ := s.pol.Classify(n); return c == Allowed }
 			for _, r := range res.Refs {

@@ -48,7 +48,7 @@ func scan(t *testing.T, b []byte) ([]scanners.Finding, error) {
 	t.Helper()
 	s := New()
 	f := scanners.File{Path: "t.pkl", Size: int64(len(b)), R: bytes.NewReader(b)}
-	return s.Scan(context.Background(), f)
+	return scanners.FindingsOf(s.Scan(context.Background(), f))
 }
 
 func globals(fs []scanners.Finding) []string {

@@ -40,7 +40,7 @@ type Option func(*Scanner)
 // WithPolicy sets the policy that classifies callables.
 func WithPolicy(p *Policy) Option { return func(s *Scanner) { s.pol = p } }
 
-// WithLimits sets the walker's limits.
+// WithLimits sets the walker's limits; zero fields keep their defaults.
 func WithLimits(l Limits) Option { return func(s *Scanner) { s.lim = l } }
 
 // New returns a pickle Scanner with the default policy and limits.
@@ -104,24 +104,18 @@ func plausibleName(name string) bool {
 	return strings.Contains(name, ".")
 }
 
-// Scan implements scanners.Scanner.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
-	_, fs, err := s.ScanFormat(ctx, f)
-	return fs, err
-}
-
-// ScanFormat implements scanners.Refiner: a pickle that holds joblib's
-// array wrappers is reported as "joblib".
-func (s *Scanner) ScanFormat(_ context.Context, f scanners.File) (string, []scanners.Finding, error) {
+// Scan implements scanners.Scanner: a pickle that holds joblib's array
+// wrappers is reported as format "joblib".
+func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, error) {
 	res := s.Walk(io.NewSectionReader(f.R, 0, f.Size), 0)
-	fs, err := s.Report(f, res)
+	fs, err := s.Report(res)
 	format := "pickle"
 	for _, r := range res.Refs {
 		if strings.HasPrefix(r.Name, "joblib.") {
 			format = "joblib"
 		}
 	}
-	return format, fs, err
+	return scanners.Result{Format: format, Findings: fs}, err
 }
 
 // NewStream returns a Stream over r (first byte at offset base) with the
@@ -144,11 +138,11 @@ func (s *Scanner) Walk(r io.Reader, base int64) *Result {
 }
 
 // Report turns a walk's result into findings and a joined FormatError.
-func (s *Scanner) Report(f scanners.File, res *Result) ([]scanners.Finding, error) {
+func (s *Scanner) Report(res *Result) ([]scanners.Finding, error) {
 	fs := make([]scanners.Finding, 0, 4)
 	add := func(rule string, sev scanners.Severity, global string, off int64, atlas, msg string) {
 		fs = append(fs, scanners.Finding{Rule: rule, Severity: sev, Message: msg, Global: global,
-			Offset: off, ATLAS: atlas, Member: f.Member})
+			Offset: off, ATLAS: atlas})
 	}
 	allowed := func(n string) bool { c, _ := s.pol.Classify(n); return c == Allowed }
 	for _, r := range res.Refs {
@@ -176,7 +170,7 @@ func (s *Scanner) Report(f scanners.File, res *Result) ([]scanners.Finding, erro
 		if e.Op != "" {
 			msg = e.Op + ": " + msg
 		}
-		errs = append(errs, &scanners.FormatError{Format: "pickle", Member: f.Member, Offset: e.Offset, Msg: msg})
+		errs = append(errs, &scanners.FormatError{Format: "pickle", Offset: e.Offset, Msg: msg})
 	}
 	return fs, errors.Join(errs...)
 }

@@ -6,7 +6,8 @@ import (
 	"io"
 )
 
-// Limits bound the memory a walk may use, whatever the input.
+// Limits bound the memory a walk may use, whatever the input. A zero or
+// negative field takes its value in DefaultLimits.
 type Limits struct {
 	// MaxStack is how many stack entries are modelled (runs of unmodelled
 	// values count as one); beyond it values are modelled as unknown.
@@ -160,7 +161,7 @@ type Stream struct {
 // NewStream returns a Stream reading r, whose first byte is at offset base.
 func NewStream(r io.Reader, base int64, lim Limits) *Stream {
 	return &Stream{
-		r: newReader(r, base), lim: lim,
+		r: newReader(r, base), lim: lim.withDefaults(),
 		res: &Result{refIndex: map[refKey]int{}},
 	}
 }

@@ -42,7 +42,7 @@ func (l *Legacy) Match(_ scanners.File, head []byte) bool {
 
 // Scan walks the pickles, then skips each storage by the size its
 // persistent ID declares, and walks anything after them.
-func (l *Legacy) Scan(_ context.Context, f scanners.File) ([]scanners.Finding, error) {
+func (l *Legacy) Scan(_ context.Context, f scanners.File) (scanners.Result, error) {
 	st := l.pk.NewStream(io.NewSectionReader(f.R, 0, f.Size), 0)
 	var keys pickle.Value
 	for i := range 5 {
@@ -55,7 +55,7 @@ func (l *Legacy) Scan(_ context.Context, f scanners.File) ([]scanners.Finding, e
 				st.Record(&pickle.Error{Offset: st.Offset(), Msg: fmt.Sprintf("legacy checkpoint ends after %d of 5 pickles", i)})
 			}
 			st.WalkRest()
-			return l.pk.Report(f, st.Result())
+			return scanners.FindingsResult(l.pk.Report(st.Result()))
 		}
 		keys = v
 	}
@@ -63,7 +63,7 @@ func (l *Legacy) Scan(_ context.Context, f scanners.File) ([]scanners.Finding, e
 		st.Record(&pickle.Error{Offset: st.Offset(), Msg: err.Error()})
 	}
 	st.WalkRest()
-	return l.pk.Report(f, st.Result())
+	return scanners.FindingsResult(l.pk.Report(st.Result()))
 }
 
 // skipStorages skips the raw storages that follow the key list: for each

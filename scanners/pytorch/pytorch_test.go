@@ -12,6 +12,7 @@ import (
 	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/pickle"
+	"github.com/seed-43c89ce6/aibom/scanners/zip"
 )
 
 func fixture(t testing.TB, name string) []byte {
@@ -25,7 +26,7 @@ func fixture(t testing.TB, name string) []byte {
 
 func scanLegacy(b []byte) ([]scanners.Finding, error) {
 	f := scanners.File{Path: "m.pt", Size: int64(len(b)), R: bytes.NewReader(b)}
-	return NewLegacy(pickle.New()).Scan(context.Background(), f)
+	return scanners.FindingsOf(NewLegacy(pickle.New()).Scan(context.Background(), f))
 }
 
 func TestLegacy(t *testing.T) {
@@ -61,12 +62,12 @@ func TestZipAndTorchScript(t *testing.T) {
 	for name, want := range map[string]string{"state_dict.pt": "pytorch", "scripted.pt": "torchscript"} {
 		b := fixture(t, name)
 		f := scanners.File{Path: name, Size: int64(len(b)), R: bytes.NewReader(b), Nested: &scantest.Nester{Next: pickle.New()}}
-		if !z.Match(f, b[:min(len(b), scanners.HeadSize)]) {
-			t.Fatalf("%s not matched", name)
+		if a, err := zip.Open(f.R, f.Size, zip.DefaultLimits()); err != nil || !z.Is(a) {
+			t.Fatalf("%s not a PyTorch archive: %v", name, err)
 		}
-		format, _, err := z.ScanFormat(context.Background(), f)
-		if format != want || err != nil {
-			t.Errorf("%s: %s %v, want %s", name, format, err, want)
+		res, err := z.Scan(context.Background(), f)
+		if res.Format != want || err != nil {
+			t.Errorf("%s: %s %v, want %s", name, res.Format, err, want)
 		}
 	}
 }
@@ -160,7 +161,7 @@ func TestLegacyTarRecords(t *testing.T) {
 		if !l.Match(f, b[:scanners.HeadSize]) {
 			t.Fatalf("%s: not matched", name)
 		}
-		fs, err := l.Scan(context.Background(), f)
+		fs, err := scanners.FindingsOf(l.Scan(context.Background(), f))
 		if v := scanners.VerdictOf(fs, err); v != tc.want {
 			t.Errorf("%s: %v, want %v (%v %v)", name, v, tc.want, fs, err)
 		}

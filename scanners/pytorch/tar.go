@@ -35,49 +35,44 @@ func NewLegacyTar(pk *pickle.Scanner) *LegacyTar {
 // Name implements scanners.Scanner.
 func (l *LegacyTar) Name() string { return "pytorch" }
 
-// Match reports whether f is a tar holding the members torch's legacy
-// tar loader reads ("pickle" and "storages").
-func (l *LegacyTar) Match(f scanners.File, head []byte) bool {
-	if !tar.Sniff(head) {
-		return false
-	}
+// Match reports whether f is a tar (from its head); Scan decides whether it
+// is a legacy checkpoint.
+func (l *LegacyTar) Match(_ scanners.File, head []byte) bool { return tar.Sniff(head) }
+
+// Scan implements scanners.Scanner: a tar holding the members torch's
+// legacy tar loader reads ("pickle" and "storages") is walked as one; any
+// other tar is declined with scanners.ErrNotMatched, for the tar scanner.
+func (l *LegacyTar) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	names := map[string]bool{}
 	_, _ = tar.Walk(f.R, f.Size, l.lim, func(m tar.Member) error {
 		names[m.Header.Name] = true
 		return nil
 	})
-	return names["pickle"] && names["storages"]
-}
-
-// Scan implements scanners.Scanner.
-func (l *LegacyTar) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
-	f.Nested = legacyMembers{l: l, next: f.Nested, parent: f.Member}
+	if !names["pickle"] || !names["storages"] {
+		return scanners.Result{}, scanners.ErrNotMatched
+	}
+	f.Nested = legacyMembers{l: l, next: f.Nested}
 	return l.tar.Scan(ctx, f)
 }
 
 // legacyMembers walks the storages and tensors members by their layout and
 // hands every other member to the full scanner set.
 type legacyMembers struct {
-	l      *LegacyTar
-	next   scanners.Nester
-	parent string
+	l    *LegacyTar
+	next scanners.Nester
 }
 
-func (n legacyMembers) ScanNested(ctx context.Context, f scanners.File) (string, []scanners.Finding, error) {
-	name := f.Member
-	if n.parent != "" {
-		name = name[min(len(name), len(n.parent)+1):]
-	}
-	switch path.Clean(name) {
+func (n legacyMembers) ScanNested(ctx context.Context, f scanners.File) (scanners.Result, error) {
+	switch path.Clean(f.Name) {
 	case "storages":
 		fs, err := n.l.records(f, skipStorage)
-		return "pickle", fs, err
+		return scanners.Nest(f.Name, scanners.Result{Format: "pickle", Findings: fs}, err)
 	case "tensors":
 		fs, err := n.l.records(f, skipTensor)
-		return "pickle", fs, err
+		return scanners.Nest(f.Name, scanners.Result{Format: "pickle", Findings: fs}, err)
 	}
 	if n.next == nil {
-		return "unknown", nil, nil
+		return scanners.Result{Format: "unknown"}, nil
 	}
 	return n.next.ScanNested(ctx, f)
 }
@@ -93,7 +88,7 @@ func (l *LegacyTar) records(f scanners.File, skip func(*pickle.Stream, pickle.Va
 		}
 		st.Record(pe)
 		st.WalkRest()
-		return l.pk.Report(f, st.Result())
+		return l.pk.Report(st.Result())
 	}
 	v, err := st.Next()
 	if err != nil {
@@ -113,7 +108,7 @@ func (l *LegacyTar) records(f scanners.File, skip func(*pickle.Stream, pickle.Va
 		}
 	}
 	st.WalkRest()
-	return l.pk.Report(f, st.Result())
+	return l.pk.Report(st.Result())
 }
 
 // skipStorage skips one storage's bytes: rec is (key, location,

@@ -36,7 +36,7 @@ type Zip struct {
 // NewZip returns a Zip scanner.
 func NewZip() *Zip { return &Zip{lim: zip.DefaultLimits(), opts: zip.DefaultScanOptions()} }
 
-// Name implements scanners.Scanner.
+// Name implements zip.Layout.
 func (z *Zip) Name() string { return "pytorch" }
 
 // layout says what kind of PyTorch archive a zip is.
@@ -73,42 +73,37 @@ func inspect(a *zip.Archive) layout {
 	return l
 }
 
-// Match reports whether f is a zip holding a PyTorch checkpoint.
-func (z *Zip) Match(f scanners.File, head []byte) bool {
-	if !zip.Sniff(f.R, f.Size, head) {
-		return false
-	}
-	a, err := zip.Open(f.R, f.Size, z.lim)
-	if err != nil {
-		return false
-	}
+// Is implements zip.Layout: the archive holds <top>/data.pkl, or
+// TorchScript's code/ or constants.pkl.
+func (z *Zip) Is(a *zip.Archive) bool {
 	l := inspect(a)
 	return l.torch || l.torchScript
 }
 
-// Scan implements scanners.Scanner.
-func (z *Zip) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
-	_, fs, err := z.ScanFormat(ctx, f)
-	return fs, err
-}
-
-// ScanFormat implements scanners.Refiner: "pytorch" or "torchscript".
-func (z *Zip) ScanFormat(ctx context.Context, f scanners.File) (string, []scanners.Finding, error) {
+// Scan opens f as a zip and scans it as a PyTorch archive (for callers
+// outside the zip scanner's dispatch).
+func (z *Zip) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	a, err := zip.Open(f.R, f.Size, z.lim)
 	if err != nil {
-		return "pytorch", nil, err
+		return scanners.Result{Format: "pytorch"}, err
 	}
+	return z.ScanArchive(ctx, f, a)
+}
+
+// ScanArchive implements zip.Layout; the Result's format is "pytorch" or
+// "torchscript".
+func (z *Zip) ScanArchive(ctx context.Context, f scanners.File, a *zip.Archive) (scanners.Result, error) {
 	l := inspect(a)
 	fs, err := zip.ScanArchive(ctx, f, a, z.opts)
 	if !l.torchScript {
-		return "pytorch", fs, err
+		return scanners.Result{Format: "pytorch", Findings: fs}, err
 	}
 	fs = torchScriptNames(fs)
-	fs = append(fs, scanners.Finding{Rule: RuleTorchScript, Severity: scanners.Low, Member: f.Member,
+	fs = append(fs, scanners.Finding{Rule: RuleTorchScript, Severity: scanners.Low,
 		ATLAS:   scanners.ATLASUnsafeArtifact,
 		Message: "TorchScript archive: torch.jit.load runs its code/ (torch.load(weights_only=True) before 2.6 did too, CVE-2025-32434)"})
 	more, cerr := inspectCode(f, l.code)
-	return "torchscript", append(fs, more...), errors.Join(err, cerr)
+	return scanners.Result{Format: "torchscript", Findings: append(fs, more...)}, errors.Join(err, cerr)
 }
 
 // torchScriptNames drops unknown-global findings for the archive's own
@@ -184,10 +179,4 @@ func codeFindings(member, src string) []scanners.Finding {
 	return fs
 }
 
-func memberName(f scanners.File, name string) string {
-	name = path.Clean(name)
-	if f.Member == "" {
-		return name
-	}
-	return f.Member + "!" + name
-}
+func memberName(_ scanners.File, name string) string { return path.Clean(name) }

@@ -26,7 +26,7 @@ func BenchmarkScanCheckpoint(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			r := New(tc.opts...)
 			for b.Loop() {
-				res := r.ScanFile(context.Background(), path, "ckpt-1g.pt")
+				res := scanPath(b, r, path, "ckpt-1g.pt")
 				if res.Verdict != scanners.Clean || res.Format != "pytorch" {
 					b.Fatalf("%+v", res)
 				}

@@ -20,9 +20,9 @@ import (
 
 // onePass scans b through scanReader and returns the result and how many
 // bytes were read from it.
-func onePass(t *testing.T, r *Runner, name string, b []byte) (scanners.Result, int64) {
+func onePass(t *testing.T, r *Runner, name string, b []byte) (scanners.FileResult, int64) {
 	t.Helper()
-	res := scanners.Result{Path: name, Size: int64(len(b))}
+	res := scanners.FileResult{Path: name, Size: int64(len(b))}
 	read := r.scanReader(context.Background(), &res, bytes.NewReader(b))
 	sum := sha256.Sum256(b)
 	if r.hash && res.SHA256 != hex.EncodeToString(sum[:]) {
@@ -198,13 +198,13 @@ func TestMetadataHandedOver(t *testing.T) {
 		"safetensors/model.safetensors", "onnx/benign.onnx", "gguf/benign.gguf",
 		"keras/sequential.keras", "keras/sequential_fixed.h5", "tflite/benign.tflite", "tensorflow/tf2_benign/saved_model.pb",
 	} {
-		res := r.ScanFile(context.Background(), "../../testdata/models/"+p, p)
+		res := scanPath(t, r, "../../testdata/models/"+p, p)
 		if res.Metadata == nil {
 			t.Errorf("%s (%s): no metadata", p, res.Format)
 		}
 	}
 	// A file the scanner rejects hands nothing over.
-	res := r.ScanFile(context.Background(), "../../testdata/models/gguf/tensor_out_of_bounds.gguf", "tensor_out_of_bounds.gguf")
+	res := scanPath(t, r, "../../testdata/models/gguf/tensor_out_of_bounds.gguf", "tensor_out_of_bounds.gguf")
 	if res.Format != "gguf" || res.Verdict != scanners.Invalid || res.Metadata != nil {
 		t.Errorf("invalid file: %s %s, metadata %T", res.Format, res.Verdict, res.Metadata)
 	}

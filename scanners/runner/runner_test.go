@@ -23,8 +23,8 @@ func write(t *testing.T, dir, name string, b []byte) string {
 	return p
 }
 
-func byPath(rep *scanners.Report) map[string]scanners.Result {
-	m := map[string]scanners.Result{}
+func byPath(rep *scanners.Report) map[string]scanners.FileResult {
+	m := map[string]scanners.FileResult{}
 	for _, r := range rep.Files {
 		m[r.Path] = r
 	}
@@ -84,9 +84,9 @@ func TestMissingPath(t *testing.T) {
 
 type panicky struct{}
 
-func (panicky) Name() string                                                    { return "boom" }
-func (panicky) Match(scanners.File, []byte) bool                                { return true }
-func (panicky) Scan(context.Context, scanners.File) ([]scanners.Finding, error) { panic("kaboom") }
+func (panicky) Name() string                                                 { return "boom" }
+func (panicky) Match(scanners.File, []byte) bool                             { return true }
+func (panicky) Scan(context.Context, scanners.File) (scanners.Result, error) { panic("kaboom") }
 
 func TestPanicBecomesInvalid(t *testing.T) {
 	t.Parallel()
@@ -120,8 +120,8 @@ func TestWithoutHash(t *testing.T) {
 func TestNestedDepthBounded(t *testing.T) {
 	t.Parallel()
 	r := New()
-	f := scanners.File{Path: "x", Size: 3, R: bytes.NewReader([]byte("abc")), Depth: MaxDepth + 1}
-	if _, _, err := r.ScanNested(context.Background(), f); err == nil {
+	f := scanners.File{Path: "x", Size: 3, R: bytes.NewReader([]byte("abc")), Depth: scanners.MaxDepth + 1}
+	if _, err := r.ScanNested(context.Background(), f); err == nil {
 		t.Error("no error past the depth limit")
 	}
 }
@@ -152,4 +152,19 @@ func TestPolyglotInvalidFirstFormatStillScanned(t *testing.T) {
 	if r.Verdict != scanners.Malicious {
 		t.Fatalf("%+v, want malicious", r)
 	}
+}
+
+// scanPath scans the file at path, reported as disp.
+func scanPath(tb testing.TB, r *Runner, path, disp string) scanners.FileResult {
+	tb.Helper()
+	fh, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r.ScanReaderAt(context.Background(), disp, fh, st.Size())
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
 // metadataKey is the reserved header key of the string-to-string metadata.
@@ -63,11 +65,11 @@ func (p *parser) next() (json.Token, error) {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &se):
-		return nil, errAt(lengthSize+se.Offset, "invalid JSON: %v", se)
+		return nil, scanners.Errorf(format, lengthSize+se.Offset, "invalid JSON: %v", se)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return nil, errAt(lengthSize+int64(len(p.raw)), "invalid JSON: header ends inside the object")
+		return nil, scanners.Errorf(format, lengthSize+int64(len(p.raw)), "invalid JSON: header ends inside the object")
 	}
-	return nil, errAt(p.pos, "invalid JSON: %v", err)
+	return nil, scanners.Errorf(format, p.pos, "invalid JSON: %v", err)
 }
 
 // key reads an object key or the closing brace; ok is false at the brace.
@@ -101,7 +103,7 @@ func (p *parser) parseHeader() ([]entry, error) {
 			break
 		}
 		if _, dup := seen[name]; dup {
-			return nil, errAt(p.pos, "duplicate key %q", name)
+			return nil, scanners.Errorf(format, p.pos, "duplicate key %q", name)
 		}
 		seen[name] = struct{}{}
 		if name == metadataKey {
@@ -119,7 +121,7 @@ func (p *parser) parseHeader() ([]entry, error) {
 	end := p.dec.InputOffset()
 	for i, c := range p.raw[end:] {
 		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			return nil, errAt(lengthSize+end+int64(i), "header has %q after the JSON object, not only whitespace padding", c)
+			return nil, scanners.Errorf(format, lengthSize+end+int64(i), "header has %q after the JSON object, not only whitespace padding", c)
 		}
 	}
 	return ents, nil
@@ -132,7 +134,7 @@ func (p *parser) parseMetadata() error {
 		return err
 	}
 	if tok != json.Delim('{') {
-		return errAt(p.pos, "%s must be an object of strings, not %s", metadataKey, kind(tok))
+		return scanners.Errorf(format, p.pos, "%s must be an object of strings, not %s", metadataKey, kind(tok))
 	}
 	p.meta = map[string]string{}
 	for {
@@ -144,7 +146,7 @@ func (p *parser) parseMetadata() error {
 			return nil
 		}
 		if _, dup := p.meta[k]; dup {
-			return errAt(p.pos, "%s: duplicate key %q", metadataKey, k)
+			return scanners.Errorf(format, p.pos, "%s: duplicate key %q", metadataKey, k)
 		}
 		tok, err := p.next()
 		if err != nil {
@@ -152,7 +154,7 @@ func (p *parser) parseMetadata() error {
 		}
 		v, isString := tok.(string)
 		if !isString {
-			return errAt(p.pos, "%s: value of %q must be a string, not %s", metadataKey, k, kind(tok))
+			return scanners.Errorf(format, p.pos, "%s: value of %q must be a string, not %s", metadataKey, k, kind(tok))
 		}
 		p.meta[k] = v
 		if k == "format" {
@@ -178,7 +180,7 @@ func (p *parser) parseTensor(name string, keyOff int64) (entry, error) {
 		return e, err
 	}
 	if tok != json.Delim('{') {
-		return e, errAt(p.pos, "tensor %q must be an object, not %s", name, kind(tok))
+		return e, scanners.Errorf(format, p.pos, "tensor %q must be an object, not %s", name, kind(tok))
 	}
 	var have int
 	var unknown map[string]struct{}
@@ -200,7 +202,7 @@ func (p *parser) parseTensor(name string, keyOff int64) (entry, error) {
 			unknown[field] = struct{}{}
 		}
 		if dup {
-			return e, errAt(p.pos, "tensor %q: duplicate key %q", name, field)
+			return e, scanners.Errorf(format, p.pos, "tensor %q: duplicate key %q", name, field)
 		}
 		have |= bit
 		if err := p.parseField(&e, field); err != nil {
@@ -212,7 +214,7 @@ func (p *parser) parseTensor(name string, keyOff int64) (entry, error) {
 		name string
 	}{{hasDtype, "dtype"}, {hasShape, "shape"}, {hasOffsets, "data_offsets"}} {
 		if have&f.bit == 0 {
-			return e, errAt(keyOff, "tensor %q has no %q", name, f.name)
+			return e, scanners.Errorf(format, keyOff, "tensor %q has no %q", name, f.name)
 		}
 	}
 	return e, nil
@@ -228,10 +230,10 @@ func (p *parser) parseField(e *entry, field string) error {
 		}
 		s, ok := tok.(string)
 		if !ok {
-			return errAt(p.pos, "tensor %q: dtype must be a string, not %s", e.name, kind(tok))
+			return scanners.Errorf(format, p.pos, "tensor %q: dtype must be a string, not %s", e.name, kind(tok))
 		}
 		if dtypeBits[Dtype(s)] == 0 {
-			return errAt(p.pos, "tensor %q: unknown dtype %q", e.name, s)
+			return scanners.Errorf(format, p.pos, "tensor %q: unknown dtype %q", e.name, s)
 		}
 		e.dtype = Dtype(s)
 	case "shape":
@@ -249,7 +251,7 @@ func (p *parser) parseField(e *entry, field string) error {
 			return err
 		}
 		if len(offs) != 2 {
-			return errAt(p.arrayOff, "tensor %q: data_offsets must hold 2 numbers, not %d", e.name, len(offs))
+			return scanners.Errorf(format, p.arrayOff, "tensor %q: data_offsets must hold 2 numbers, not %d", e.name, len(offs))
 		}
 		e.begin, e.end, e.offsetsOff = offs[0], offs[1], p.arrayOff
 	default:
@@ -283,7 +285,7 @@ func (p *parser) uints(name, field string, limit int) ([]uint64, error) {
 		return nil, err
 	}
 	if tok != json.Delim('[') {
-		return nil, errAt(p.pos, "tensor %q: %s must be an array, not %s", name, field, kind(tok))
+		return nil, scanners.Errorf(format, p.pos, "tensor %q: %s must be an array, not %s", name, field, kind(tok))
 	}
 	p.arrayOff = p.pos
 	out := []uint64{}
@@ -296,18 +298,18 @@ func (p *parser) uints(name, field string, limit int) ([]uint64, error) {
 			return out, nil
 		}
 		if len(out) == limit {
-			return nil, errAt(p.arrayOff, "tensor %q: %s has more than %d entries", name, field, limit)
+			return nil, scanners.Errorf(format, p.arrayOff, "tensor %q: %s has more than %d entries", name, field, limit)
 		}
 		num, ok := tok.(json.Number)
 		if !ok {
-			return nil, errAt(p.pos, "tensor %q: %s must hold integers, not %s", name, field, kind(tok))
+			return nil, scanners.Errorf(format, p.pos, "tensor %q: %s must hold integers, not %s", name, field, kind(tok))
 		}
 		if strings.ContainsAny(string(num), "-.eE") {
-			return nil, errAt(p.pos, "tensor %q: %s entry %s is not a non-negative integer", name, field, num)
+			return nil, scanners.Errorf(format, p.pos, "tensor %q: %s entry %s is not a non-negative integer", name, field, num)
 		}
 		v, err := strconv.ParseUint(string(num), 10, 64)
 		if err != nil {
-			return nil, errAt(p.pos, "tensor %q: %s entry %s does not fit in 64 bits", name, field, num)
+			return nil, scanners.Errorf(format, p.pos, "tensor %q: %s entry %s does not fit in 64 bits", name, field, num)
 		}
 		out = append(out, v)
 	}
@@ -321,7 +323,7 @@ func (p *parser) skip(tok json.Token, depth int) error {
 		return nil
 	}
 	if depth > maxDepth {
-		return errAt(p.pos, "JSON nested deeper than %d levels", maxDepth)
+		return scanners.Errorf(format, p.pos, "JSON nested deeper than %d levels", maxDepth)
 	}
 	if d == '[' {
 		for {
@@ -344,7 +346,7 @@ func (p *parser) skip(tok json.Token, depth int) error {
 			return err
 		}
 		if _, dup := seen[k]; dup {
-			return errAt(p.pos, "duplicate key %q", k)
+			return scanners.Errorf(format, p.pos, "duplicate key %q", k)
 		}
 		seen[k] = struct{}{}
 		tok, err := p.next()

@@ -3,7 +3,6 @@ package safetensors
 import (
 	"context"
 	"encoding/binary"
-	"fmt"
 	"io"
 	"math"
 	"math/bits"
@@ -19,10 +18,6 @@ const format = "safetensors"
 
 // lengthSize is the size of the header length field that opens the file.
 const lengthSize = 8
-
-func errAt(off int64, msg string, args ...any) error {
-	return &scanners.FormatError{Format: format, Offset: off, Msg: fmt.Sprintf(msg, args...)}
-}
 
 // Parse validates the safetensors file of size bytes read from r and returns
 // its header. Every error is a *scanners.FormatError whose Offset is a byte
@@ -44,7 +39,7 @@ func parseContext(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (*
 	}
 	raw, err := safeio.ReadAt(r, size, lengthSize, n, lim.maxHeader())
 	if err != nil {
-		return nil, errAt(lengthSize, "reading the %d-byte header: %v", n, err)
+		return nil, scanners.Errorf(format, lengthSize, "reading the %d-byte header: %v", n, err)
 	}
 	if err := checkText(raw); err != nil {
 		return nil, err
@@ -70,23 +65,23 @@ func parseContext(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (*
 // readLength reads N and checks it against the limit and the file size.
 func readLength(r io.ReaderAt, size int64, lim Limits) (int64, error) {
 	if size < lengthSize {
-		return 0, errAt(0, "file is %d bytes, too short for the 8-byte header length", size)
+		return 0, scanners.Errorf(format, 0, "file is %d bytes, too short for the 8-byte header length", size)
 	}
 	var b [lengthSize]byte
 	if k, err := r.ReadAt(b[:], 0); k < lengthSize {
-		return 0, errAt(0, "reading the header length: %v", err)
+		return 0, scanners.Errorf(format, 0, "reading the header length: %v", err)
 	}
 	u := binary.LittleEndian.Uint64(b[:])
 	if u > math.MaxInt64 {
-		return 0, errAt(0, "header length %d exceeds the limit of %d bytes", u, lim.maxHeader())
+		return 0, scanners.Errorf(format, 0, "header length %d exceeds the limit of %d bytes", u, lim.maxHeader())
 	}
 	switch n := int64(u); {
 	case n == 0:
-		return 0, errAt(0, "header length is 0")
+		return 0, scanners.Errorf(format, 0, "header length is 0")
 	case n > lim.maxHeader():
-		return 0, errAt(0, "header length %d exceeds the limit of %d bytes", n, lim.maxHeader())
+		return 0, scanners.Errorf(format, 0, "header length %d exceeds the limit of %d bytes", n, lim.maxHeader())
 	case n > size-lengthSize:
-		return 0, errAt(0, "header length %d exceeds the %d bytes after the length field", n, size-lengthSize)
+		return 0, scanners.Errorf(format, 0, "header length %d exceeds the %d bytes after the length field", n, size-lengthSize)
 	default:
 		return n, nil
 	}
@@ -98,7 +93,7 @@ func readLength(r io.ReaderAt, size int64, lim Limits) (int64, error) {
 // the reference loader uses, rejects it).
 func checkText(raw []byte) error {
 	if raw[0] != '{' {
-		return errAt(lengthSize, "header starts with %q, not '{'", raw[0])
+		return scanners.Errorf(format, lengthSize, "header starts with %q, not '{'", raw[0])
 	}
 	if !utf8.Valid(raw) {
 		i := 0
@@ -109,7 +104,7 @@ func checkText(raw []byte) error {
 			}
 			i += w
 		}
-		return errAt(lengthSize+int64(i), "header is not valid UTF-8")
+		return scanners.Errorf(format, lengthSize+int64(i), "header is not valid UTF-8")
 	}
 	inString := false
 	for i := 0; i < len(raw); i++ {
@@ -119,7 +114,7 @@ func checkText(raw []byte) error {
 		case c == '\\' && inString:
 			w, ok := surrogateEscape(raw[i:])
 			if !ok {
-				return errAt(lengthSize+int64(i), "string escape %s is a lone UTF-16 surrogate", raw[i:i+6])
+				return scanners.Errorf(format, lengthSize+int64(i), "string escape %s is a lone UTF-16 surrogate", raw[i:i+6])
 			}
 			i += w - 1
 		}
@@ -207,7 +202,7 @@ func (h *Header) fill(ents []entry) error {
 			return err
 		}
 		if e.end > dataSize {
-			return errAt(e.offsetsOff, "tensor %q ends at data offset %d, past the end of the %d-byte data buffer",
+			return scanners.Errorf(format, e.offsetsOff, "tensor %q ends at data offset %d, past the end of the %d-byte data buffer",
 				e.name, e.end, h.DataSize)
 		}
 		pos = e.end
@@ -219,7 +214,7 @@ func (h *Header) fill(ents []entry) error {
 		})
 	}
 	if pos != dataSize {
-		return errAt(h.DataOffset+toI64(pos), "the last %d bytes of the data buffer belong to no tensor",
+		return scanners.Errorf(format, h.DataOffset+toI64(pos), "the last %d bytes of the data buffer belong to no tensor",
 			dataSize-pos)
 	}
 	return nil
@@ -245,26 +240,26 @@ func toI64(x uint64) int64 {
 func checkEntry(e *entry, pos uint64) error {
 	switch {
 	case e.begin < pos:
-		return errAt(e.offsetsOff, "tensor %q begins at data offset %d, inside the previous tensor, which ends at %d",
+		return scanners.Errorf(format, e.offsetsOff, "tensor %q begins at data offset %d, inside the previous tensor, which ends at %d",
 			e.name, e.begin, pos)
 	case e.begin > pos:
-		return errAt(e.offsetsOff, "tensor %q begins at data offset %d, leaving a gap after data offset %d",
+		return scanners.Errorf(format, e.offsetsOff, "tensor %q begins at data offset %d, leaving a gap after data offset %d",
 			e.name, e.begin, pos)
 	case e.end < e.begin:
-		return errAt(e.offsetsOff, "tensor %q ends at data offset %d, before it begins at %d", e.name, e.end, e.begin)
+		return scanners.Errorf(format, e.offsetsOff, "tensor %q ends at data offset %d, before it begins at %d", e.name, e.end, e.begin)
 	case e.elementsOver:
-		return errAt(e.shapeOff, "tensor %q: element count of shape %v overflows 64 bits", e.name, e.shape)
+		return scanners.Errorf(format, e.shapeOff, "tensor %q: element count of shape %v overflows 64 bits", e.name, e.shape)
 	}
 	hi, nbits := bits.Mul64(e.elements, uint64(dtypeBits[e.dtype]))
 	switch {
 	case hi != 0:
-		return errAt(e.shapeOff, "tensor %q: size in bits of %d %s elements overflows 64 bits",
+		return scanners.Errorf(format, e.shapeOff, "tensor %q: size in bits of %d %s elements overflows 64 bits",
 			e.name, e.elements, e.dtype)
 	case nbits%8 != 0:
-		return errAt(e.shapeOff, "tensor %q: %d %s elements take %d bits, not a whole number of bytes",
+		return scanners.Errorf(format, e.shapeOff, "tensor %q: %d %s elements take %d bits, not a whole number of bytes",
 			e.name, e.elements, e.dtype, nbits)
 	case nbits/8 != e.end-e.begin:
-		return errAt(e.offsetsOff, "tensor %q: shape %v of %s takes %d bytes, but data_offsets [%d, %d] span %d",
+		return scanners.Errorf(format, e.offsetsOff, "tensor %q: shape %v of %s takes %d bytes, but data_offsets [%d, %d] span %d",
 			e.name, e.shape, e.dtype, nbits/8, e.begin, e.end, e.end-e.begin)
 	}
 	return nil

@@ -87,21 +87,16 @@ func skipSpace(b []byte, i int) int {
 // informational one when __metadata__ names an unknown "format"; the
 // *scanners.FormatError of Parse, with Member set, for an invalid one; and
 // ctx.Err() if ctx is done before the header is read.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
-	_, fs, err := s.ScanDescribe(ctx, f)
-	return fs, err
-}
-
-// ScanDescribe is Scan, also returning the parsed *Header.
-func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []scanners.Finding, error) {
+// The Result's Meta is the parsed metadata (nil when f could not be parsed).
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return scanners.Result{}, err
 	}
 	h, err := parseContext(ctx, f.R, f.Size, s.lim)
 	if err != nil {
-		return nil, nil, scanners.InMember(err, f.Member)
+		return scanners.Result{}, err
 	}
-	return h, h.findings(f.Member), nil
+	return scanners.Result{Meta: h, Findings: h.findings("")}, nil
 }
 
 func (h *Header) findings(member string) []scanners.Finding {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -93,7 +94,7 @@ func TestMatch(t *testing.T) {
 		})
 	}
 	small := file(`{}      `, 0)
-	if _, err := New(WithLimits(Limits{MaxHeader: 7})).Scan(context.Background(), fileOf(small)); err == nil {
+	if _, err := scanners.FindingsOf(New(WithLimits(Limits{MaxHeader: 7})).Scan(context.Background(), fileOf(small))); err == nil {
 		t.Error("Scan accepted a header over the configured limit")
 	}
 }
@@ -129,7 +130,7 @@ func TestScan(t *testing.T) {
 			t.Parallel()
 			f := fileOf(tt.in)
 			f.Member = tt.member
-			got, err := s.Scan(context.Background(), f)
+			got, err := scantest.ScanAs(context.Background(), s, f)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
@@ -144,7 +145,7 @@ func TestScanCanceled(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := New().Scan(ctx, fileOf(seeds["small.safetensors"])); !errors.Is(err, context.Canceled) {
+	if _, err := scanners.FindingsOf(New().Scan(ctx, fileOf(seeds["small.safetensors"]))); !errors.Is(err, context.Canceled) {
 		t.Errorf("Scan = %v, want context.Canceled", err)
 	}
 	// Parsing looks at the context every ctxEvery tokens.

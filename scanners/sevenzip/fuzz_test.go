@@ -23,6 +23,6 @@ func FuzzSevenZip(f *testing.F) {
 	f.Fuzz(func(_ *testing.T, b []byte) {
 		fn := &scantest.Nester{FullBelow: scantest.NoLimit}
 		file := scanners.File{Path: "x.7z", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
-		_, _ = New(lim).Scan(context.Background(), file)
+		_, _ = scanners.FindingsOf(New(lim).Scan(context.Background(), file))
 	})
 }

@@ -30,22 +30,22 @@ func escapes(p string) bool {
 }
 
 // nameFindings reports traversal, links and duplicate names.
-func nameFindings(f scanners.File, files []*sevenzip.File) []scanners.Finding {
+func nameFindings(files []*sevenzip.File) []scanners.Finding {
 	var out []scanners.Finding
 	seen := make(map[string]bool, len(files))
 	for _, file := range files {
 		name := file.Name
 		switch {
 		case escapes(name):
-			out = append(out, finding(f, RulePathTraversal, scanners.High, "member name %q escapes the extraction directory", name))
+			out = append(out, finding(RulePathTraversal, scanners.High, "member name %q escapes the extraction directory", name))
 		case strings.Contains(name, `\`):
-			out = append(out, finding(f, RulePathTraversal, scanners.Medium, "member name %q contains a backslash", name))
+			out = append(out, finding(RulePathTraversal, scanners.Medium, "member name %q contains a backslash", name))
 		}
 		if file.Mode()&iofs.ModeSymlink != 0 {
-			out = append(out, finding(f, RuleSymlink, scanners.Medium, "member %q is a symbolic link (not followed)", name))
+			out = append(out, finding(RuleSymlink, scanners.Medium, "member %q is a symbolic link (not followed)", name))
 		}
 		if seen[name] && !file.FileInfo().IsDir() {
-			out = append(out, finding(f, RuleDuplicateName, scanners.Medium, "member %q appears twice", name))
+			out = append(out, finding(RuleDuplicateName, scanners.Medium, "member %q appears twice", name))
 		}
 		seen[name] = true
 	}
@@ -82,10 +82,9 @@ func closeFile(rc io.Closer) {
 // and scans it, also when decompression failed part way. It returns the
 // number of bytes decompressed.
 func (s *Scanner) scanMember(ctx context.Context, f scanners.File, file *sevenzip.File, limit int64) ([]scanners.Finding, int64, error) {
-	child := f.Child(file.Name, nil, 0)
 	rc, err := openFile(file)
 	if err != nil {
-		return s.openFailed(f, child, file, err)
+		return s.openFailed(file, err)
 	}
 	defer closeFile(rc)
 	h := crc32.NewIEEE()
@@ -99,30 +98,30 @@ func (s *Scanner) scanMember(ctx context.Context, f scanners.File, file *sevenzi
 	switch {
 	case rerr == nil:
 		if sum := h.Sum32(); file.CRC32 != 0 && sum != file.CRC32 {
-			out = append(out, finding(f, RuleBadCRC, scanners.Medium, "member %q has CRC-32 %#08x, not the recorded %#08x", file.Name, sum, file.CRC32))
+			out = append(out, finding(RuleBadCRC, scanners.Medium, "member %q has CRC-32 %#08x, not the recorded %#08x", file.Name, sum, file.CRC32))
 		}
 	case errors.Is(rerr, safeio.ErrTooLarge) || errors.Is(rerr, safeio.ErrBomb):
-		out = append(out, finding(f, RuleBomb, scanners.High, "member %q: decompression stopped after %d bytes: %v; the rest was not scanned",
+		out = append(out, finding(RuleBomb, scanners.High, "member %q: decompression stopped after %d bytes: %v; the rest was not scanned",
 			file.Name, sp.Size(), rerr))
 	case errors.As(rerr, &re) && re.Encrypted:
-		out = append(out, finding(f, RuleEncrypted, scanners.Medium, "member %q is encrypted: its content was not scanned", file.Name))
+		out = append(out, finding(RuleEncrypted, scanners.Medium, "member %q is encrypted: its content was not scanned", file.Name))
 	case ctx.Err() != nil:
 		errs = append(errs, rerr)
 	default:
-		errs = append(errs, scanners.Errorf(child, "7z", sp.Size(), "decompressing: %v", rerr))
+		errs = append(errs, scanners.MemberErrorf(file.Name, "7z", sp.Size(), "decompressing: %v", rerr))
 	}
 	if sp.Size() > 0 {
-		_, fs, err := f.Nested.ScanNested(ctx, f.Child(file.Name, sp, sp.Size()))
+		fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(file.Name, sp, sp.Size())))
 		out, errs = append(out, fs...), append(errs, err)
 	}
 	return out, sp.Size(), errors.Join(errs...)
 }
 
-func (s *Scanner) openFailed(f, child scanners.File, file *sevenzip.File, err error) ([]scanners.Finding, int64, error) {
+func (s *Scanner) openFailed(file *sevenzip.File, err error) ([]scanners.Finding, int64, error) {
 	var re *sevenzip.ReadError
 	var out []scanners.Finding
 	if errors.As(err, &re) && re.Encrypted {
-		out = append(out, finding(f, RuleEncrypted, scanners.Medium, "member %q is encrypted: its content was not scanned", file.Name))
+		out = append(out, finding(RuleEncrypted, scanners.Medium, "member %q is encrypted: its content was not scanned", file.Name))
 	}
-	return out, 0, scanners.Errorf(child, "7z", 0, "opening: %v", err)
+	return out, 0, scanners.MemberErrorf(file.Name, "7z", 0, "opening: %v", err)
 }

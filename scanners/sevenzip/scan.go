@@ -16,6 +16,7 @@ import (
 
 	"github.com/bodgit/sevenzip"
 
+	"github.com/seed-43c89ce6/aibom/internal/safeio"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -56,8 +57,6 @@ type Limits struct {
 	// MaxMemory is how much of a member is kept in memory before spooling
 	// to a temporary file.
 	MaxMemory int64
-	// MaxDepth is the nesting depth at which members are not scanned.
-	MaxDepth int
 	// TempDir holds spool files ("" is the system default).
 	TempDir string
 }
@@ -66,7 +65,7 @@ type Limits struct {
 // 16 GiB per archive, ratio 2000 beyond 256 MiB, 32 MiB in memory, depth 8.
 func DefaultLimits() Limits {
 	return Limits{MaxEntries: 100_000, MaxHeaderSize: 64 << 20, MaxMemberSize: 4 << 30, MaxTotalSize: 16 << 30,
-		MaxRatio: 2000, RatioFloor: 256 << 20, MaxMemory: 32 << 20, MaxDepth: 8}
+		MaxRatio: 2000, RatioFloor: 256 << 20, MaxMemory: safeio.DefaultSpoolLimits().MaxMemory}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -81,9 +80,6 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxEntries <= 0 {
 		l.MaxEntries = d.MaxEntries
-	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = d.MaxDepth
 	}
 	return l
 }
@@ -121,37 +117,37 @@ func (s *Scanner) Name() string { return "7z" }
 // Match reports the 7z signature at the start of f.
 func (s *Scanner) Match(_ scanners.File, head []byte) bool { return bytes.HasPrefix(head, magic) }
 
-func finding(f scanners.File, rule string, sev scanners.Severity, msg string, args ...any) scanners.Finding {
-	return scanners.Finding{Rule: rule, Severity: sev, Member: f.Member, Offset: -1, ATLAS: scanners.ATLASSupplyChainModel,
+func finding(rule string, sev scanners.Severity, msg string, args ...any) scanners.Finding {
+	return scanners.Finding{Rule: rule, Severity: sev, Offset: -1, ATLAS: scanners.ATLASSupplyChainModel,
 		Message: fmt.Sprintf(msg, args...)}
 }
 
 // Scan opens f and hands each member, decompressed into a bounded spool, to
 // f.Nested.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	z, err := Open(f.R, f.Size, s.lim)
 	if err != nil {
 		var out []scanners.Finding
 		var re *sevenzip.ReadError
 		if errors.Is(err, errEncryptedHeader) || (errors.As(err, &re) && re.Encrypted) {
-			out = append(out, finding(f, RuleEncrypted, scanners.Medium, "7z headers are encrypted: nothing in the archive could be scanned"))
+			out = append(out, finding(RuleEncrypted, scanners.Medium, "7z headers are encrypted: nothing in the archive could be scanned"))
 		}
-		return out, scanners.Errorf(f, "7z", -1, "%v", err)
+		return scanners.Result{Findings: out}, scanners.Errorf("7z", -1, "%v", err)
 	}
-	out := nameFindings(f, z.File)
-	if f.Depth >= s.lim.MaxDepth {
-		out = append(out, finding(f, RuleTooDeep, scanners.Medium, "7z nested %d archives deep: members not scanned", f.Depth))
-		return out, scanners.Errorf(f, "7z", 0, "nested %d archives deep; members not scanned", f.Depth)
+	out := nameFindings(z.File)
+	if f.MembersTooDeep() {
+		out = append(out, finding(RuleTooDeep, scanners.Medium, "7z nested %d archives deep: members not scanned", f.Depth))
+		return scanners.Result{Findings: out}, scanners.Errorf("7z", 0, "nested %d archives deep; members not scanned", f.Depth)
 	}
 	if f.Nested == nil {
-		return out, nil
+		return scanners.Result{Findings: out}, nil
 	}
 	var declared uint64
 	for _, file := range z.File {
 		declared += file.UncompressedSize
 	}
 	if declared > uint64(s.lim.MaxTotalSize) { //nolint:gosec // positive
-		out = append(out, finding(f, RuleBomb, scanners.High,
+		out = append(out, finding(RuleBomb, scanners.High,
 			"members declare %d uncompressed bytes, over the limit of %d: members past it are not scanned", declared, s.lim.MaxTotalSize))
 	}
 	var errs []error
@@ -170,5 +166,5 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding
 		fs, used, err := s.scanMember(ctx, f, file, min(budget, s.lim.MaxMemberSize))
 		out, errs, budget = append(out, fs...), append(errs, err), budget-used
 	}
-	return out, errors.Join(errs...)
+	return scanners.Result{Findings: out}, errors.Join(errs...)
 }

@@ -34,7 +34,7 @@ func scan7z(t *testing.T, b []byte, lim Limits, depth int) ([]string, *scantest.
 	if !s.Match(f, b[:min(len(b), 4096)]) {
 		t.Fatal("Match = false")
 	}
-	fs, err := s.Scan(context.Background(), f)
+	fs, err := scanners.FindingsOf(s.Scan(context.Background(), f))
 	return scantest.Rules(fs), fn, err
 }
 

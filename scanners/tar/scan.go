@@ -84,8 +84,8 @@ func (s *Scanner) Match(_ scanners.File, head []byte) bool { return Sniff(head) 
 
 // Scan reports the archive's names and links and hands every regular
 // member to f.Nested.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
-	tooDeep := f.Depth >= s.lim.MaxDepth
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
+	tooDeep := f.MembersTooDeep()
 	var member []scanners.Finding
 	fs, err := Walk(f.R, f.Size, s.lim, func(m Member) error {
 		if err := ctx.Err(); err != nil {
@@ -98,38 +98,20 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding
 		member = append(member, got...)
 		return err
 	})
-	for i := range fs {
-		fs[i].Member = f.Member
-	}
-	errs := []error{setMember(err, f.Member)}
+	errs := []error{err}
 	if tooDeep {
-		fs = append(fs, scanners.Finding{Rule: RuleTooDeep, Severity: scanners.Medium, Member: f.Member, ATLAS: scanners.ATLASSupplyChainModel,
+		fs = append(fs, scanners.Finding{Rule: RuleTooDeep, Severity: scanners.Medium, ATLAS: scanners.ATLASSupplyChainModel,
 			Message: fmt.Sprintf("tar nested %d archives deep: members not scanned", f.Depth)})
-		errs = append(errs, scanners.Errorf(f, "tar", 0, "nested %d archives deep; members not scanned", f.Depth))
+		errs = append(errs, scanners.Errorf("tar", 0, "nested %d archives deep; members not scanned", f.Depth))
 	}
-	return append(fs, member...), errors.Join(errs...)
-}
-
-// setMember sets Member on the FormatErrors of Walk.
-func setMember(err error, member string) error {
-	if err == nil {
-		return nil
-	}
-	var out []error
-	for _, fe := range scanners.FormatErrors(err) {
-		if fe.Format == "tar" && fe.Member == "" {
-			fe.Member = member
-		}
-		out = append(out, fe)
-	}
-	return errors.Join(out...)
+	return scanners.Result{Findings: append(fs, member...)}, errors.Join(errs...)
 }
 
 // scanMember hands one member over: contiguous members lazily through their
 // section of the archive, sparse ones expanded into a bounded spool.
 func (s *Scanner) scanMember(ctx context.Context, f scanners.File, m Member) ([]scanners.Finding, error) {
 	if m.Offset >= 0 {
-		_, fs, err := f.Nested.ScanNested(ctx, f.Child(m.Header.Name, io.NewSectionReader(f.R, m.Offset, m.Size), m.Size))
+		fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(m.Header.Name, io.NewSectionReader(f.R, m.Offset, m.Size), m.Size)))
 		return fs, err
 	}
 	sp, rerr := safeio.Spool(ctx, m.Stream, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: s.lim.MaxMemberSize, Dir: s.lim.TempDir})
@@ -139,13 +121,13 @@ func (s *Scanner) scanMember(ctx context.Context, f scanners.File, m Member) ([]
 	switch {
 	case rerr == nil:
 	case errors.Is(rerr, safeio.ErrTooLarge):
-		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, Member: f.Member, ATLAS: scanners.ATLASSupplyChainModel,
+		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, ATLAS: scanners.ATLASSupplyChainModel,
 			Message: fmt.Sprintf("sparse member %q expands past %d bytes; the rest was not scanned", m.Header.Name, s.lim.MaxMemberSize)})
 	default:
-		errs = append(errs, scanners.Errorf(f.Child(m.Header.Name, nil, 0), "tar", sp.Size(), "expanding sparse member: %v", rerr))
+		errs = append(errs, scanners.MemberErrorf(m.Header.Name, "tar", sp.Size(), "expanding sparse member: %v", rerr))
 	}
 	if sp.Size() > 0 {
-		_, fs, err := f.Nested.ScanNested(ctx, f.Child(m.Header.Name, sp, sp.Size()))
+		fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(m.Header.Name, sp, sp.Size())))
 		out, errs = append(out, fs...), append(errs, err)
 	}
 	return out, errors.Join(errs...)

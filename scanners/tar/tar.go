@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/seed-43c89ce6/aibom/internal/safeio"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -45,8 +46,6 @@ type Limits struct {
 	// MaxMemory is how much of an expanded sparse member is kept in memory
 	// before spooling to a temporary file.
 	MaxMemory int64
-	// MaxDepth is the nesting depth at which members are not scanned.
-	MaxDepth int
 	// TempDir holds spool files ("" is the system default).
 	TempDir string
 }
@@ -54,7 +53,7 @@ type Limits struct {
 // DefaultLimits: 100,000 members, sparse members up to 4 GiB (32 MiB in
 // memory), depth 8.
 func DefaultLimits() Limits {
-	return Limits{MaxEntries: 100_000, MaxMemberSize: 4 << 30, MaxMemory: 32 << 20, MaxDepth: 8}
+	return Limits{MaxEntries: 100_000, MaxMemberSize: 4 << 30, MaxMemory: safeio.DefaultSpoolLimits().MaxMemory}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -67,9 +66,6 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxMemory <= 0 {
 		l.MaxMemory = d.MaxMemory
-	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = d.MaxDepth
 	}
 	return l
 }

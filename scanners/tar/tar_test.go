@@ -50,7 +50,7 @@ func scanTar(t *testing.T, b []byte, f scanners.File) ([]string, *scantest.Neste
 	if !s.Match(f, b[:min(len(b), scanners.HeadSize)]) {
 		t.Fatal("Match = false")
 	}
-	fs, err := s.Scan(context.Background(), f)
+	fs, err := scanners.FindingsOf(s.Scan(context.Background(), f))
 	return scantest.Rules(fs), fn, err
 }
 

@@ -151,5 +151,5 @@ func tf2Graph(call [][]byte, funcs ...[]byte) graph {
 // scan runs the Scanner on in.
 func scan(t *testing.T, in []byte) ([]scanners.Finding, error) {
 	t.Helper()
-	return New().Scan(context.Background(), scanners.File{Path: "saved_model.pb", Size: int64(len(in)), R: bytes.NewReader(in)})
+	return scanners.FindingsOf(New().Scan(context.Background(), scanners.File{Path: "saved_model.pb", Size: int64(len(in)), R: bytes.NewReader(in)}))
 }

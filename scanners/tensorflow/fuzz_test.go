@@ -36,7 +36,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		size := int64(len(in))
 		m, err := Parse(bytes.NewReader(in), size, DefaultLimits())
-		fs, serr := s.Scan(context.Background(), scanners.File{Size: size, R: bytes.NewReader(in)})
+		fs, serr := scanners.FindingsOf(s.Scan(context.Background(), scanners.File{Size: size, R: bytes.NewReader(in)}))
 		if (err == nil) != (serr == nil) {
 			t.Fatalf("Parse error %v, Scan error %v", err, serr)
 		}

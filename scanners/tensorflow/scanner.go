@@ -67,22 +67,15 @@ func (s *Scanner) Match(_ scanners.File, head []byte) bool {
 
 // Scan parses f and reports its ops. Findings made before a parse error are
 // returned with it.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
-	_, fs, err := s.ScanDescribe(ctx, f)
-	return fs, err
-}
-
-// ScanDescribe is Scan, also returning the parsed *SavedModel (nil when
-// it could not be parsed).
-func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []scanners.Finding, error) {
+// The Result's Meta is the parsed metadata (nil when f could not be parsed).
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return scanners.Result{}, err
 	}
 	m, err := parse(ctx, f.R, f.Size, s.lim)
-	fs := analyze(m, f.Member)
-	err = scanners.InMember(err, f.Member)
+	fs := analyze(m, "")
 	if err != nil || m == nil {
-		return nil, fs, err
+		return scanners.Result{Findings: fs}, err
 	}
-	return m, fs, nil
+	return scanners.Result{Meta: m, Findings: fs}, nil
 }

@@ -141,5 +141,5 @@ func modelT(extra ...tbl) tbl {
 
 func scan(t *testing.T, in []byte) ([]scanners.Finding, error) {
 	t.Helper()
-	return New().Scan(context.Background(), scanners.File{Path: "m.tflite", Size: int64(len(in)), R: bytes.NewReader(in)})
+	return scanners.FindingsOf(New().Scan(context.Background(), scanners.File{Path: "m.tflite", Size: int64(len(in)), R: bytes.NewReader(in)}))
 }

@@ -51,22 +51,16 @@ func (s *Scanner) Match(_ scanners.File, head []byte) bool {
 
 // Scan parses f and reports its custom and Flex operators. Findings about
 // the operator codes read before a parse error are returned with it.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
-	_, fs, err := s.ScanDescribe(ctx, f)
-	return fs, err
-}
-
-// ScanDescribe is Scan, also returning the parsed *Model (nil when it
-// could not be parsed).
-func (s *Scanner) ScanDescribe(ctx context.Context, f scanners.File) (any, []scanners.Finding, error) {
+// The Result's Meta is the parsed metadata (nil when f could not be parsed).
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return scanners.Result{}, err
 	}
 	m, err := parse(ctx, f.R, f.Size, s.lim)
 	if err != nil || m == nil {
-		return nil, findings(m, f.Member), scanners.InMember(err, f.Member)
+		return scanners.Result{Findings: findings(m, "")}, err
 	}
-	return m, findings(m, f.Member), nil
+	return scanners.Result{Meta: m, Findings: findings(m, "")}, nil
 }
 
 // findings returns one finding per operator code with a custom_code.

@@ -21,9 +21,6 @@ type ScanOptions struct {
 	// VerifyStoredBelow is the size below which stored members are read in
 	// full to check their CRC; larger ones are only sniffed lazily.
 	VerifyStoredBelow int64
-	// MaxDepth is the archive nesting depth at which members are no longer
-	// scanned.
-	MaxDepth int
 	// TempDir holds spool files ("" is the system default).
 	TempDir string
 }
@@ -31,7 +28,7 @@ type ScanOptions struct {
 // DefaultScanOptions: 32 MiB in memory, 4 GiB per member, CRC of stored
 // members up to 64 MiB, depth 8.
 func DefaultScanOptions() ScanOptions {
-	return ScanOptions{MaxMemory: 32 << 20, MaxMember: 4 << 30, VerifyStoredBelow: 64 << 20, MaxDepth: 8}
+	return ScanOptions{MaxMemory: safeio.DefaultSpoolLimits().MaxMemory, MaxMember: 4 << 30, VerifyStoredBelow: 64 << 20}
 }
 
 func (o ScanOptions) withDefaults() ScanOptions {
@@ -45,30 +42,19 @@ func (o ScanOptions) withDefaults() ScanOptions {
 	if o.VerifyStoredBelow <= 0 {
 		o.VerifyStoredBelow = d.VerifyStoredBelow
 	}
-	if o.MaxDepth <= 0 {
-		o.MaxDepth = d.MaxDepth
-	}
 	return o
 }
 
-// Findings returns the archive-level and per-entry findings of Open with
-// Member set to f.Member, and the parse errors.
-func (a *Archive) Findings(f scanners.File) ([]scanners.Finding, error) {
-	var out []scanners.Finding
-	add := func(fs []scanners.Finding) {
-		for _, fd := range fs {
-			fd.Member = f.Member
-			out = append(out, fd)
-		}
-	}
-	add(a.Problems)
+// Findings returns the archive-level and per-entry findings of Open and
+// the parse errors, relative to the archive.
+func (a *Archive) Findings() ([]scanners.Finding, error) {
+	out := append([]scanners.Finding(nil), a.Problems...)
 	for i := range a.Entries {
-		add(a.Entries[i].Problems)
+		out = append(out, a.Entries[i].Problems...)
 	}
 	errs := make([]error, 0, len(a.Errors))
 	for _, e := range a.Errors {
 		c := *e
-		c.Member = f.Member
 		errs = append(errs, &c)
 	}
 	return out, errors.Join(errs...)
@@ -80,12 +66,12 @@ func (a *Archive) Findings(f scanners.File) ([]scanners.Finding, error) {
 // Bytes prepended to the archive are scanned as member "<prepended>".
 func ScanArchive(ctx context.Context, f scanners.File, a *Archive, opts ScanOptions) ([]scanners.Finding, error) {
 	opts = opts.withDefaults()
-	out, err := a.Findings(f)
+	out, err := a.Findings()
 	errs := []error{err}
-	if f.Depth >= opts.MaxDepth {
-		out = append(out, scanners.Finding{Rule: RuleTooDeep, Severity: scanners.Medium, Member: f.Member,
+	if f.MembersTooDeep() {
+		out = append(out, scanners.Finding{Rule: RuleTooDeep, Severity: scanners.Medium,
 			ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf("zip nested %d archives deep: members not scanned", f.Depth)})
-		errs = append(errs, scanners.Errorf(f, "zip", 0, "nested %d archives deep; members not scanned", f.Depth))
+		errs = append(errs, scanners.Errorf("zip", 0, "nested %d archives deep; members not scanned", f.Depth))
 		return out, errors.Join(errs...)
 	}
 	if f.Nested == nil {
@@ -120,7 +106,7 @@ func ScanArchive(ctx context.Context, f scanners.File, a *Archive, opts ScanOpti
 
 // nested scans one member with the full scanner set.
 func nested(ctx context.Context, f scanners.File, name string, r io.ReaderAt, size int64) ([]scanners.Finding, error) {
-	_, fs, err := f.Nested.ScanNested(ctx, f.Child(name, r, size))
+	fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(name, r, size)))
 	return fs, err
 }
 
@@ -152,9 +138,9 @@ func scanStored(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions
 		if er, err := e.Open(); err == nil {
 			_, rerr := io.Copy(io.Discard, er)
 			_ = er.Close()
-			out = append(out, withMember(er.Findings(), f.Member)...)
+			out = append(out, er.Findings()...)
 			if rerr != nil && !errors.Is(rerr, ErrChecksum) {
-				errs = append(errs, scanners.Errorf(f, "zip", e.DataOffset+er.Consumed(), "reading entry %q: %v", e.Name, rerr))
+				errs = append(errs, scanners.Errorf("zip", e.DataOffset+er.Consumed(), "reading entry %q: %v", e.Name, rerr))
 			}
 		}
 	}
@@ -168,24 +154,24 @@ func scanStored(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions
 func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions) ([]scanners.Finding, error) {
 	er, err := e.Open()
 	if err != nil {
-		return nil, scanners.Errorf(f, "zip", e.DataOffset, "opening entry %q: %v", e.Name, err)
+		return nil, scanners.Errorf("zip", e.DataOffset, "opening entry %q: %v", e.Name, err)
 	}
 	defer er.Close()
 	sp, rerr := safeio.Spool(ctx, er, safeio.SpoolLimits{MaxMemory: opts.MaxMemory, MaxSize: opts.MaxMember, Dir: opts.TempDir})
 	defer func() { _ = sp.Close() }()
-	out := withMember(er.Findings(), f.Member)
+	out := er.Findings()
 	var errs []error
 	switch {
 	case rerr == nil || errors.Is(rerr, ErrChecksum):
 	case errors.Is(rerr, safeio.ErrTooLarge) || errors.Is(rerr, safeio.ErrBomb):
-		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, Member: f.Member, Offset: e.DataOffset,
+		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, Offset: e.DataOffset,
 			ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf(
 				"entry %q: decompression stopped after %d bytes (%d compressed): %v; the rest was not scanned",
 				e.Name, sp.Size(), er.Consumed(), rerr)})
 	case ctx.Err() != nil:
 		errs = append(errs, rerr)
 	default:
-		errs = append(errs, scanners.Errorf(f.Child(e.Name, nil, 0), "zip", sp.Size(),
+		errs = append(errs, scanners.MemberErrorf(e.Name, "zip", sp.Size(),
 			"decompressing (compressed offset %d in the archive): %v", e.DataOffset+er.Consumed(), rerr))
 	}
 	if sp.Size() > 0 {
@@ -195,17 +181,12 @@ func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOpt
 	return out, errors.Join(errs...)
 }
 
-func withMember(fs []scanners.Finding, member string) []scanners.Finding {
-	for i := range fs {
-		fs[i].Member = member
-	}
-	return fs
-}
-
-// Scanner finds zip archives by content and scans their members.
+// Scanner finds zip archives by content, opens each once, refines it into
+// one of its layouts and scans its members.
 type Scanner struct {
-	lim  Limits
-	opts ScanOptions
+	lim     Limits
+	opts    ScanOptions
+	layouts []Layout
 }
 
 // Option configures a Scanner.
@@ -234,16 +215,41 @@ func (s *Scanner) Name() string { return "zip" }
 func (s *Scanner) Match(f scanners.File, head []byte) bool { return Sniff(f.R, f.Size, head) }
 
 // Scan parses f as a zip archive and scans its members.
-func (s *Scanner) Scan(ctx context.Context, f scanners.File) ([]scanners.Finding, error) {
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	a, err := Open(f.R, f.Size, s.lim)
 	if err != nil {
 		var fe *scanners.FormatError
 		if errors.As(err, &fe) {
-			c := *fe
-			c.Member = f.Member
-			return nil, &c
+			return scanners.Result{}, fe
 		}
-		return nil, scanners.Errorf(f, "zip", -1, "%v", err)
+		return scanners.Result{}, scanners.Errorf("zip", -1, "%v", err)
 	}
-	return ScanArchive(ctx, f, a, s.opts)
+	for _, l := range s.layouts {
+		if l.Is(a) {
+			res, err := l.ScanArchive(ctx, f, a)
+			if res.Format == "" {
+				res.Format = l.Name()
+			}
+			return res, err
+		}
+	}
+	fs, err := ScanArchive(ctx, f, a, s.opts)
+	return scanners.Result{Findings: fs}, err
 }
+
+// Layout is a format built on zip (a PyTorch checkpoint, an .npz, a .keras
+// model). The zip scanner opens an archive once and asks its layouts, in
+// order, whether the archive is one of theirs; the first that is scans it,
+// and its name is the file's format. Other archives are scanned as zip.
+type Layout interface {
+	// Name is the format of archives in this layout ("pytorch").
+	Name() string
+	// Is reports whether a is in this layout, from its central directory.
+	Is(a *Archive) bool
+	// ScanArchive scans f, already opened as a. A Result with an empty
+	// Format is reported as Name.
+	ScanArchive(ctx context.Context, f scanners.File, a *Archive) (scanners.Result, error)
+}
+
+// WithLayouts sets the layouts the scanner refines archives into.
+func WithLayouts(l ...Layout) Option { return func(s *Scanner) { s.layouts = l } }

@@ -31,7 +31,7 @@ func scan(t *testing.T, b []byte, lim Limits) ([]string, *scantest.Nester, error
 	if !s.Match(f, b[:min(len(b), scanners.HeadSize)]) {
 		t.Fatalf("Match = false")
 	}
-	fs, err := s.Scan(context.Background(), f)
+	fs, err := scanners.FindingsOf(s.Scan(context.Background(), f))
 	var rules []string
 	for _, fd := range fs {
 		if fd.Member != "" {
@@ -223,7 +223,7 @@ func TestStdlibAndDepth(t *testing.T) {
 		t.Fatalf("archive/zip output: rules %v err %v got %+v", rules, err, got)
 	}
 	f := scanners.File{Path: "d.zip", Size: int64(buf.Len()), R: bytes.NewReader(buf.Bytes()), Nested: fn, Depth: 8}
-	fs, err := New().Scan(context.Background(), f)
+	fs, err := scanners.FindingsOf(New().Scan(context.Background(), f))
 	if len(fs) != 1 || fs[0].Rule != RuleTooDeep || err == nil {
 		t.Fatalf("depth 8: findings %v err %v", fs, err)
 	}
@@ -235,7 +235,7 @@ func TestNestedZip(t *testing.T) {
 	outer := buildZip([]member{{name: "inner.zip", data: inner, method: Deflate}}, layout{})
 	fn := &scantest.Nester{FullBelow: 1 << 20, Next: New()}
 	f := scanners.File{Path: "o.zip", Size: int64(len(outer)), R: bytes.NewReader(outer), Nested: fn}
-	fs, err := New().Scan(context.Background(), f)
+	fs, err := scanners.FindingsOf(New().Scan(context.Background(), f))
 	if err != nil || len(fs) != 1 || fs[0].Member != "inner.zip" || fs[0].Rule != RuleHeaderMismatch {
 		t.Fatalf("findings %+v err %v", fs, err)
 	}
