@@ -16,7 +16,7 @@ func benchModel(b *testing.B, n, size int) []PushFile {
 		if err := os.WriteFile(p, randomBytes(b, size), 0o600); err != nil {
 			b.Fatal(err)
 		}
-		files = append(files, PushFile{Path: filepath.Base(p), Abs: p, Role: RoleWeights})
+		files = append(files, diskFile(b, filepath.Base(p), p, RoleWeights))
 	}
 	return files
 }

@@ -155,7 +155,7 @@ func modelDir(t *testing.T) (string, []PushFile, map[string][]byte) {
 		if err := os.WriteFile(abs, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		files = append(files, PushFile{Path: p, Abs: abs, Role: roles[p]})
+		files = append(files, diskFile(t, p, abs, roles[p]))
 	}
 	return dir, files, content
 }
@@ -201,3 +201,14 @@ func equalTrees(t *testing.T, got, want map[string][]byte) {
 }
 
 var ctxBG = context.Background()
+
+// diskFile is a PushFile read from abs.
+func diskFile(tb testing.TB, path, abs string, role Role) PushFile {
+	tb.Helper()
+	st, err := os.Stat(abs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return PushFile{Path: path, Size: st.Size(), Role: role,
+		Open: func() (io.ReadCloser, error) { return os.Open(abs) }} //nolint:gosec // test files
+}

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"sort"
 	"sync"
@@ -46,8 +45,11 @@ const (
 type PushFile struct {
 	// Path is the file's path in the model (relative, / separators).
 	Path string
-	// Abs is where to read it.
-	Abs  string
+	// Size is the file's size in bytes.
+	Size int64
+	// Open reads the file's content; it is called more than once (a hash
+	// pass, then the upload), and each call must yield the same bytes.
+	Open func() (io.ReadCloser, error)
 	Role Role
 }
 
@@ -139,7 +141,7 @@ func rawLayer(f PushFile) *fileLayer {
 	return &fileLayer{
 		mt:          ModelPackWeightRaw,
 		annotations: map[string]string{AnnotationFilepath: f.Path, AnnotationTitle: f.Path},
-		open:        func() (io.ReadCloser, error) { return os.Open(f.Abs) },
+		open:        f.Open,
 		what:        f.Path,
 	}
 }
@@ -171,17 +173,13 @@ func tarStream(files []PushFile) io.ReadCloser {
 }
 
 func addFile(tw *tar.Writer, f PushFile) error {
-	fh, err := os.Open(f.Abs)
+	fh, err := f.Open()
 	if err != nil {
 		return err
 	}
 	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return err
-	}
 	h := &tar.Header{
-		Typeflag: tar.TypeReg, Name: f.Path, Size: st.Size(), Mode: 0o644,
+		Typeflag: tar.TypeReg, Name: f.Path, Size: f.Size, Mode: 0o644,
 		ModTime: tarEpoch, Format: tar.FormatPAX,
 	}
 	if err := tw.WriteHeader(h); err != nil {

@@ -1,11 +1,11 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -85,19 +85,24 @@ func runPush(cmd *cobra.Command, o *pushOptions, dir, refStr string, stdout io.W
 	if err != nil {
 		return err
 	}
-	if len(src.Problems) > 0 {
-		return fmt.Errorf("%s: %s: %w", dir, src.Problems[0].Path, src.Problems[0].Err)
+	listed, problems, err := source.List(ctx, src)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s: %s: %w", dir, problems[0].Path, problems[0].Err)
 	}
 	var files []oci.PushFile
-	for _, f := range src.Files {
-		role, err := pushRole(f.Path, f.Abs)
+	for _, f := range listed {
+		role, err := pushRole(ctx, f)
 		if err != nil {
 			return err
 		}
-		files = append(files, oci.PushFile{Path: f.Path, Abs: f.Abs, Role: role})
+		files = append(files, oci.PushFile{Path: f.Path, Size: f.Size, Role: role,
+			Open: func() (io.ReadCloser, error) { return f.Entry.Open(ctx) }})
 	}
 	if o.desc.Name == "" {
-		o.desc.Name = src.Name
+		o.desc.Name = src.Info().Name
 	}
 	img, err := oci.NewModelPack(ctx, files, oci.ModelConfig{Descriptor: o.desc, Config: o.arch})
 	if err != nil {
@@ -118,30 +123,25 @@ func runPush(cmd *cobra.Command, o *pushOptions, dir, refStr string, stdout io.W
 
 // pushRole decides a file's layer from aibom's classifier: the format its
 // first bytes show, then aibom.Role.
-func pushRole(rel, abs string) (oci.Role, error) {
-	f, err := os.Open(abs)
+func pushRole(ctx context.Context, f source.File) (oci.Role, error) {
+	ra, err := f.ReaderAt(ctx)
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	head := make([]byte, scanners.HeadSize)
-	n, err := io.ReadFull(f, head)
-	if err != nil && n == 0 && !errors.Is(err, io.EOF) {
-		return "", err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		return "", err
+	defer ra.Close()
+	head := make([]byte, min(f.Size, scanners.HeadSize))
+	if n, err := ra.ReadAt(head, 0); err != nil && (!errors.Is(err, io.EOF) || n != len(head)) {
+		return "", fmt.Errorf("%s: %w", f.Path, err)
 	}
 	format := "unknown"
-	sf := scanners.File{Path: rel, Size: st.Size(), R: f}
+	sf := scanners.File{Path: f.Path, Size: f.Size, R: ra}
 	for _, s := range runner.Default() {
-		if s.Match(sf, head[:n]) {
+		if s.Match(sf, head) {
 			format = s.Name()
 			break
 		}
 	}
-	switch aibom.Role(rel, format) {
+	switch aibom.Role(f.Path, format) {
 	case "weights":
 		return oci.RoleWeights, nil
 	case "config", "chat-template":

@@ -26,7 +26,8 @@ func TestLZMAOverHeadSize(t *testing.T) {
 	}
 	fn := &scantest.Nester{FullBelow: scantest.NoLimit, Next: pickle.New()}
 	file := scanners.File{Path: "model.joblib", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
-	fs, err := New(LZMA, Limits{}).Scan(context.Background(), file)
+	res, err := New(LZMA, Limits{}).Scan(context.Background(), file)
+	fs := res.Findings
 	if got := scanners.VerdictOf(fs, err); got != scanners.Malicious {
 		t.Fatalf("verdict %v, want malicious (findings %v, err %v)", got, fs, err)
 	}
