@@ -126,3 +126,14 @@ func TestProbeSystemFiles(t *testing.T) {
 	}
 	t.Logf("%d files probed, %d taken for pickles", n, hits)
 }
+
+// TestProbeWordLists: the two system files (of 182,779) that the first
+// version of Probe took for pickles, word lists that read as one GLOBAL.
+func TestProbeWordLists(t *testing.T) {
+	t.Parallel()
+	for _, b := range []string{"coverage\ncoveralls\nflake8\nsphinx\nunittest2\n", "cmake_uamqp\nuamqp\n"} {
+		if probeBytes([]byte(b)) {
+			t.Errorf("%q taken for a pickle", b)
+		}
+	}
+}

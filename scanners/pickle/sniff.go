@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 )
 
 // Probe budgets: a stream that stays a valid pickle for this many opcodes
@@ -89,7 +90,14 @@ func probe(r io.Reader, whole bool) bool {
 			cut = pe.Offset
 		}
 		for _, ref := range res.Refs {
-			if ref.Kind == RefImport && (cut < 0 || ref.Offset < cut) && plausibleName(ref.Name) {
+			if ref.Kind != RefImport || (cut >= 0 && ref.Offset >= cut) || !plausibleName(ref.Name) {
+				continue
+			}
+			// A word list ("coverage\ncoveralls\nflake8") reads as one
+			// GLOBAL and then breaks: count an import only when the walk
+			// went on past it, or when it names a callable the policy
+			// knows (a payload need not go on: importing runs code).
+			if cut < 0 || st.prevOff > ref.Offset || knownName(ref.Name) {
 				return true
 			}
 		}
@@ -103,6 +111,15 @@ func probe(r io.Reader, whole bool) bool {
 		}
 	}
 }
+
+// knownName reports whether the default policy lists name as allowed or
+// dangerous.
+func knownName(name string) bool {
+	c, _ := defaultPolicy().Classify(name)
+	return c != Unknown
+}
+
+var defaultPolicy = sync.OnceValue(DefaultPolicy)
 
 // tolerated reports whether e is an error CPython's C unpickler does not
 // raise: its marks live apart from the value stack, so a value expected

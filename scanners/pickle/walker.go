@@ -155,6 +155,8 @@ type Stream struct {
 	opBudget int64
 	// scratch is the unmodelled value top returns for a run's top.
 	scratch Value
+	// prevOff is the offset of the opcode before the one being executed.
+	prevOff int64
 }
 
 // NewStream returns a Stream reading r, whose first byte is at offset base.
@@ -216,7 +218,7 @@ func (s *Stream) Next() (Value, error) {
 		if s.opBudget > 0 && s.res.Ops >= s.opBudget {
 			return Value{}, errBudget
 		}
-		s.opOff = s.r.off
+		s.prevOff, s.opOff = s.opOff, s.r.off
 		b, err := s.r.readByte()
 		if err != nil {
 			return Value{}, s.fail(errTruncated.Error())
