@@ -24,6 +24,7 @@ type fixture struct {
 	Verdict string `json:"verdict"`
 	Format  string `json:"format"`
 	Why     string `json:"why"`
+	Bench   bool   `json:"bench"`
 }
 
 var root = filepath.Join("..", "..", "testdata", "hostile")
@@ -166,4 +167,39 @@ func TestLoaderDifferentialControls(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHostileVerdicts scans the hostile fixtures that no Python loader
+// reads (the archive bombs, the file-system tricks) and, for the phase-1
+// cases, checks aibom's verdict: the zip bombs finish fast as invalid with
+// a ZIP-BOMB finding, never clean.
+func TestHostileVerdicts(t *testing.T) {
+	t.Parallel()
+	fx, names := fixtures(t)
+	r := runner.New(runner.WithoutHash())
+	for _, name := range names {
+		f := fx[name]
+		if f.Loader != "" || f.Phase != 1 || f.Bench {
+			continue // loader fixtures: TestHostileLoaderDifferential; bench-only bombs: bench/hostile.sh
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got := r.ScanFile(context.Background(), filepath.Join(root, filepath.FromSlash(name)), name)
+			if got.Verdict.String() != f.Verdict {
+				t.Errorf("%s, want %s (%s); findings %d, errors %v", got.Verdict, f.Verdict, f.Why, len(got.Findings), got.Errors)
+			}
+			if strings.HasSuffix(name, ".zip") && !hasRule(got.Findings, "ZIP-BOMB") {
+				t.Errorf("no ZIP-BOMB finding among %d", len(got.Findings))
+			}
+		})
+	}
+}
+
+func hasRule(fs []scanners.Finding, rule string) bool {
+	for _, f := range fs {
+		if f.Rule == rule {
+			return true
+		}
+	}
+	return false
 }
