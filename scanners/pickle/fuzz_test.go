@@ -22,7 +22,8 @@ func FuzzWalk(f *testing.F) {
 		f.Add(seed)
 	}
 	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "models", "pickle", "*"))
-	for _, p := range paths {
+	hostile, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "hostile", "sniff", "*.pkl"))
+	for _, p := range append(paths, hostile...) {
 		if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
 			f.Add(b)
 		}
@@ -46,6 +47,9 @@ func FuzzWalk(f *testing.F) {
 		}
 		Sniff(b, true)
 		Sniff(b, false)
+		if Probe(bytes.NewReader(b), int64(len(b))) != Sniff(b, true) {
+			t.Fatal("Probe and Sniff of the whole stream disagree")
+		}
 		s := New(WithLimits(lim))
 		fs, err := s.Scan(context.Background(), scanners.File{Path: "f", Size: int64(len(b)), R: bytes.NewReader(b)})
 		if len(res.Refs) > 0 && len(fs) == 0 && err == nil {
