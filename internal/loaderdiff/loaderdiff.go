@@ -4,8 +4,8 @@
 // returns recording stubs, under a CPU-time and address-space limit
 // (record.py). Tests compare what it reports with what aibom reports.
 //
-// Only the project's own harmless fixtures are given to it: see
-// /SECURITY.md's one exception to "never execute".
+// Only the project's own harmless fixtures are given to it: the one
+// exception to "never execute" in the project's security notes.
 package loaderdiff
 
 import (
@@ -126,13 +126,13 @@ func (c Config) Run(ctx context.Context, m Mode, path string) (*Result, error) {
 	if err := cmd.Run(); err != nil {
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) {
-			return nil, fmt.Errorf("%w: %v", ErrNoPython, err)
+			return nil, fmt.Errorf("%w: %w", ErrNoPython, err)
 		}
-		return nil, fmt.Errorf("loaderdiff: %s %s: %v: %s", m, path, err, tail(errb.Bytes()))
+		return nil, fmt.Errorf("loaderdiff: %s %s: %w: %s", m, path, err, tail(errb.Bytes()))
 	}
 	var res Result
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
-		return nil, fmt.Errorf("loaderdiff: %s %s: bad output: %v: %s", m, path, err, tail(errb.Bytes()))
+		return nil, fmt.Errorf("loaderdiff: %s %s: bad output: %w: %s", m, path, err, tail(errb.Bytes()))
 	}
 	return &res, nil
 }
