@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -135,11 +136,20 @@ func parseFailOn(s string) (scanners.Verdict, error) {
 }
 
 func loadAllowlist(pol *pickle.Policy, path string) error {
-	f, err := os.Open(path)
+	// Refuse FIFOs, devices and directories before opening: opening a FIFO
+	// with no writer blocks forever, deaf to SIGINT.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return fmt.Errorf("reading allowlist %s: not a regular file (%s)", path, st.Mode().Type())
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return fmt.Errorf("reading allowlist: %w", err)
 	}
 	defer f.Close()
+	// Checked again on the descriptor: the path may have been swapped.
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return fmt.Errorf("reading allowlist %s: not a regular file", path)
+	}
 	return pol.LoadAllowlist(f, path)
 }
 
@@ -163,10 +173,23 @@ func writeOutput(path string, stdout io.Writer, b []byte) error {
 		_, err := stdout.Write(b)
 		return err
 	}
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		// A device or a pipe (/dev/null, /dev/stdout): write to it; never
-		// rename a file over it.
-		return writeDirect(path, b)
+	// A symbolic link is written through: the report replaces the link's
+	// target, and the link stays.
+	if lst, err := os.Lstat(path); err == nil && lst.Mode()&os.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return fmt.Errorf("writing %s: resolving the symbolic link: %w", path, err)
+		}
+		path = target
+	}
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		if !st.Mode().IsRegular() {
+			// A device or a pipe (/dev/null, /dev/stdout): write to it;
+			// never rename a file over it.
+			return writeDirect(path, b)
+		}
+		mode = st.Mode().Perm() // an existing report keeps its mode (0600 stays 0600)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
@@ -180,7 +203,7 @@ func writeOutput(path string, stdout io.Writer, b []byte) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err := os.Chmod(tmp.Name(), mode); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
@@ -212,8 +235,11 @@ func isTerminal(w io.Writer) bool {
 
 func progressPrinter(w io.Writer) func(done, total int, path string) {
 	return func(done, total int, path string) {
-		if len(path) > 50 {
-			path = "…" + path[len(path)-49:]
+		// A file name can hold escape sequences (clear the screen, set the
+		// terminal title): escape them as the table does.
+		path = report.Sanitize(path)
+		if r := []rune(path); len(r) > 50 {
+			path = "…" + string(r[len(r)-49:])
 		}
 		fmt.Fprintf(w, "\r\033[Kscanning %d/%d %s", done, total, path)
 		if done == total {

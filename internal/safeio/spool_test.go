@@ -80,3 +80,41 @@ func TestGuard(t *testing.T) {
 		t.Errorf("below the floor: %d %v", n, err)
 	}
 }
+
+// dirWatcher is a reader that, on every read, records how many entries the
+// spool directory holds: what a killed scan would leave behind.
+type dirWatcher struct {
+	r       io.Reader
+	dir     string
+	maxSeen int
+}
+
+func (d *dirWatcher) Read(p []byte) (int, error) {
+	ents, _ := os.ReadDir(d.dir)
+	d.maxSeen = max(d.maxSeen, len(ents))
+	return d.r.Read(p[:min(len(p), 100)])
+}
+
+// TestSpoolUnlinked: the spool file is unlinked as soon as it is created,
+// so at no point (while spooling, while open, after Close) does the
+// directory hold it (issue 9: a killed scan left a 2.5 GB spool file).
+func TestSpoolUnlinked(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data := bytes.Repeat([]byte("0123456789"), 1000)
+	w := &dirWatcher{r: bytes.NewReader(data), dir: dir}
+	s, err := Spool(context.Background(), w, SpoolLimits{MaxMemory: 100, MaxSize: 1 << 20, Dir: dir})
+	if err != nil || s.file == nil {
+		t.Fatalf("Spool: %v, on disk %v", err, s.file != nil)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 || w.maxSeen != 0 {
+		t.Fatalf("spool file visible: %v (max %d while spooling)", ents, w.maxSeen)
+	}
+	got := make([]byte, len(data))
+	if n, err := s.ReadAt(got, 0); n != len(data) || (err != nil && !errors.Is(err, io.EOF)) || !bytes.Equal(got, data) {
+		t.Fatalf("ReadAt through the unlinked file: %d %v", n, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

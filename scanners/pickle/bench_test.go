@@ -135,3 +135,41 @@ func BenchmarkWalkMarks(b *testing.B) {
 		Walk(bytes.NewReader(data), 0, DefaultLimits())
 	}
 }
+
+// BenchmarkWalkDupBomb walks PROTO 2, NONE, 40M DUP, STOP (issue 9: 5.4 GB
+// of RSS before the fix) from a file and reports the peak heap, which must
+// not depend on the count.
+func BenchmarkWalkDupBomb(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "dup.pkl")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, _ = f.WriteString("\x80\x02N")
+	chunk := bytes.Repeat([]byte("2"), 1<<20)
+	for range 40 {
+		_, _ = f.Write(chunk)
+	}
+	_, _ = f.WriteString(".")
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(40 << 20)
+	var peak uint64
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		done := make(chan struct{})
+		go samplePeak(&peak, done)
+		res := Walk(f, 0, DefaultLimits())
+		f.Close()
+		close(done)
+		if res.Pickles != 1 {
+			b.Fatalf("%d pickles, errors %v", res.Pickles, res.Errors)
+		}
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
+}

@@ -24,8 +24,9 @@ func FuzzWalk(f *testing.F) {
 	f.Add(distState("scipy.stats._continuous_distns:uniform_gen", scipyTmpl("a, ", "loc=0", "loc, 1"), 3))
 	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "models", "pickle", "*"))
 	benign, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "benign", "*", "*.p[0-5].pkl"))
+	hostile, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "hostile", "sniff", "*.pkl"))
 	paths = append(paths, benign...)
-	for _, p := range paths {
+	for _, p := range append(paths, hostile...) {
 		if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
 			f.Add(b)
 		}
@@ -49,6 +50,9 @@ func FuzzWalk(f *testing.F) {
 		}
 		Sniff(b, true)
 		Sniff(b, false)
+		if Probe(bytes.NewReader(b), int64(len(b))) != Sniff(b, true) {
+			t.Fatal("Probe and Sniff of the whole stream disagree")
+		}
 		s := New(WithLimits(lim))
 		fs, err := scanners.FindingsOf(s.Scan(context.Background(), scanners.File{Path: "f", Size: int64(len(b)), R: bytes.NewReader(b)}))
 		if len(res.Refs) > 0 && len(fs) == 0 && err == nil {

@@ -15,6 +15,8 @@ import (
 type reader struct {
 	br  *bufio.Reader
 	off int64
+	// long holds the kept start of a line longer than the buffer.
+	long []byte
 }
 
 const bufSize = 256 << 10
@@ -32,9 +34,6 @@ func newReader(r io.Reader, base int64) *reader {
 
 // errTruncated is returned when the stream ends inside an opcode.
 var errTruncated = errors.New("stream ends inside an opcode")
-
-// errLineTooLong is returned for text arguments longer than the buffer.
-var errLineTooLong = errors.New("text argument longer than 256 KiB")
 
 func (r *reader) readByte() (byte, error) {
 	b, err := r.br.ReadByte()
@@ -89,7 +88,10 @@ func (r *reader) fixed(n int) (uint64, error) {
 }
 
 // line reads a newline-terminated argument and returns it without the
-// newline. The slice is valid until the next read.
+// newline. The slice is valid until the next read. Python's readline has
+// no length limit, so a line longer than the buffer is read to its end
+// and its first bufSize bytes are returned (a walker that stopped there
+// would never see the opcodes after it).
 func (r *reader) line() ([]byte, error) {
 	b, err := r.br.ReadSlice('\n')
 	r.off += int64(len(b))
@@ -97,7 +99,15 @@ func (r *reader) line() ([]byte, error) {
 	case err == nil:
 		return b[:len(b)-1], nil
 	case errors.Is(err, bufio.ErrBufferFull):
-		return nil, errLineTooLong
+		r.long = append(r.long[:0], b...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			b, err = r.br.ReadSlice('\n')
+			r.off += int64(len(b))
+		}
+		if err != nil {
+			return nil, errTruncated
+		}
+		return r.long, nil
 	case errors.Is(err, io.EOF):
 		return nil, errTruncated
 	default:

@@ -5,7 +5,6 @@
 package pickle
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -55,53 +54,14 @@ func New(opts ...Option) *Scanner {
 // Name implements scanners.Scanner.
 func (s *Scanner) Name() string { return "pickle" }
 
-// Match reports whether f is a pickle: see Sniff.
+// Match reports whether f is a pickle: see Probe. It decides by trying:
+// the stream is walked from byte 0 (not just head) for as long as it stays
+// a valid pickle.
 func (s *Scanner) Match(f scanners.File, head []byte) bool {
-	return Sniff(head, int64(len(head)) == f.Size)
-}
-
-// Sniff reports whether b, the first bytes of a stream, begins like a
-// pickle: a PROTO opcode; or, for protocols 0 and 1, which have no magic,
-// an opcode stream that imports a plausible dotted name (what a malicious
-// pickle must do), or that is one whole, well-formed pickle of plain data
-// (whole says b is the entire stream). Text that merely happens to parse
-// as a few opcodes ("G" + 8 bytes + ".") is not a pickle: nothing in it
-// could run.
-func Sniff(b []byte, whole bool) bool {
-	if len(b) >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= HighestProtocol {
-		return true
+	if f.R == nil || int64(len(head)) == f.Size {
+		return Sniff(head, true)
 	}
-	if len(b) == 0 || opcodes[b[0]].name == "" || b[0] == 0x80 {
-		return false
-	}
-	lim := Limits{MaxStack: 1024, MaxMemo: 1024, MaxKept: 1024, MaxString: 256, MaxRefs: 64, MaxErrors: 4, MaxNested: 1}
-	st := NewStream(bytes.NewReader(b), 0, lim)
-	_, err := st.Next()
-	res := st.Result()
-	// Python's unpickler stops at the first error: an import after one is
-	// never reached, and text that parses as a few opcodes before a
-	// "GLOBAL" line of dotted words (a list of Java class names) is no
-	// pickle.
-	firstErr := int64(len(b))
-	if len(res.Errors) > 0 {
-		firstErr = res.Errors[0].Offset
-	}
-	for _, r := range res.Refs {
-		if r.Kind == RefImport && r.Offset < firstErr && plausibleName(r.Name) {
-			return true
-		}
-	}
-	return err == nil && whole && len(res.Errors) == 0 && st.AtEOF() && res.Ops >= 2
-}
-
-// plausibleName reports whether name is a dotted Python identifier path.
-func plausibleName(name string) bool {
-	for _, p := range strings.Split(name, ".") {
-		if !isIdent(p) {
-			return false
-		}
-	}
-	return strings.Contains(name, ".")
+	return Probe(f.R, f.Size)
 }
 
 // Scan implements scanners.Scanner: a pickle that holds joblib's array

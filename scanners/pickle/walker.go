@@ -156,6 +156,13 @@ type Stream struct {
 	important func(name string) bool
 	// noCompact is set once compacting the stack stopped freeing space.
 	noCompact bool
+	// opBudget, when positive, ends Next with errBudget once the stream
+	// has executed that many opcodes (Probe's bound).
+	opBudget int64
+	// scratch is the unmodelled value top returns for a run's top.
+	scratch Value
+	// prevOff is the offset of the opcode before the one being executed.
+	prevOff int64
 }
 
 // NewStream returns a Stream reading r, whose first byte is at offset base.
@@ -194,6 +201,9 @@ func (s *Stream) AtEOF() bool {
 // errStop ends a pickle.
 var errStop = errors.New("stop")
 
+// errBudget ends a walk that reached its opcode budget.
+var errBudget = errors.New("opcode budget reached")
+
 // Next walks one pickle up to and including its STOP and returns the value
 // STOP would return. At the end of the stream it returns io.EOF. A
 // malformed opcode returns an *Error; what came before it is already in
@@ -211,7 +221,10 @@ func (s *Stream) Next() (Value, error) {
 	s.opsInPickle = 0
 	s.refsInPick = 0
 	for {
-		s.opOff = s.r.off
+		if s.opBudget > 0 && s.res.Ops >= s.opBudget {
+			return Value{}, errBudget
+		}
+		s.prevOff, s.opOff = s.opOff, s.r.off
 		b, err := s.r.readByte()
 		if err != nil {
 			return Value{}, s.fail(errTruncated.Error())
@@ -354,10 +367,14 @@ func (s *Stream) top() *Value {
 		return nil
 	}
 	if s.stack[n-1].k == kOpaque && s.stack[n-1].n > 1 {
-		s.stack[n-1].n--
-		s.stack = append(s.stack, opaque)
+		// The top of a run of unmodelled values: no caller changes an
+		// unmodelled value in place, so hand out a scratch copy rather
+		// than split the run. Splitting added a stack entry that bypassed
+		// MaxStack (NONE then 160M DUPs grew the stack without bound).
+		s.scratch = opaque
+		return &s.scratch
 	}
-	return &s.stack[len(s.stack)-1]
+	return &s.stack[n-1]
 }
 
 // popMark pops the values above the topmost mark, and the mark, and calls

@@ -19,6 +19,10 @@ import (
 // with 10 bytes) that starts torch.save's legacy format.
 var legacyMagic = []byte("\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19")
 
+// legacyMagicText is the same number as protocols 0 and 1 write it (LONG,
+// no PROTO): torch.save(..., pickle_protocol=1) starts with it.
+var legacyMagicText = []byte("L119547037146038801333356L\n.")
+
 // Legacy scans PyTorch's legacy (pre-1.6) serialization: a stream of
 // pickles (magic number, protocol version, sys_info, the object, the list
 // of storage keys) followed by the raw storages.
@@ -32,8 +36,12 @@ func NewLegacy(pk *pickle.Scanner) *Legacy { return &Legacy{pk: pk} }
 // Name implements scanners.Scanner.
 func (l *Legacy) Name() string { return "pytorch" }
 
-// Match reports whether head starts with the pickled legacy magic number.
+// Match reports whether head starts with the pickled legacy magic number,
+// in any protocol (LONG1 after PROTO, LONG1 alone, or protocol 0's LONG).
 func (l *Legacy) Match(_ scanners.File, head []byte) bool {
+	if bytes.HasPrefix(head, legacyMagicText) || bytes.HasPrefix(head, legacyMagic) {
+		return true
+	}
 	if len(head) < 2 || head[0] != 0x80 {
 		return false
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/seed-43c89ce6/aibom/internal/safeio"
 	"github.com/seed-43c89ce6/aibom/scanners"
@@ -23,12 +24,20 @@ type ScanOptions struct {
 	VerifyStoredBelow int64
 	// TempDir holds spool files ("" is the system default).
 	TempDir string
+	// MaxWorkBytes, MaxWorkEntries and MaxWorkTime bound the work of one
+	// top-level file, all nested archives together: bytes decompressed,
+	// entries scanned, time spent. Reaching one makes the file invalid.
+	MaxWorkBytes   int64
+	MaxWorkEntries int64
+	MaxWorkTime    time.Duration
 }
 
 // DefaultScanOptions: 32 MiB in memory, 4 GiB per member, CRC of stored
-// members up to 64 MiB, depth 8.
+// members up to 64 MiB; per top-level file 16 GiB decompressed,
+// 1M entries and 5 minutes.
 func DefaultScanOptions() ScanOptions {
-	return ScanOptions{MaxMemory: safeio.DefaultSpoolLimits().MaxMemory, MaxMember: 4 << 30, VerifyStoredBelow: 64 << 20}
+	return ScanOptions{MaxMemory: safeio.DefaultSpoolLimits().MaxMemory, MaxMember: 4 << 30, VerifyStoredBelow: 64 << 20,
+		MaxWorkBytes: 16 << 30, MaxWorkEntries: 1 << 20, MaxWorkTime: 5 * time.Minute}
 }
 
 func (o ScanOptions) withDefaults() ScanOptions {
@@ -41,6 +50,15 @@ func (o ScanOptions) withDefaults() ScanOptions {
 	}
 	if o.VerifyStoredBelow <= 0 {
 		o.VerifyStoredBelow = d.VerifyStoredBelow
+	}
+	if o.MaxWorkBytes <= 0 {
+		o.MaxWorkBytes = d.MaxWorkBytes
+	}
+	if o.MaxWorkEntries <= 0 {
+		o.MaxWorkEntries = d.MaxWorkEntries
+	}
+	if o.MaxWorkTime <= 0 {
+		o.MaxWorkTime = d.MaxWorkTime
 	}
 	return o
 }
@@ -87,18 +105,40 @@ func ScanArchive(ctx context.Context, f scanners.File, a *Archive, opts ScanOpti
 		method uint16
 	}
 	scanned := make(map[dataKey]bool, len(a.Entries))
+	ctx, w := withWork(ctx)
 	for i := range a.Entries {
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, err)
 			break
 		}
 		e := &a.Entries[i]
+		if err := w.take(opts); err != nil {
+			if w.firstHit() {
+				fd, ferr := boundHit(f, e.LocalHeaderOffset, err)
+				out, errs = append(out, fd), append(errs, ferr)
+			} else {
+				errs = append(errs, scanners.Errorf("zip", e.LocalHeaderOffset, "work limit reached; not scanned"))
+			}
+			break
+		}
 		// Entries sharing the same bytes (reported as ZIP-OVERLAP) decode
-		// to the same content: scan it once.
+		// to the same content, and so do compressed members with the same
+		// bytes anywhere in the file: scan each content once.
 		if k := (dataKey{e.DataOffset, e.CompressedSize, e.Method}); !scanned[k] {
 			scanned[k] = true
-			fs, err := scanEntry(ctx, f, e, opts)
+			ck, hashed := w.contentOf(a, e)
+			if hashed && w.costly(ck) {
+				// Not decompressed again, but counted: a loader extracting
+				// everything does that work (a 42.zip is 4 TiB of zeros).
+				w.add(w.cost(ck))
+				continue
+			}
+			before := w.total()
+			fs, err := scanEntry(ctx, f, e, opts, w)
 			out, errs = append(out, fs...), append(errs, err)
+			if hashed {
+				w.done(ck, w.total()-before)
+			}
 		}
 	}
 	return out, errors.Join(errs...)
@@ -111,7 +151,7 @@ func nested(ctx context.Context, f scanners.File, name string, r io.ReaderAt, si
 }
 
 // scanEntry scans one member.
-func scanEntry(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions) ([]scanners.Finding, error) {
+func scanEntry(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *work) ([]scanners.Finding, error) {
 	if e.DataOffset < 0 || (e.CompressedSize == 0 && e.UncompressedSize == 0) {
 		return nil, nil
 	}
@@ -119,7 +159,7 @@ func scanEntry(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions)
 	case Store:
 		return scanStored(ctx, f, e, opts)
 	case Deflate, Bzip2, LZMA, Zstd:
-		return scanCompressed(ctx, f, e, opts)
+		return scanCompressed(ctx, f, e, opts, w)
 	default:
 		return nil, nil // reported as ZIP-UNSUPPORTED-METHOD or ZIP-ENCRYPTED-FLAG
 	}
@@ -151,18 +191,25 @@ func scanStored(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions
 // scanCompressed decompresses a member into a bounded spool and scans what
 // came out, even when decompression failed part way: a loader may have
 // acted on those bytes.
-func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions) ([]scanners.Finding, error) {
+func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *work) ([]scanners.Finding, error) {
 	er, err := e.Open()
 	if err != nil {
 		return nil, scanners.Errorf("zip", e.DataOffset, "opening entry %q: %v", e.Name, err)
 	}
 	defer er.Close()
-	sp, rerr := safeio.Spool(ctx, er, safeio.SpoolLimits{MaxMemory: opts.MaxMemory, MaxSize: opts.MaxMember, Dir: opts.TempDir})
+	budget := w.remaining(opts)
+	sp, rerr := safeio.Spool(ctx, er, safeio.SpoolLimits{MaxMemory: opts.MaxMemory, MaxSize: min(opts.MaxMember, budget), Dir: opts.TempDir})
 	defer func() { _ = sp.Close() }()
+	w.add(sp.Size())
 	out := er.Findings()
 	var errs []error
 	switch {
 	case rerr == nil || errors.Is(rerr, ErrChecksum):
+	case errors.Is(rerr, safeio.ErrTooLarge) && budget < opts.MaxMember:
+		if w.firstHit() {
+			fd, ferr := boundHit(f, e.DataOffset, fmt.Errorf("entry %q: more than %d bytes decompressed from one file", e.Name, opts.MaxWorkBytes))
+			out, errs = append(out, fd), append(errs, ferr)
+		}
 	case errors.Is(rerr, safeio.ErrTooLarge) || errors.Is(rerr, safeio.ErrBomb):
 		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, Offset: e.DataOffset,
 			ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf(
