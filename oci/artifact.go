@@ -43,15 +43,16 @@ type Artifact struct {
 	// Digest is the manifest's digest.
 	Digest v1.Hash
 	// IndexDigest is the digest of the index the manifest was picked
-	// from, if the reference named an index (or a layout's index.json was
-	// not a single manifest: then it is zero).
+	// from, when a registry reference named an index; zero otherwise (a
+	// layout's index.json is not an artifact's index).
 	IndexDigest v1.Hash
 	// RawManifest is the manifest as read; Manifest is it parsed.
 	RawManifest []byte
 	Manifest    *v1.Manifest
-	// Config is the config blob, verified against its digest, when it is
-	// JSON of at most Limits.MaxConfigSize: the ModelPack config, the
-	// Kitfile, the Docker model config, the image config.
+	// Config is the config blob, verified against its digest, when its
+	// media type is JSON: the ModelPack config, the Kitfile, the Docker
+	// model config, the image config. One over Limits.MaxConfigSize fails
+	// Open.
 	Config []byte
 	// Layers lists the layers in manifest order.
 	Layers []Layer

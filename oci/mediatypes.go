@@ -79,19 +79,19 @@ const (
 // OCI and Docker image media types, and the annotation ORAS uses to name
 // the file a raw layer holds.
 const (
-	OCIManifest      = "application/vnd.oci.image.manifest.v1+json"
-	OCIIndex         = "application/vnd.oci.image.index.v1+json"
-	OCIImageConfig   = "application/vnd.oci.image.config.v1+json"
-	OCIEmptyConfig   = "application/vnd.oci.empty.v1+json"
-	OCILayerTar      = "application/vnd.oci.image.layer.v1.tar"
-	OCILayerTarGzip  = "application/vnd.oci.image.layer.v1.tar+gzip"
-	OCILayerTarZstd  = "application/vnd.oci.image.layer.v1.tar+zstd"
-	DockerManifest   = "application/vnd.docker.distribution.manifest.v2+json"
-	DockerIndex      = "application/vnd.docker.distribution.manifest.list.v2+json"
-	DockerConfig     = "application/vnd.docker.container.image.v1+json"
-	DockerLayerGzip  = "application/vnd.docker.image.rootfs.diff.tar.gzip"
-	AnnotationTitle  = "org.opencontainers.image.title"
-	AnnotationRefNam = "org.opencontainers.image.ref.name"
+	OCIManifest       = "application/vnd.oci.image.manifest.v1+json"
+	OCIIndex          = "application/vnd.oci.image.index.v1+json"
+	OCIImageConfig    = "application/vnd.oci.image.config.v1+json"
+	OCIEmptyConfig    = "application/vnd.oci.empty.v1+json"
+	OCILayerTar       = "application/vnd.oci.image.layer.v1.tar"
+	OCILayerTarGzip   = "application/vnd.oci.image.layer.v1.tar+gzip"
+	OCILayerTarZstd   = "application/vnd.oci.image.layer.v1.tar+zstd"
+	DockerManifest    = "application/vnd.docker.distribution.manifest.v2+json"
+	DockerIndex       = "application/vnd.docker.distribution.manifest.list.v2+json"
+	DockerConfig      = "application/vnd.docker.container.image.v1+json"
+	DockerLayerGzip   = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+	AnnotationTitle   = "org.opencontainers.image.title"
+	AnnotationRefName = "org.opencontainers.image.ref.name"
 )
 
 // Packing says how a layer holds its files.

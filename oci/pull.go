@@ -161,7 +161,9 @@ func writeStaged(ctx context.Context, stage string, r io.Reader) (staged, error)
 	if err != nil {
 		return staged{}, fmt.Errorf("oci: %w", err)
 	}
-	n, err := io.CopyBuffer(t, ctxReader{ctx, r}, make([]byte, 1<<20))
+	// writerOnly hides os.File's ReadFrom, whose generic path would copy
+	// in 32 KiB pieces instead of this 1 MiB buffer.
+	n, err := io.CopyBuffer(writerOnly{t}, ctxReader{ctx, r}, make([]byte, 1<<20))
 	if cerr := t.Close(); err == nil {
 		err = cerr
 	}
@@ -224,3 +226,8 @@ func safeParents(dir, rel string) error {
 	}
 	return nil
 }
+
+// writerOnly is an io.Writer and nothing else.
+type writerOnly struct{ w io.Writer }
+
+func (w writerOnly) Write(p []byte) (int, error) { return w.w.Write(p) }

@@ -2,6 +2,7 @@ package oci
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -59,8 +60,8 @@ func (r Registry) RemoteOptions(ctx context.Context) []remote.Option {
 		kc = authn.DefaultKeychain
 	}
 	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc)}
-	if r.Transport != nil {
-		opts = append(opts, remote.WithTransport(r.Transport))
+	if t := r.transport(); t != nil {
+		opts = append(opts, remote.WithTransport(t))
 	}
 	if r.UserAgent != "" {
 		opts = append(opts, remote.WithUserAgent(r.UserAgent))
@@ -80,4 +81,23 @@ func IsLoopback(host string) bool {
 	}
 	ip := net.ParseIP(h)
 	return ip != nil && ip.IsLoopback()
+}
+
+// transport returns Transport; with Insecure and no Transport, a copy of
+// remote.DefaultTransport that does not verify TLS certificates; else nil
+// (go-containerregistry's default).
+func (r Registry) transport() http.RoundTripper {
+	if r.Transport != nil || !r.Insecure {
+		return r.Transport
+	}
+	t, ok := remote.DefaultTransport.(*http.Transport)
+	if !ok {
+		return nil
+	}
+	t = t.Clone()
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	t.TLSClientConfig.InsecureSkipVerify = true // --insecure asks for unverified TLS
+	return t
 }

@@ -1,6 +1,9 @@
 package oci
 
-import "testing"
+import (
+	"net/http"
+	"testing"
+)
 
 func TestParseReference(t *testing.T) {
 	t.Parallel()
@@ -34,5 +37,16 @@ func TestIsLoopback(t *testing.T) {
 		if got := IsLoopback(host); got != want {
 			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
 		}
+	}
+}
+
+func TestInsecureTransport(t *testing.T) {
+	t.Parallel()
+	if tr := (Registry{}).transport(); tr != nil {
+		t.Errorf("secure registry: transport %v, want the default (nil)", tr)
+	}
+	tr, ok := Registry{Insecure: true}.transport().(*http.Transport)
+	if !ok || tr.TLSClientConfig == nil || !tr.TLSClientConfig.InsecureSkipVerify {
+		t.Errorf("--insecure: transport %v does not skip TLS verification", tr)
 	}
 }

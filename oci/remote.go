@@ -39,7 +39,7 @@ func newRemoteStore(ctx context.Context, reg Registry, ref name.Reference) (*rem
 	if err != nil {
 		return nil, fmt.Errorf("credentials for %s: %w", repo, err)
 	}
-	base := reg.Transport
+	base := reg.transport()
 	if base == nil {
 		base = remote.DefaultTransport
 	}

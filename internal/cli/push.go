@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seed-43c89ce6/aibom/aibom"
+	"github.com/seed-43c89ce6/aibom/aibom/modelcard"
 	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/oci"
 	"github.com/seed-43c89ce6/aibom/scanners"
@@ -47,7 +49,10 @@ func newPush(stdout io.Writer) *cobra.Command {
 		Use:   "push DIR oci://REF",
 		Short: "Publish a model folder as a CNCF ModelPack artifact",
 		Long: `Package the model in DIR as a CNCF ModelPack OCI artifact, push it and print
-its digest.
+its digest. The ModelPack config's descriptor takes the flags below; those
+not given come from the model card (README.md front matter: license,
+model_name, model_creator) and config.json (model_type, torch_dtype,
+quantization_config) when they say.
 
 Each weight file is one raw layer (media type
 application/vnd.cncf.model.weight.v1.raw, annotation org.cncf.model.filepath),
@@ -101,6 +106,7 @@ func runPush(cmd *cobra.Command, o *pushOptions, dir, refStr string, stdout io.W
 		files = append(files, oci.PushFile{Path: f.Path, Size: f.Size, Role: role,
 			Open: func() (io.ReadCloser, error) { return f.Entry.Open(ctx) }})
 	}
+	cardDefaults(ctx, listed, &o.desc, &o.arch)
 	if o.desc.Name == "" {
 		o.desc.Name = src.Info().Name
 	}
@@ -119,6 +125,47 @@ func runPush(cmd *cobra.Command, o *pushOptions, dir, refStr string, stdout io.W
 	}
 	_, err = fmt.Fprintf(stdout, "%s\n", ref.Context().Digest(d.String()))
 	return err
+}
+
+// cardDefaults fills the descriptor fields that the flags left empty from
+// the model card (README.md) and config.json, when they say.
+func cardDefaults(ctx context.Context, files []source.File, d *oci.ModelDescriptor, a *oci.ModelArch) {
+	open := func(name string) (io.ReadCloser, error) {
+		for _, f := range files {
+			if f.Path == name {
+				return f.Entry.Open(ctx)
+			}
+		}
+		return nil, fs.ErrNotExist
+	}
+	if f, err := open("README.md"); err == nil {
+		if c, err := modelcard.ParseCard(f, "README.md"); err == nil {
+			if len(d.Licenses) == 0 {
+				d.Licenses = c.License
+			}
+			if d.Name == "" {
+				d.Name = c.ModelName
+			}
+			if len(d.Authors) == 0 && c.ModelCreator != "" {
+				d.Authors = []string{c.ModelCreator}
+			}
+		}
+		f.Close()
+	}
+	if f, err := open("config.json"); err == nil {
+		if c, err := modelcard.ParseConfig(f, "config.json"); err == nil {
+			if a.Architecture == "" {
+				a.Architecture = c.ModelType
+			}
+			if a.Precision == "" {
+				a.Precision = c.DType
+			}
+			if a.Quantization == "" && c.Quantization != nil {
+				a.Quantization = c.Quantization.Method
+			}
+		}
+		f.Close()
+	}
 }
 
 // pushRole decides a file's layer from aibom's classifier: the format its

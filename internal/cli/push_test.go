@@ -12,7 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/registry"
+
+	"github.com/seed-43c89ce6/aibom/oci"
 )
 
 func TestPushPullCLI(t *testing.T) {
@@ -23,8 +26,8 @@ func TestPushPullCLI(t *testing.T) {
 	src := t.TempDir()
 	files := map[string]string{
 		"model.safetensors":  "\x08\x00\x00\x00\x00\x00\x00\x00{}      ",
-		"config.json":        `{"architectures":["X"]}`,
-		"README.md":          "# m\n",
+		"config.json":        `{"architectures":["X"],"model_type":"llama","torch_dtype":"bfloat16"}`,
+		"README.md":          "---\nlicense: apache-2.0\nmodel_creator: someone\n---\n# m\n",
 		"sub/tokenizer.json": `{}`,
 	}
 	for p, c := range files {
@@ -45,6 +48,8 @@ func TestPushPullCLI(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &pushed); err != nil || !strings.HasPrefix(pushed.Digest, "sha256:") {
 		t.Fatalf("push output %q: %v", out.String(), err)
 	}
+	// --license wins over the card; the rest comes from the card and config.json.
+	checkConfig(t, host, `"licenses":["MIT"]`, `"authors":["someone"]`, `"architecture":"llama"`, `"precision":"bfloat16"`)
 	dst := t.TempDir()
 	out.Reset()
 	if code := Run(context.Background(), []string{"pull", ref, dst, "--format", "json"}, &out, &errb); code != ExitOK {
@@ -73,5 +78,20 @@ func TestPushPullCLI(t *testing.T) {
 	}
 	if code := Run(context.Background(), []string{"pull", ref}, &out, &errb); code != ExitError {
 		t.Errorf("pull without DIR: exit %d, want %d", code, ExitError)
+	}
+}
+
+// checkConfig reads the pushed ModelPack config and looks for each want.
+func checkConfig(t *testing.T, host string, want ...string) {
+	t.Helper()
+	a, err := oci.Open(context.Background(), "oci://"+host+"/m/x:v1", oci.WithRegistry(oci.Registry{Keychain: authn.NewMultiKeychain()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for _, w := range want {
+		if !strings.Contains(string(a.Config), w) {
+			t.Errorf("config %s lacks %s", a.Config, w)
+		}
 	}
 }
