@@ -53,6 +53,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage", err, c.CommandPath())}
 	})
 	root.AddCommand(newScan(stdout, stderr), newGenerate(stdout, stderr), newBOM(stdout))
+	root.AddCommand(newSign(stdout), newAttest(stdout), newVerify(stdout))
 	return root
 }
 
