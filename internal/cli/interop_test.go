@@ -87,15 +87,20 @@ func emptyTrustedRoot(t *testing.T) string {
 }
 
 type cosignCLI struct {
-	name, bin string
-	v3        bool
+	name, env, cached string
+	v3                bool
+	bin               string
 }
 
-func cosigns(t *testing.T) []cosignCLI {
-	return []cosignCLI{
-		{"v2.6.5", tool(t, "AIBOM_COSIGN", "cosign-v2.6.5/cosign"), false},
-		{"v3.1.3", tool(t, "AIBOM_COSIGN_V3", "cosign-v3.1.3/cosign"), true},
-	}
+var cosignCLIs = []cosignCLI{
+	{name: "v2.6.5", env: "AIBOM_COSIGN", cached: "cosign-v2.6.5/cosign"},
+	{name: "v3.1.3", env: "AIBOM_COSIGN_V3", cached: "cosign-v3.1.3/cosign", v3: true},
+}
+
+// find looks the binary up (skipping or failing the test when missing).
+func (c cosignCLI) find(t *testing.T) cosignCLI {
+	c.bin = tool(t, c.env, c.cached)
+	return c
 }
 
 // verifyArgs are cosign's offline verification flags for a layout.
@@ -130,9 +135,10 @@ func TestInteropAibomToCosign(t *testing.T) {
 	t.Setenv("COSIGN_PASSWORD", "")
 	priv, pub := cosignKeys(t, "")
 	bom := writeFile(t, "bom.json", cliBOM)
-	for _, c := range cosigns(t) {
+	for _, c := range cosignCLIs {
 		for _, layout := range []string{"tags", "referrers"} {
 			t.Run(c.name+"/"+layout, func(t *testing.T) {
+				c := c.find(t)
 				d := pushRandom(t, host, "a2c/"+strings.ReplaceAll(c.name, ".", "-")+"-"+layout)
 				if code, _, errs := run(t, "sign", "oci://"+d.String(), "--key", priv, "--layout", layout); code != ExitOK {
 					t.Fatalf("aibom sign: %s", errs)
@@ -159,9 +165,10 @@ func TestInteropCosignToAibom(t *testing.T) {
 	priv, pub := cosignKeys(t, "")
 	_, otherPub := cosignKeys(t, "")
 	bom := writeFile(t, "bom.json", cliBOM)
-	for _, c := range cosigns(t) {
+	for _, c := range cosignCLIs {
 		for _, layout := range []string{"tags", "referrers"} {
 			t.Run(c.name+"/"+layout, func(t *testing.T) {
+				c := c.find(t)
 				d := pushRandom(t, host, "c2a/"+strings.ReplaceAll(c.name, ".", "-")+"-"+layout)
 				sa := c.signArgs(layout == "referrers")
 				if out, err := cosignRun(t, c.bin, append([]string{"sign", "--key", priv, d.String()}, sa...)...); err != nil {
@@ -189,13 +196,21 @@ func TestInteropAttestOnlyIsNotSigned(t *testing.T) {
 	host := startRegistry(t)
 	priv, pub := cosignKeys(t, "")
 	bom := writeFile(t, "bom.json", cliBOM)
-	c := cosigns(t)[1]
-	d := pushRandom(t, host, "attest-only")
-	if out, err := cosignRun(t, c.bin, append([]string{"attest", "--key", priv, "--type", "cyclonedx", "--predicate", bom, d.String()}, c.signArgs(true)...)...); err != nil {
-		t.Fatalf("cosign attest: %v\n%s", err, out)
-	}
-	code, out, _ := run(t, "verify", "oci://"+d.String(), "--key", pub, "--require", "signature", "--format", "json")
-	if code != ExitFindings || !strings.Contains(out, `"signature": false`) {
-		t.Fatalf("an attestation passed as a signature: exit %d\n%s", code, out)
+	for _, c := range cosignCLIs {
+		t.Run(c.name, func(t *testing.T) {
+			c := c.find(t)
+			d := pushRandom(t, host, "attest-only/"+strings.ReplaceAll(c.name, ".", "-"))
+			if out, err := cosignRun(t, c.bin, append([]string{"attest", "--key", priv, "--type", "cyclonedx", "--predicate", bom, d.String()}, c.signArgs(true)...)...); err != nil {
+				t.Fatalf("cosign attest: %v\n%s", err, out)
+			}
+			code, out, _ := run(t, "verify", "oci://"+d.String(), "--key", pub, "--require", "signature", "--format", "json")
+			if code != ExitFindings || !strings.Contains(out, `"signature": false`) {
+				t.Fatalf("an attestation passed as a signature: exit %d\n%s", code, out)
+			}
+			// The attestation itself verifies.
+			if code, out, _ := run(t, "verify", "oci://"+d.String(), "--key", pub, "--require", "bom"); code != ExitOK {
+				t.Fatalf("attestation: exit %d\n%s", code, out)
+			}
+		})
 	}
 }
