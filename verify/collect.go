@@ -14,9 +14,10 @@ import (
 
 // checker holds one Verify call's state.
 type checker struct {
-	v   *Verifier
-	d   name.Digest
-	res *Result
+	v     *Verifier
+	d     name.Digest
+	res   *Result
+	ropts []remote.Option // one puller: one ping and token per registry
 }
 
 // layer is one signature, envelope or bundle found beside the digest.
@@ -50,7 +51,7 @@ func (c *checker) collectTag(ctx context.Context, tag name.Tag) {
 
 // manifest fetches a bounded image manifest; nil when there is none.
 func (c *checker) manifest(ctx context.Context, ref name.Reference, where string) (*v1.Manifest, error) {
-	desc, err := remote.Get(ref, c.v.reg.RemoteOptions(ctx)...)
+	desc, err := remote.Get(ref, c.ropts...)
 	if notFound(err) {
 		return nil, nil
 	}
@@ -99,7 +100,7 @@ func (c *checker) layers(ctx context.Context, where string, repo name.Repository
 // signatures and attestations) that refer to the digest, through the
 // referrers API or its tag fallback.
 func (c *checker) collectReferrers(ctx context.Context) {
-	idx, err := remote.Referrers(c.d, c.v.reg.RemoteOptions(ctx)...)
+	idx, err := remote.Referrers(c.d, c.ropts...)
 	if notFound(err) {
 		return
 	}
@@ -158,7 +159,7 @@ func (c *checker) blob(ctx context.Context, l layer) ([]byte, bool) {
 		c.problem("%s: %d bytes, over the limit of %d: not checked", l.where, l.desc.Size, c.v.limits.MaxBlobBytes)
 		return nil, false
 	}
-	rl, err := remote.Layer(l.repo.Digest(l.desc.Digest.String()), c.v.reg.RemoteOptions(ctx)...)
+	rl, err := remote.Layer(l.repo.Digest(l.desc.Digest.String()), c.ropts...)
 	if err != nil {
 		c.problem("%s: cannot read: %v", l.where, err)
 		return nil, false

@@ -5,11 +5,17 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
@@ -217,6 +223,18 @@ func TestLimits(t *testing.T) {
 			t.Fatalf("%s", dump(res))
 		}
 	})
+	t.Run("hundreds of referrers in the tag fallback", func(t *testing.T) {
+		host := testRegistry(t, false)
+		d := pushImage(t, host, "m")
+		if err := Sign(ctx, reg, d, s, WithLayout(LayoutReferrers)); err != nil {
+			t.Fatal(err)
+		}
+		pushReferrers(t, d, 300)
+		res := verifyRef(t, keyVerifier(t, sv), d.String(), Require{Signature: true})
+		if res.Verified.Signature || !hasProblem(res, "301, over the limit of 128: none checked") {
+			t.Fatalf("%s", dump(res))
+		}
+	})
 }
 
 // pushReferrers pushes n small artifacts whose subject is d.
@@ -245,3 +263,39 @@ func pushReferrers(t *testing.T, d name.Digest, n int) {
 		}
 	}
 }
+
+// TestSlowRegistry: a registry that stalls makes the answer "not verified"
+// once Limits.Timeout has passed.
+func TestSlowRegistry(t *testing.T) {
+	ctx := context.Background()
+	inner := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	stall := make(chan struct{})
+	t.Cleanup(func() { close(stall) })
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "/blobs/") && r.Method == http.MethodGet && r.Header.Get("X-Stall") == "" && stalling.Load() {
+			select {
+			case <-stall:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		inner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	d := pushImage(t, host, "m")
+	sv := newKey(t)
+	if err := Sign(ctx, reg, d, newSigner(t, sv)); err != nil {
+		t.Fatal(err)
+	}
+	stalling.Store(true)
+	defer stalling.Store(false)
+	l := DefaultLimits()
+	l.Timeout = 300 * time.Millisecond
+	res := verifyRef(t, keyVerifier(t, sv, WithLimits(l)), d.String(), Require{Signature: true})
+	if res.Verified.Signature || !hasProblem(res, "verification stopped") {
+		t.Fatalf("%s", dump(res))
+	}
+}
+
+var stalling atomic.Bool

@@ -59,6 +59,10 @@ func (s *Signer) options(opts []SignOption) (signOptions, error) {
 // Resolve resolves ref ("oci://REF" or "REF") to the digest of what it
 // names. Sign, Attest and Verify are about that digest only.
 func Resolve(ctx context.Context, reg oci.Registry, ref string) (name.Digest, error) {
+	return resolve(reg, ref, reg.RemoteOptions(ctx))
+}
+
+func resolve(reg oci.Registry, ref string, ropts []remote.Option) (name.Digest, error) {
 	r, err := reg.ParseReference(ref)
 	if err != nil {
 		return name.Digest{}, errors.Join(ErrConfig, err)
@@ -66,7 +70,7 @@ func Resolve(ctx context.Context, reg oci.Registry, ref string) (name.Digest, er
 	if d, ok := r.(name.Digest); ok {
 		return d, nil
 	}
-	desc, err := remote.Head(r, reg.RemoteOptions(ctx)...)
+	desc, err := remote.Head(r, ropts...)
 	if err != nil {
 		return name.Digest{}, fmt.Errorf("%w: resolving %s: %v", ErrRegistry, r, err)
 	}

@@ -118,6 +118,8 @@ func WithLimits(l Limits) Option {
 // transparency log of the trusted material. Without it, key signatures are
 // verified offline, as cosign's --insecure-ignore-tlog does; keyless
 // signatures always need a transparency-log entry or a signed timestamp.
+// For now it applies to keyless identities only: with trusted keys, New
+// returns ErrConfig.
 func WithRequireTlog() Option { return func(v *Verifier) error { v.requireTlog = true; return nil } }
 
 // WithoutSCTsUnsafe accepts keyless certificates without a signed
@@ -149,6 +151,11 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 	if v.requireTlog && trust.TrustedMaterial == nil {
 		return nil, fmt.Errorf("%w: requiring a transparency log needs a Sigstore trusted root", ErrConfig)
 	}
+	if v.requireTlog && len(trust.Keys) > 0 {
+		// Refused rather than ignored: key signatures are checked offline
+		// only, so the requirement could not be met honestly.
+		return nil, fmt.Errorf("%w: transparency-log proofs of key signatures are not checked yet; --require-tlog works with keyless identities only", ErrConfig)
+	}
 	if trust.TrustedMaterial != nil {
 		vo := []sgverify.VerifierOption{sgverify.WithObserverTimestamps(1)}
 		if v.requireTlog {
@@ -177,11 +184,17 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 func (v *Verifier) Verify(ctx context.Context, ref string, req Require) (*Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, v.limits.Timeout)
 	defer cancel()
-	d, err := Resolve(ctx, v.reg, ref)
+	ropts := v.reg.RemoteOptions(ctx)
+	p, err := remote.NewPuller(ropts...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrRegistry, err)
+	}
+	ropts = append(ropts, remote.Reuse(p))
+	d, err := resolve(v.reg, ref, ropts)
 	if err != nil {
 		return nil, err
 	}
-	c := &checker{v: v, d: d, res: &Result{Digest: d.DigestStr(), Repository: d.Context().Name()}}
+	c := &checker{v: v, d: d, ropts: ropts, res: &Result{Digest: d.DigestStr(), Repository: d.Context().Name()}}
 	c.collect(ctx)
 	if err := ctx.Err(); err != nil {
 		c.problem("verification stopped: %v", err)

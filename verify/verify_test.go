@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/sigstore/sigstore-go/pkg/testing/ca"
 )
 
 var all = Require{Signature: true, BOM: true, Scan: true}
@@ -189,5 +191,12 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if _, err := New(Trust{Keys: []Key{{Name: "k", Verifier: newKey(t)}}}, WithRequireTlog()); !errors.Is(err, ErrConfig) {
 		t.Errorf("require tlog without a trusted root: %v", err)
+	}
+	vs, err := ca.NewVirtualSigstore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(Trust{Keys: []Key{{Name: "k", Verifier: newKey(t)}}, TrustedMaterial: vs}, WithRequireTlog()); !errors.Is(err, ErrConfig) {
+		t.Errorf("require tlog with keys must be refused, not ignored: %v", err)
 	}
 }
