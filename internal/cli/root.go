@@ -55,6 +55,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newScan(stdout, stderr), newGenerate(stdout, stderr), newBOM(stdout), newExplain(stdout))
 	root.AddCommand(newPush(stdout), newPull(stdout))
 	root.AddCommand(newPolicy(stdout))
+	root.AddCommand(newSign(stdout), newAttest(stdout), newVerify(stdout))
 	return root
 }
 

@@ -1,0 +1,225 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/spf13/cobra"
+
+	"github.com/seed-43c89ce6/aibom/verify"
+)
+
+// errNotVerified: a requirement of `aibom verify` did not verify (exit 1).
+var errNotVerified = fmt.Errorf("verification failed: %w", errFindings)
+
+// trustOptions are the flags that say whose signatures count (names as in
+// cosign).
+type trustOptions struct {
+	key            string
+	identity       string
+	identityRegexp string
+	issuer         string
+	issuerRegexp   string
+	trustedRoot    string
+	requireTlog    bool
+}
+
+// AddFlags registers the flags on cmd.
+func (o *trustOptions) AddFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.key, "key", "", "trusted public key: a PEM file or a KMS URI")
+	f.StringVar(&o.identity, "certificate-identity", "", "keyless: the signer's identity (e-mail or URI) in the Fulcio certificate")
+	f.StringVar(&o.identityRegexp, "certificate-identity-regexp", "", "keyless: a regular expression that the whole identity must match")
+	f.StringVar(&o.issuer, "certificate-oidc-issuer", "", "keyless: the OIDC issuer that vouched for the identity")
+	f.StringVar(&o.issuerRegexp, "certificate-oidc-issuer-regexp", "", "keyless: a regular expression that the whole issuer must match")
+	f.StringVar(&o.trustedRoot, "trusted-root", "", "keyless: the Sigstore trusted_root.json (Fulcio CAs, Rekor keys, timestamp authorities)")
+	f.BoolVar(&o.requireTlog, "require-tlog", false, "require a verified transparency-log entry (needs --trusted-root); without it key signatures are checked offline")
+}
+
+// trust builds the verify.Trust; every mistake is a usage error (exit 2).
+func (o *trustOptions) trust(cmd *cobra.Command) (verify.Trust, error) {
+	var t verify.Trust
+	keyless := false
+	for _, n := range []string{"certificate-identity", "certificate-identity-regexp", "certificate-oidc-issuer", "certificate-oidc-issuer-regexp"} {
+		if cmd.Flags().Changed(n) {
+			keyless = true
+			if v, _ := cmd.Flags().GetString(n); strings.TrimSpace(v) == "" {
+				return t, usageError{fmt.Errorf("--%s is empty: an empty identity or issuer would match anyone", n)}
+			}
+		}
+	}
+	if o.key == "" && !keyless {
+		return t, usageError{fmt.Errorf("give --key PUB, or --certificate-identity (or -regexp) with --certificate-oidc-issuer")}
+	}
+	if o.key != "" {
+		v, err := verify.LoadPublicKey(cmd.Context(), o.key)
+		if err != nil {
+			return t, usageError{err}
+		}
+		t.Keys = append(t.Keys, verify.Key{Name: o.key, Verifier: v})
+	}
+	if keyless {
+		t.Identities = []verify.Identity{{Subject: o.identity, SubjectRegexp: o.identityRegexp, Issuer: o.issuer, IssuerRegexp: o.issuerRegexp}}
+	}
+	if o.trustedRoot != "" {
+		tr, err := root.NewTrustedRootFromPath(o.trustedRoot)
+		if err != nil {
+			return t, usageError{fmt.Errorf("reading --trusted-root %s: %w", o.trustedRoot, err)}
+		}
+		t.TrustedMaterial = tr
+	}
+	return t, nil
+}
+
+// verifyJSON is the `--format json` contract.
+type verifyJSON struct {
+	Digest         string              `json:"digest"`
+	Verified       verify.Verified     `json:"verified"`
+	Signers        []string            `json:"signers"`
+	Problems       []string            `json:"problems"`
+	PredicateTypes []string            `json:"predicateTypes"`
+	BOM            *verify.BOMSummary  `json:"bom,omitempty"`
+	Scan           *verify.ScanSummary `json:"scan,omitempty"`
+}
+
+func newVerify(stdout io.Writer) *cobra.Command {
+	reg := &registryOptions{}
+	to := &trustOptions{}
+	var require, format string
+	cmd := &cobra.Command{
+		Use:   "verify oci://REF",
+		Short: "Verify the signature, AI-BOM and scan report of a model in a registry",
+		Long: `Resolve REF to a digest once, and check what is attached to that digest, in
+both layouts (cosign's sha256-<hex>.sig/.att tags, and Sigstore bundles as OCI
+referrers), without being told which.
+
+--require is a comma-separated subset of:
+  signature  a signature of the digest itself by a trusted signer
+  bom        a CycloneDX AI-BOM attestation (` + verify.PredicateCycloneDX + `) by a
+             trusted signer, whose signed subject is the digest
+  scan       an aibom scan-report attestation (` + verify.PredicateScanReport + `),
+             likewise
+
+Stricter than cosign: the predicate type is read from the signed statement,
+never from an annotation; an attestation never counts as a signature; a
+foreign or broken signature beside a valid one is reported, and neither hides
+nor replaces it; identity regular expressions match the whole identity.
+
+Exit codes: 0 everything required verified, 1 verification failed, 2 usage,
+configuration or registry error. --format json prints
+{"digest", "verified": {"signature", "bom", "scan"}, "signers", "problems"}.`,
+		Example: `  aibom verify oci://registry.example/models/llama:1.0 --key cosign.pub
+  aibom verify oci://registry.example/models/llama:1.0 --key cosign.pub --require signature,bom,scan --format json
+  aibom verify oci://registry.example/models/llama:1.0 --trusted-root trusted_root.json \
+      --certificate-identity release@example.com --certificate-oidc-issuer https://accounts.google.com`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return usageError{fmt.Errorf("unknown --format %q (want text or json)", format)}
+			}
+			req, err := verify.ParseRequire(require)
+			if err != nil {
+				return usageError{err}
+			}
+			trust, err := to.trust(cmd)
+			if err != nil {
+				return err
+			}
+			opts := []verify.Option{verify.WithRegistry(reg.registry())}
+			if to.requireTlog {
+				opts = append(opts, verify.WithRequireTlog())
+			}
+			v, err := verify.New(trust, opts...)
+			if err != nil {
+				if errors.Is(err, verify.ErrConfig) {
+					return usageError{err}
+				}
+				return err
+			}
+			res, err := v.Verify(cmd.Context(), args[0], req)
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				err = printVerifyJSON(stdout, res)
+			} else {
+				printVerifyText(stdout, res, req)
+			}
+			if err != nil {
+				return err
+			}
+			if !res.Satisfies(req) {
+				return errNotVerified
+			}
+			return nil
+		},
+	}
+	reg.AddFlags(cmd)
+	to.AddFlags(cmd)
+	cmd.Flags().StringVar(&require, "require", "signature,bom", "what must verify: a comma-separated subset of signature, bom, scan")
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text (for people) or json (the stable contract for tools)")
+	return cmd
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func printVerifyJSON(w io.Writer, r *verify.Result) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(verifyJSON{
+		Digest: r.Digest, Verified: r.Verified, Signers: nonNil(r.Signers), Problems: nonNil(r.Problems),
+		PredicateTypes: nonNil(r.PredicateTypes), BOM: r.BOMSummary, Scan: r.ScanSummary,
+	})
+}
+
+func printVerifyText(w io.Writer, r *verify.Result, req verify.Require) {
+	status := "Verified"
+	if !r.Satisfies(req) {
+		status = "NOT verified"
+	}
+	fmt.Fprintf(w, "%s: %s@%s\n", status, r.Repository, r.Digest)
+	mark := func(ok, required bool) string {
+		switch {
+		case ok:
+			return "ok"
+		case required:
+			return "MISSING"
+		}
+		return "-"
+	}
+	fmt.Fprintf(w, "  signature  %-8s\n", mark(r.Verified.Signature, req.Signature))
+	bom := ""
+	if s := r.BOMSummary; s != nil {
+		bom = fmt.Sprintf("CycloneDX %s, %s, %d components", s.SpecVersion, s.Subject, s.Components)
+		if len(s.Models) > 0 {
+			bom += ", models: " + strings.Join(s.Models, ", ")
+		}
+	}
+	fmt.Fprintf(w, "  bom        %-8s %s\n", mark(r.Verified.BOM, req.BOM), bom)
+	scan := ""
+	if s := r.ScanSummary; s != nil {
+		scan = fmt.Sprintf("verdict %s (%d files)", s.Worst, s.Files)
+	}
+	fmt.Fprintf(w, "  scan       %-8s %s\n", mark(r.Verified.Scan, req.Scan), scan)
+	if len(r.Signers) > 0 {
+		fmt.Fprintf(w, "Signers: %s\n", strings.Join(r.Signers, "; "))
+	}
+	if len(r.PredicateTypes) > 0 {
+		fmt.Fprintf(w, "Predicate types: %s\n", strings.Join(r.PredicateTypes, ", "))
+	}
+	if len(r.Problems) > 0 {
+		fmt.Fprintln(w, "Problems:")
+		for _, p := range r.Problems {
+			fmt.Fprintf(w, "  - %s\n", p)
+		}
+	}
+}

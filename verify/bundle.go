@@ -1,0 +1,104 @@
+package verify
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+
+	"github.com/sigstore/sigstore-go/pkg/bundle"
+	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
+	"github.com/sigstore/sigstore/pkg/signature"
+	signatureoptions "github.com/sigstore/sigstore/pkg/signature/options"
+)
+
+func signatureContext(ctx context.Context) []signature.VerifyOption {
+	return []signature.VerifyOption{signatureoptions.WithContext(ctx)}
+}
+
+func marshalPKIX(pub crypto.PublicKey) ([]byte, error) { return x509.MarshalPKIXPublicKey(pub) }
+
+// checkBundle checks a Sigstore bundle layer.
+func (c *checker) checkBundle(ctx context.Context, l layer) {
+	body, ok := c.blob(ctx, l)
+	if !ok {
+		return
+	}
+	var b bundle.Bundle
+	if err := b.UnmarshalJSON(body); err != nil {
+		c.problem("%s: malformed Sigstore bundle: %v", l.where, err)
+		return
+	}
+	c.checkEntity(ctx, l.where, &b)
+}
+
+// checkEntity checks a signed entity (a bundle): a DSSE envelope signed by
+// a trusted key, or by a trusted keyless identity under the trusted root.
+func (c *checker) checkEntity(ctx context.Context, where string, e sgverify.SignedEntity) {
+	sc, err := e.SignatureContent()
+	if err != nil {
+		c.problem("%s: bundle without a signature: %v", where, err)
+		return
+	}
+	env := sc.EnvelopeContent()
+	if env == nil {
+		c.problem("%s: bundle holds a message signature, not a signed statement about %s", where, c.d.DigestStr())
+		return
+	}
+	vc, err := e.VerificationContent()
+	if err != nil {
+		c.problem("%s: bundle without verification material: %v", where, err)
+		return
+	}
+	if vc.Certificate() == nil {
+		raw, err := json.Marshal(env.RawEnvelope())
+		if err != nil {
+			c.problem("%s: malformed DSSE envelope: %v", where, err)
+			return
+		}
+		if payload, key, ok := c.openEnvelope(ctx, where, raw); ok {
+			c.statement(where, key, payload)
+		}
+		return
+	}
+	c.checkKeyless(where, e, env)
+}
+
+// checkKeyless verifies a certificate-signed bundle with sigstore-go: the
+// chain to the trusted Fulcio CA, the transparency-log entry or timestamp,
+// the identity (anchored), and that the statement's subject is our digest.
+func (c *checker) checkKeyless(where string, e sgverify.SignedEntity, env sgverify.EnvelopeContent) {
+	if c.v.keyless == nil || len(c.v.ids) == 0 {
+		c.problem("%s: keyless signature, but no keyless identity is trusted", where)
+		return
+	}
+	_, hexd, _ := strings.Cut(c.d.DigestStr(), ":")
+	dig, err := hex.DecodeString(hexd)
+	if err != nil {
+		c.problem("%s: bad digest %s", where, c.d.DigestStr())
+		return
+	}
+	var popts []sgverify.PolicyOption
+	for _, id := range c.v.ids {
+		popts = append(popts, sgverify.WithCertificateIdentity(id))
+	}
+	res, err := c.v.keyless.Verify(e, sgverify.NewPolicy(sgverify.WithArtifactDigest("sha256", dig), popts...))
+	if err != nil {
+		c.problem("%s: keyless signature does not verify: %v", where, err)
+		return
+	}
+	name := "keyless"
+	if res.Signature != nil && res.Signature.Certificate != nil {
+		s := res.Signature.Certificate
+		name = s.SubjectAlternativeName + " (" + s.Extensions.Issuer + ")"
+	}
+	payload, err := base64.StdEncoding.DecodeString(env.RawEnvelope().Payload)
+	if err != nil {
+		c.problem("%s: malformed DSSE payload (bad base64)", where)
+		return
+	}
+	c.statement(where, name, payload)
+}
