@@ -2,9 +2,9 @@ package dataset
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -149,14 +149,20 @@ func FuzzClassify(f *testing.F) {
 
 // TestClassifyLinear runs inputs built to make a careless scanner
 // quadratic; each MiB must take well under the generous bound.
-func TestClassifyLinear(t *testing.T) {
-	t.Parallel()
+// BenchmarkClassifyAdversarial runs Classify on inputs made of one
+// repeated near-match of each detector, at two sizes: the time per byte
+// must not grow with the input (a quadratic detector shows as a 4x larger
+// ns/op per MiB at the larger size). Speed is a benchmark, not a timed test.
+func BenchmarkClassifyAdversarial(b *testing.B) {
 	for _, unit := range []string{"eyJ.", " eyJa", ". sk-a", "a@", "@a.", "AB", "AB12 ", "1 ", "1-", "(1", "+1 ", "-----BEGIN ", "xoxb-1", "0"} {
-		b := bytes.Repeat([]byte(unit), 1<<20/len(unit))
-		start := time.Now()
-		Classify(b)
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("%q x %d: %v", unit, len(b)/len(unit), d)
+		for _, size := range []int{1 << 18, 1 << 20} {
+			in := bytes.Repeat([]byte(unit), size/len(unit))
+			b.Run(fmt.Sprintf("%q/%dKiB", unit, size>>10), func(b *testing.B) {
+				b.SetBytes(int64(len(in)))
+				for b.Loop() {
+					Classify(in)
+				}
+			})
 		}
 	}
 }
