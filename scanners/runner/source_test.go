@@ -19,7 +19,9 @@ type stream struct {
 	problems map[string]error
 }
 
-func (s *stream) Info() source.Info { return source.Info{Kind: "stream", Root: "stream", Name: "stream"} }
+func (s *stream) Info() source.Info {
+	return source.Info{Kind: "stream", Root: "stream", Name: "stream"}
+}
 
 func (s *stream) Walk(ctx context.Context, fn source.WalkFunc) error {
 	for _, p := range s.order {
