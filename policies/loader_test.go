@@ -182,7 +182,8 @@ func TestBadRuleShapeIsAnError(t *testing.T) {
 
 func TestBadModes(t *testing.T) {
 	t.Parallel()
-	for _, modes := range []any{"warn", []any{"x"}, []any{map[string]any{"policy": "aibom.*", "mode": "maybe"}}, []any{map[string]any{"mode": "warn"}}, []any{map[string]any{"policy": "[", "mode": "warn"}}} {
+	for _, modes := range []any{"warn", []any{"x"}, []any{map[string]any{"policy": "aibom.*", "mode": "maybe"}}, []any{map[string]any{"mode": "warn"}}, []any{map[string]any{"policy": "[", "mode": "warn"}},
+		[]any{map[string]any{"policy": "aibom.*", "mode": "warn", "images": "x"}}, []any{map[string]any{"policy": "aibom.*", "mode": "warn", "namespaces": []any{""}}}} {
 		b, _ := DefaultBundle()
 		b, err := b.WithData(map[string]any{"aibom": map[string]any{"params": map[string]any{"modes": modes}}})
 		if err != nil {
