@@ -185,7 +185,7 @@ func (e *Evaluator) eval(ctx context.Context, v ast.Object, o evalOptions) (*Dec
 		return nil, fmt.Errorf("%w: %w", ErrEval, err)
 	}
 	if len(rs) != 1 {
-		return nil, fmt.Errorf("%w: the query gave %d results, want 1", ErrEval, len(rs))
+		return nil, fmt.Errorf("%w: a deny, violation or warn rule is undefined for this input (a rule written with := needs a default)", ErrEval)
 	}
 	ns, image := selectors(v)
 	d := &Decision{Violations: []Violation{}, Warnings: []Violation{}, Revision: e.revision}
