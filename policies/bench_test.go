@@ -48,6 +48,27 @@ func BenchmarkEval(b *testing.B) {
 	}
 }
 
+// BenchmarkEvalFacts is the same with the facts converted once (NewFacts),
+// as a webhook that caches them by digest evaluates them per request.
+func BenchmarkEvalFacts(b *testing.B) {
+	for _, name := range []string{"allowed-prod.json", "malicious-prod.json", "pii-dataset.json"} {
+		b.Run(name, func(b *testing.B) {
+			e := evaluator(b, nil)
+			in := loadExample(b, name)
+			f, err := NewFacts(in)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			loop(b, func() {
+				if _, err := e.EvalFacts(ctx, f, in.Context, WithTime(evalTime)); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
 // BenchmarkEvalLargeBOM: an AI-BOM of n weight files (a sharded checkpoint
 // or a model repository with many files), each with aibom's properties.
 func BenchmarkEvalLargeBOM(b *testing.B) {

@@ -140,6 +140,14 @@ type evalOptions struct{ now time.Time }
 // WithTime sets the time the policies see (time.now_ns); default: now.
 func WithTime(t time.Time) EvalOption { return func(o *evalOptions) { o.now = t } }
 
+func newEvalOptions(opts []EvalOption) evalOptions {
+	o := evalOptions{now: time.Now()}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
 // Eval evaluates every policy over in.
 func (e *Evaluator) Eval(ctx context.Context, in *Input, opts ...EvalOption) (*Decision, error) {
 	if in == nil {
@@ -158,28 +166,31 @@ func (e *Evaluator) EvalJSON(ctx context.Context, input []byte, opts ...EvalOpti
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrEval, err)
 	}
-	o := evalOptions{now: time.Now()}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := newEvalOptions(opts)
 	v, err := ast.ValueFromReader(bytes.NewReader(input))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
-	if _, ok := v.(ast.Object); !ok {
+	obj, ok := v.(ast.Object)
+	if !ok {
 		return nil, fmt.Errorf("%w: the input is not a JSON object", ErrInput)
 	}
+	return e.eval(ctx, obj, o)
+}
+
+// eval evaluates the query over the input document v.
+func (e *Evaluator) eval(ctx context.Context, v ast.Object, o evalOptions) (*Decision, error) {
 	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(v), rego.EvalTime(o.now))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrEval, err)
 	}
 	if len(rs) != 1 {
-		return nil, fmt.Errorf("%w: the query gave %d results, want 1", ErrEval, len(rs))
+		return nil, fmt.Errorf("%w: a deny, violation or warn rule is undefined for this input (a rule written with := needs a default)", ErrEval)
 	}
-	ns := namespaceOf(v)
+	ns, image := selectors(v)
 	d := &Decision{Violations: []Violation{}, Warnings: []Violation{}, Revision: e.revision}
 	for i, t := range e.targets {
-		mode := modeFor(e.modes, t.pkg, ns)
+		mode := modeFor(e.modes, t.pkg, ns, image)
 		if mode == ModeOff {
 			continue
 		}
@@ -264,19 +275,28 @@ func normalizeInput(in *Input) *Input {
 	return &out
 }
 
-func namespaceOf(v ast.Value) string {
-	ctx := v.(ast.Object).Get(ast.StringTerm("context"))
-	if ctx == nil {
-		return ""
+// selectors are what mode rules match: the admission namespace, and the
+// image (the admission context's, else the input's reference).
+func selectors(in ast.Object) (ns, image string) {
+	ctx, _ := get(in, "context").(ast.Object)
+	ns = getString(ctx, "namespace")
+	if image = getString(ctx, "image"); image == "" {
+		image = getString(in, "reference")
 	}
-	o, ok := ctx.Value.(ast.Object)
-	if !ok {
-		return ""
+	return ns, image
+}
+
+func get(o ast.Object, key string) ast.Value {
+	if o == nil {
+		return nil
 	}
-	ns := o.Get(ast.StringTerm("namespace"))
-	if ns == nil {
-		return ""
+	if t := o.Get(ast.StringTerm(key)); t != nil {
+		return t.Value
 	}
-	s, _ := ns.Value.(ast.String)
+	return nil
+}
+
+func getString(o ast.Object, key string) string {
+	s, _ := get(o, key).(ast.String)
 	return string(s)
 }

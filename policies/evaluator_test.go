@@ -82,6 +82,13 @@ func TestDecisions(t *testing.T) {
 		{name: "audit mode for dev does not reach prod", input: "malicious-prod.json",
 			params: map[string]any{"modes": []any{map[string]any{"policy": "aibom.*", "mode": "warn", "namespaces": []any{"dev"}}}},
 			deny:   []string{"aibom.formats/FORMAT-NOT-ALLOWED", "aibom.verdicts/MALICIOUS-FILE"}},
+		{name: "audit mode by image pattern", input: "malicious-prod.json",
+			params: map[string]any{"modes": []any{
+				map[string]any{"policy": "aibom.formats", "mode": "warn", "images": []any{"registry.example/models/*"}},
+				map[string]any{"policy": "aibom.verdicts", "mode": "warn", "images": []any{"other.example/*"}},
+			}},
+			deny: []string{"aibom.verdicts/MALICIOUS-FILE"},
+			warn: []string{"aibom.formats/FORMAT-NOT-ALLOWED"}},
 		{name: "policy off", input: "malicious-prod.json",
 			params: map[string]any{"modes": []any{map[string]any{"policy": "aibom.formats", "mode": "off"}}},
 			deny:   []string{"aibom.verdicts/MALICIOUS-FILE"}},

@@ -2,9 +2,11 @@ package policies
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // FuzzEvalJSON feeds arbitrary input documents (the BOM and scan report come
@@ -28,7 +30,12 @@ func FuzzEvalJSON(f *testing.F) {
 	f.Add([]byte(`{"bom": {"components": [{"type": "file", "properties": [{"name": "aibom:scan:verdict"}]}]}}`))
 	e := evaluator(f, nil)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d, err := e.EvalJSON(context.Background(), data, WithTime(evalTime))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		d, err := e.EvalJSON(ctx, data, WithTime(evalTime))
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("evaluation took over 10 s: %v", err)
+		}
 		if err != nil {
 			return
 		}

@@ -180,9 +180,26 @@ func TestBadRuleShapeIsAnError(t *testing.T) {
 	}
 }
 
+// A complete deny rule that is undefined for an input is a policy error too.
+func TestUndefinedRuleIsAnError(t *testing.T) {
+	t.Parallel()
+	b, err := LoadBundle(writeFiles(t, map[string]string{"p.rego": "package p\n\ndeny := \"no\" if input.x == 1\n"}), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.EvalJSON(context.Background(), []byte(`{"x": 2}`)); !errors.Is(err, ErrEval) || !strings.Contains(err.Error(), "undefined") {
+		t.Errorf("Eval: %v", err)
+	}
+}
+
 func TestBadModes(t *testing.T) {
 	t.Parallel()
-	for _, modes := range []any{"warn", []any{"x"}, []any{map[string]any{"policy": "aibom.*", "mode": "maybe"}}, []any{map[string]any{"mode": "warn"}}, []any{map[string]any{"policy": "[", "mode": "warn"}}} {
+	for _, modes := range []any{"warn", []any{"x"}, []any{map[string]any{"policy": "aibom.*", "mode": "maybe"}}, []any{map[string]any{"mode": "warn"}}, []any{map[string]any{"policy": "[", "mode": "warn"}},
+		[]any{map[string]any{"policy": "aibom.*", "mode": "warn", "images": "x"}}, []any{map[string]any{"policy": "aibom.*", "mode": "warn", "namespaces": []any{""}}}} {
 		b, _ := DefaultBundle()
 		b, err := b.WithData(map[string]any{"aibom": map[string]any{"params": map[string]any{"modes": modes}}})
 		if err != nil {

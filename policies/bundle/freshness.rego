@@ -8,7 +8,7 @@ import data.aibom.lib
 
 max_age := lib.param("max_attestation_age", "2160h")
 
-skew_ns := 5 * 60 * 1000000000
+skew_ns := (5 * 60) * 1000000000
 
 kinds := {k | some k in lib.required; k in {"bom", "scan"}} if max_age != ""
 

@@ -51,15 +51,21 @@ prop(c, name, def) := v if {
 } else := def
 
 # files are the BOM's file components, with the properties policies read.
-files := [{
-	"name": object.get(c, "name", ""),
-	"role": prop(c, "aibom:file:role", ""),
-	"format": lower(prop(c, "aibom:file:format", "unknown")),
-	"verdict": prop(c, "aibom:scan:verdict", ""),
-} |
+# A file that gives one of them two different values is a conflict: the
+# evaluation fails, and a failed evaluation denies.
+files := [f |
 	some c in components
 	c.type == "file"
+	ps := {p.name: p.value | some p in c.properties; _file_props[p.name]}
+	f := {
+		"name": object.get(c, "name", ""),
+		"role": object.get(ps, "aibom:file:role", ""),
+		"format": lower(object.get(ps, "aibom:file:format", "unknown")),
+		"verdict": object.get(ps, "aibom:scan:verdict", ""),
+	}
 ]
+
+_file_props := {"aibom:file:role", "aibom:file:format", "aibom:scan:verdict"}
 
 # weight_files are the weight files with their format: from the BOM, or
 # from the scan report when there is no BOM.

@@ -2,9 +2,11 @@ package aibom.sensitive_data_test
 
 import data.aibom.sensitive_data
 
-pii := {"bom-ref": "dataset:local/finetune-data", "type": "data", "name": "Fake PII fixture",
+pii := {
+	"bom-ref": "dataset:local/finetune-data", "type": "data", "name": "Fake PII fixture",
 	"properties": [{"name": "aibom:dataset:path", "value": "finetune-data"}, {"name": "aibom:pii:email", "value": "4"}],
-	"data": [{"type": "dataset", "classification": "contains-pii-and-secrets", "sensitiveData": ["email: 4"]}]}
+	"data": [{"type": "dataset", "classification": "contains-pii-and-secrets", "sensitiveData": ["email: 4"]}],
+}
 
 clean := {"bom-ref": "dataset:hf/wikitext", "type": "data", "name": "wikitext", "data": [{"type": "dataset", "name": "wikitext"}]}
 
@@ -52,7 +54,7 @@ test_exception_limited_to_digests_and_namespaces if {
 test_exception_expires if {
 	x := [{"dataset": "finetune-data", "reason": "ok", "expires": "2026-12-31T00:00:00Z"}]
 	count(sensitive_data.deny) == 0 with input as inp with data.aibom.params.sensitive_data_exceptions as x with time.now_ns as now
-	later := now + ((30 * 24) * 3600) * 1000000000
+	later := now + (((30 * 24) * 3600) * 1000000000)
 	count(sensitive_data.deny) == 1 with input as inp with data.aibom.params.sensitive_data_exceptions as x with time.now_ns as later
 }
 
