@@ -23,7 +23,7 @@ func marshalPKIX(pub crypto.PublicKey) ([]byte, error) { return x509.MarshalPKIX
 
 // checkBundle checks a Sigstore bundle layer.
 func (c *checker) checkBundle(ctx context.Context, l layer) {
-	body, ok := c.blob(ctx, l)
+	body, ok := c.blob(l)
 	if !ok {
 		return
 	}
@@ -93,7 +93,7 @@ func (c *checker) checkKeyless(where string, e sgverify.SignedEntity, env sgveri
 	name := "keyless"
 	if res.Signature != nil && res.Signature.Certificate != nil {
 		s := res.Signature.Certificate
-		name = s.SubjectAlternativeName + " (" + s.Extensions.Issuer + ")"
+		name = s.SubjectAlternativeName + " (" + s.Issuer + ")"
 	}
 	payload, err := base64.StdEncoding.DecodeString(env.RawEnvelope().Payload)
 	if err != nil {

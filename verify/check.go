@@ -50,7 +50,7 @@ func (c *checker) checkSimpleSigning(ctx context.Context, l layer) {
 		c.problem("%s: malformed signature (bad base64)", l.where)
 		return
 	}
-	body, ok := c.blob(ctx, l)
+	body, ok := c.blob(l)
 	if !ok {
 		return
 	}
@@ -113,7 +113,7 @@ func (c *checker) checkEnvelopeLayer(ctx context.Context, l layer) {
 		c.problem("%s: a keyless attestation in the tag layout is not supported: attest keyless as bundles", l.where)
 		return
 	}
-	body, ok := c.blob(ctx, l)
+	body, ok := c.blob(l)
 	if !ok {
 		return
 	}

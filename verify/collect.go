@@ -42,7 +42,7 @@ func notFound(err error) bool {
 
 // collectTag checks the layers of a cosign tag (sha256-<hex>.sig / .att).
 func (c *checker) collectTag(ctx context.Context, tag name.Tag) {
-	m, err := c.manifest(ctx, tag, tag.TagStr())
+	m, err := c.manifest(tag, tag.TagStr())
 	if err != nil || m == nil {
 		return
 	}
@@ -50,7 +50,7 @@ func (c *checker) collectTag(ctx context.Context, tag name.Tag) {
 }
 
 // manifest fetches a bounded image manifest; nil when there is none.
-func (c *checker) manifest(ctx context.Context, ref name.Reference, where string) (*v1.Manifest, error) {
+func (c *checker) manifest(ref name.Reference, where string) (*v1.Manifest, error) {
 	desc, err := remote.Get(ref, c.ropts...)
 	if notFound(err) {
 		return nil, nil
@@ -130,7 +130,7 @@ func (c *checker) collectReferrers(ctx context.Context) {
 			c.problem("%s: manifest of %d bytes is over the limit of %d: not checked", where, desc.Size, c.v.limits.MaxManifestBytes)
 			continue
 		}
-		m, err := c.manifest(ctx, c.d.Context().Digest(desc.Digest.String()), where)
+		m, err := c.manifest(c.d.Context().Digest(desc.Digest.String()), where)
 		if err != nil || m == nil {
 			continue
 		}
@@ -154,7 +154,7 @@ func known(mt string) bool {
 
 // blob reads a layer, bounded by Limits.MaxBlobBytes; go-containerregistry
 // checks its digest as it reads.
-func (c *checker) blob(ctx context.Context, l layer) ([]byte, bool) {
+func (c *checker) blob(l layer) ([]byte, bool) {
 	if l.desc.Size > c.v.limits.MaxBlobBytes || l.desc.Size < 0 {
 		c.problem("%s: %d bytes, over the limit of %d: not checked", l.where, l.desc.Size, c.v.limits.MaxBlobBytes)
 		return nil, false

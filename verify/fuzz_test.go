@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -12,13 +13,21 @@ import (
 
 var fuzzDigest, _ = name.NewDigest("127.0.0.1:5000/m@sha256:aa5f6c2b8a1f4a8a5b9d2f0c1e3d4b5a6c7d8e9f0a1b2c3d4e5f60718293a4b5")
 
-func fuzzChecker(t testing.TB) *checker {
-	sv := newKey(t.(*testing.T))
-	v, err := New(Trust{Keys: []Key{{Name: "k", Verifier: sv}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &checker{v: v, d: fuzzDigest, res: &Result{}}
+var (
+	fuzzOnce     sync.Once
+	fuzzVerifier *Verifier
+)
+
+// fuzzChecker checks against one fresh key, made once per process.
+func fuzzChecker(t *testing.T) *checker {
+	fuzzOnce.Do(func() {
+		v, err := New(Trust{Keys: []Key{{Name: "k", Verifier: newKey(t)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fuzzVerifier = v
+	})
+	return &checker{v: fuzzVerifier, d: fuzzDigest, res: &Result{}}
 }
 
 func seeds(f *testing.F, glob string) {

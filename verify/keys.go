@@ -47,7 +47,7 @@ func LoadSigner(ctx context.Context, keyRef string, password []byte) (*Signer, e
 	pass := func(bool) ([]byte, error) { return password, nil }
 	sv, err := sigs.SignerVerifierFromKeyRef(ctx, keyRef, pass, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: loading %s: %v", ErrKey, keyRef, err)
+		return nil, fmt.Errorf("%w: loading %s: %w", ErrKey, keyRef, err)
 	}
 	return NewSigner(sv)
 }
@@ -80,7 +80,7 @@ func LoadPublicKey(ctx context.Context, keyRef string) (signature.Verifier, erro
 	}
 	v, err := sigs.PublicKeyFromKeyRef(ctx, keyRef)
 	if err != nil {
-		return nil, fmt.Errorf("%w: loading %s: %v", ErrKey, keyRef, err)
+		return nil, fmt.Errorf("%w: loading %s: %w", ErrKey, keyRef, err)
 	}
 	return v, nil
 }
@@ -98,11 +98,11 @@ type keypair struct {
 func newKeypair(sv signature.SignerVerifier) (*keypair, error) {
 	pub, err := sv.PublicKey()
 	if err != nil {
-		return nil, fmt.Errorf("%w: public key: %v", ErrKey, err)
+		return nil, fmt.Errorf("%w: public key: %w", ErrKey, err)
 	}
 	der, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
-		return nil, fmt.Errorf("%w: public key: %v", ErrKey, err)
+		return nil, fmt.Errorf("%w: public key: %w", ErrKey, err)
 	}
 	sum := sha256.Sum256(der)
 	kp := &keypair{sv: sv, pub: pub, hint: []byte(base64.StdEncoding.EncodeToString(sum[:]))}
@@ -117,7 +117,7 @@ func newKeypair(sv signature.SignerVerifier) (*keypair, error) {
 		return nil, fmt.Errorf("%w: unsupported key type %T", ErrKey, pub)
 	}
 	if kp.alg, err = signature.GetDefaultAlgorithmDetails(pub); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrKey, err)
+		return nil, fmt.Errorf("%w: %w", ErrKey, err)
 	}
 	return kp, nil
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/seed-43c89ce6/aibom/internal/safeio"
 )
 
 // Limits bound everything Verify reads from a registry. A limit that is hit
@@ -90,13 +92,10 @@ func (b *limitBody) Read(p []byte) (int, error) {
 func (b *limitBody) Close() error { return b.rc.Close() }
 
 // readBounded reads all of r, failing beyond max bytes.
-func readBounded(r io.Reader, max int64, what string) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, err
+func readBounded(r io.Reader, limit int64, what string) ([]byte, error) {
+	b, err := safeio.ReadAll(r, limit)
+	if errors.Is(err, safeio.ErrTooLarge) {
+		return nil, fmt.Errorf("%w: %s (limit %d bytes)", ErrTooLarge, what, limit)
 	}
-	if int64(len(b)) > max {
-		return nil, fmt.Errorf("%w: %s (limit %d bytes)", ErrTooLarge, what, max)
-	}
-	return b, nil
+	return b, err
 }

@@ -72,7 +72,7 @@ func resolve(reg oci.Registry, ref string, ropts []remote.Option) (name.Digest, 
 	}
 	desc, err := remote.Head(r, ropts...)
 	if err != nil {
-		return name.Digest{}, fmt.Errorf("%w: resolving %s: %v", ErrRegistry, r, err)
+		return name.Digest{}, fmt.Errorf("%w: resolving %s: %w", ErrRegistry, r, err)
 	}
 	return r.Context().Digest(desc.Digest.String()), nil
 }

@@ -61,7 +61,7 @@ func anchor(re string) (string, error) {
 	}
 	a := "^(?:" + re + ")$"
 	if _, err := regexp.Compile(a); err != nil {
-		return "", fmt.Errorf("%w: bad regular expression %q: %v", ErrConfig, re, err)
+		return "", fmt.Errorf("%w: bad regular expression %q: %w", ErrConfig, re, err)
 	}
 	return a, nil
 }
@@ -84,7 +84,7 @@ func (id Identity) certificateIdentity() (sgverify.CertificateIdentity, error) {
 	}
 	ci, err := sgverify.NewShortCertificateIdentity(id.Issuer, ire, id.Subject, sre)
 	if err != nil {
-		return sgverify.CertificateIdentity{}, fmt.Errorf("%w: %v", ErrConfig, err)
+		return sgverify.CertificateIdentity{}, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	return ci, nil
 }

@@ -54,12 +54,14 @@ const (
 // String returns the layout's name on the command line.
 func (l Layout) String() string {
 	switch l {
+	case LayoutDefault:
+		return "default"
 	case LayoutTags:
 		return "tags"
 	case LayoutReferrers:
 		return "referrers"
 	}
-	return "default"
+	return "unknown"
 }
 
 // ParseLayout parses "tags" or "referrers".

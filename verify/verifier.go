@@ -165,7 +165,7 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 			vo = append(vo, sgverify.WithSignedCertificateTimestamps(1))
 		}
 		if v.keyless, err = sgverify.NewVerifier(trust.TrustedMaterial, vo...); err != nil {
-			return nil, fmt.Errorf("%w: trusted root: %v", ErrConfig, err)
+			return nil, fmt.Errorf("%w: trusted root: %w", ErrConfig, err)
 		}
 	}
 	base := v.reg.Transport
@@ -187,7 +187,7 @@ func (v *Verifier) Verify(ctx context.Context, ref string, req Require) (*Result
 	ropts := v.reg.RemoteOptions(ctx)
 	p, err := remote.NewPuller(ropts...)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRegistry, err)
+		return nil, fmt.Errorf("%w: %w", ErrRegistry, err)
 	}
 	ropts = append(ropts, remote.Reuse(p))
 	d, err := resolve(v.reg, ref, ropts)

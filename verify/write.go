@@ -42,7 +42,7 @@ func appendTagLayer(ctx context.Context, reg oci.Registry, d name.Digest, suffix
 	case errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound:
 		base = mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
 	case err != nil:
-		return fmt.Errorf("%w: reading %s: %v", ErrRegistry, tag, err)
+		return fmt.Errorf("%w: reading %s: %w", ErrRegistry, tag, err)
 	}
 	img, err := mutate.Append(base, mutate.Addendum{
 		Layer:       static.NewLayer(body, types.MediaType(mt)),
@@ -52,7 +52,7 @@ func appendTagLayer(ctx context.Context, reg oci.Registry, d name.Digest, suffix
 		return fmt.Errorf("verify: building %s: %w", tag, err)
 	}
 	if err := remote.Write(tag, img, ropts...); err != nil {
-		return fmt.Errorf("%w: writing %s: %v", ErrRegistry, tag, err)
+		return fmt.Errorf("%w: writing %s: %w", ErrRegistry, tag, err)
 	}
 	return nil
 }
@@ -98,14 +98,14 @@ func writeReferrer(ctx context.Context, reg oci.Registry, d name.Digest, bundle 
 	ropts := reg.RemoteOptions(ctx)
 	desc, err := remote.Head(d, ropts...)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrRegistry, d, err)
+		return fmt.Errorf("%w: %s: %w", ErrRegistry, d, err)
 	}
 	layer := static.NewLayer(bundle, MediaTypeBundle)
 	cfg := static.NewLayer([]byte("{}"), "application/vnd.oci.empty.v1+json")
 	repo := d.Context()
 	for _, l := range []v1.Layer{cfg, layer} {
 		if err := remote.WriteLayer(repo, l, ropts...); err != nil {
-			return fmt.Errorf("%w: uploading to %s: %v", ErrRegistry, repo, err)
+			return fmt.Errorf("%w: uploading to %s: %w", ErrRegistry, repo, err)
 		}
 	}
 	m := v1.Manifest{
@@ -130,7 +130,7 @@ func writeReferrer(ctx context.Context, reg oci.Registry, d name.Digest, bundle 
 		return err
 	}
 	if err := remote.Put(repo.Digest(h.String()), rawManifest{raw}, ropts...); err != nil {
-		return fmt.Errorf("%w: writing referrer of %s: %v", ErrRegistry, d, err)
+		return fmt.Errorf("%w: writing referrer of %s: %w", ErrRegistry, d, err)
 	}
 	return nil
 }
