@@ -210,5 +210,5 @@ func diskFile(tb testing.TB, path, abs string, role Role) PushFile {
 		tb.Fatal(err)
 	}
 	return PushFile{Path: path, Size: st.Size(), Role: role,
-		Open: func() (io.ReadCloser, error) { return os.Open(abs) }} //nolint:gosec // test files
+		Open: func() (io.ReadCloser, error) { return os.Open(abs) }}
 }

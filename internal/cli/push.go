@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 
 	"github.com/spf13/cobra"
 
@@ -130,41 +129,49 @@ func runPush(cmd *cobra.Command, o *pushOptions, dir, refStr string, stdout io.W
 // cardDefaults fills the descriptor fields that the flags left empty from
 // the model card (README.md) and config.json, when they say.
 func cardDefaults(ctx context.Context, files []source.File, d *oci.ModelDescriptor, a *oci.ModelArch) {
-	open := func(name string) (io.ReadCloser, error) {
-		for _, f := range files {
-			if f.Path == name {
-				return f.Entry.Open(ctx)
+	for _, f := range files {
+		switch f.Path {
+		case "README.md":
+			if rc, err := f.Entry.Open(ctx); err == nil {
+				if c, err := modelcard.ParseCard(rc, f.Path); err == nil {
+					descriptorFromCard(c, d)
+				}
+				rc.Close()
+			}
+		case "config.json":
+			if rc, err := f.Entry.Open(ctx); err == nil {
+				if c, err := modelcard.ParseConfig(rc, f.Path); err == nil {
+					archFromConfig(c, a)
+				}
+				rc.Close()
 			}
 		}
-		return nil, fs.ErrNotExist
 	}
-	if f, err := open("README.md"); err == nil {
-		if c, err := modelcard.ParseCard(f, "README.md"); err == nil {
-			if len(d.Licenses) == 0 {
-				d.Licenses = c.License
-			}
-			if d.Name == "" {
-				d.Name = c.ModelName
-			}
-			if len(d.Authors) == 0 && c.ModelCreator != "" {
-				d.Authors = []string{c.ModelCreator}
-			}
-		}
-		f.Close()
+}
+
+// descriptorFromCard fills the descriptor fields left empty from the card.
+func descriptorFromCard(c *modelcard.Card, d *oci.ModelDescriptor) {
+	if len(d.Licenses) == 0 {
+		d.Licenses = c.License
 	}
-	if f, err := open("config.json"); err == nil {
-		if c, err := modelcard.ParseConfig(f, "config.json"); err == nil {
-			if a.Architecture == "" {
-				a.Architecture = c.ModelType
-			}
-			if a.Precision == "" {
-				a.Precision = c.DType
-			}
-			if a.Quantization == "" && c.Quantization != nil {
-				a.Quantization = c.Quantization.Method
-			}
-		}
-		f.Close()
+	if d.Name == "" {
+		d.Name = c.ModelName
+	}
+	if len(d.Authors) == 0 && c.ModelCreator != "" {
+		d.Authors = []string{c.ModelCreator}
+	}
+}
+
+// archFromConfig fills the architecture fields left empty from config.json.
+func archFromConfig(c *modelcard.Config, a *oci.ModelArch) {
+	if a.Architecture == "" {
+		a.Architecture = c.ModelType
+	}
+	if a.Precision == "" {
+		a.Precision = c.DType
+	}
+	if a.Quantization == "" && c.Quantization != nil {
+		a.Quantization = c.Quantization.Method
 	}
 }
 

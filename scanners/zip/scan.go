@@ -114,7 +114,7 @@ func ScanArchive(ctx context.Context, f scanners.File, a *Archive, opts ScanOpti
 		e := &a.Entries[i]
 		if err := w.take(opts); err != nil {
 			if w.firstHit() {
-				fd, ferr := boundHit(f, e.LocalHeaderOffset, err)
+				fd, ferr := boundHit(e.LocalHeaderOffset, err)
 				out, errs = append(out, fd), append(errs, ferr)
 			} else {
 				errs = append(errs, scanners.Errorf("zip", e.LocalHeaderOffset, "work limit reached; not scanned"))
@@ -207,7 +207,7 @@ func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOpt
 	case rerr == nil || errors.Is(rerr, ErrChecksum):
 	case errors.Is(rerr, safeio.ErrTooLarge) && budget < opts.MaxMember:
 		if w.firstHit() {
-			fd, ferr := boundHit(f, e.DataOffset, fmt.Errorf("entry %q: more than %d bytes decompressed from one file", e.Name, opts.MaxWorkBytes))
+			fd, ferr := boundHit(e.DataOffset, fmt.Errorf("entry %q: more than %d bytes decompressed from one file", e.Name, opts.MaxWorkBytes))
 			out, errs = append(out, fd), append(errs, ferr)
 		}
 	case errors.Is(rerr, safeio.ErrTooLarge) || errors.Is(rerr, safeio.ErrBomb):

@@ -143,7 +143,7 @@ func (w *work) total() int64 {
 
 // boundHit is the finding and error of a work bound: the file is invalid,
 // never clean, and the rest of it was not scanned.
-func boundHit(f scanners.File, off int64, err error) (scanners.Finding, error) {
+func boundHit(off int64, err error) (scanners.Finding, error) {
 	return scanners.Finding{Rule: RuleBomb, Severity: scanners.High, Offset: off,
 			ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf("zip bomb: %v; the rest was not scanned", err)},
 		scanners.Errorf("zip", off, "work limit reached: %v; the rest was not scanned", err)
