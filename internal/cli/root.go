@@ -42,7 +42,14 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
                    archives they travel in.
   aibom generate   writes a CycloneDX AI-BOM of a model: model card, lineage,
                    every file with its SHA-256, datasets, and the findings.
-  aibom bom diff   shows what changed between two BOMs.`,
+  aibom bom diff   shows what changed between two BOMs.
+  aibom push/pull  publish a model folder as a CNCF ModelPack artifact, and
+                   fetch one back with every digest checked.
+  aibom sign       signs a model or image in a registry (cosign-compatible).
+  aibom attest     attaches the signed AI-BOM and scan report to it.
+  aibom verify     checks signatures and attestations, stricter than cosign.
+  aibom policy     evaluates Rego policies over the verified facts.
+  aibom explain    says why a pickle callable is allowed, denied or unknown.`,
 		Version:       fmt.Sprintf("%s (commit %s, built %s)", version, commit, date),
 		SilenceUsage:  true,
 		SilenceErrors: true,
