@@ -75,6 +75,7 @@ func Sniff(b []byte, whole bool) bool {
 func probe(r io.Reader, whole bool) bool {
 	st := NewStream(r, 0, probeLimits)
 	st.opBudget = probeMaxOps
+	st.haltAtError = true
 	res := st.Result()
 	for {
 		_, err := st.Next()
@@ -89,6 +90,9 @@ func probe(r io.Reader, whole bool) bool {
 		if errors.As(err, &pe) && (cut < 0 || pe.Offset < cut) {
 			cut = pe.Offset
 		}
+		if st.halted && cut < 0 { // its error was past MaxErrors
+			cut = st.opOff
+		}
 		for _, ref := range res.Refs {
 			if ref.Kind != RefImport || (cut >= 0 && ref.Offset >= cut) || !plausibleName(ref.Name) {
 				continue
@@ -97,7 +101,13 @@ func probe(r io.Reader, whole bool) bool {
 			// GLOBAL and then breaks: count an import only when the walk
 			// went on past it, or when it names a callable the policy
 			// knows (a payload need not go on: importing runs code).
-			if cut < 0 || st.prevOff > ref.Offset || knownName(ref.Name) {
+			// Halted at a semantic error, the opcode that raised it
+			// parsed: the walk went on to it.
+			past := st.prevOff
+			if st.halted {
+				past = st.opOff
+			}
+			if cut < 0 || past > ref.Offset || knownName(ref.Name) {
 				return true
 			}
 		}

@@ -85,8 +85,8 @@ def gen_polyglots():
         data = b"hello\n"
         ti.size, ti.mtime, ti.mode = len(data), 0, 0o644
         t.addfile(ti, io.BytesIO(data))
-    put("polyglot/tar_pickle.tar", buf.getvalue(), 1, 2, "pickle", "malicious",
-        "valid tar whose first member name is a protocol-0 pickle")
+    put("polyglot/tar_pickle.tar", buf.getvalue(), 1, 1, "pickle", "malicious",
+        "valid tar whose first member name is a protocol-0 pickle", fmt="tar")
 
     # safetensors: header length 0x156 (low byte 'V' = UNICODE: the line runs
     # through the JSON header into the tensor data, whose first byte ends it).
@@ -96,8 +96,9 @@ def gen_polyglots():
     n = 0x156
     assert len(hdr) <= n and b"\n" not in hdr and b"\\" not in hdr
     hdr = hdr + b" " * (n - len(hdr))
-    put("polyglot/safetensors_pickle.safetensors", struct.pack("<Q", n) + hdr + tensor, 1, 2, "pickle",
-        "malicious", "safetensors header length 0x156 (low byte 'V'); a U8 tensor holds the payload")
+    put("polyglot/safetensors_pickle.safetensors", struct.pack("<Q", n) + hdr + tensor, 1, 1, "pickle",
+        "malicious", "safetensors header length 0x156 (low byte 'V'); a U8 tensor holds the payload",
+        fmt="safetensors")
 
     # ONNX ModelProto: model_version=78 ('(' 'N' = MARK NONE), then a
     # metadata_props entry (tag 'r' = LONG_BINPUT eats 4 bytes) whose key
@@ -111,8 +112,9 @@ def gen_polyglots():
              + b"\x12\x05aibom"  # producer_name
              + b"\x3a\x08\x12\x01g\x62\x03\x0a\x01y"  # graph {name "g", output {name "y"}}
              + b"\x42\x02\x10\x11")  # opset_import {version 17}
-    put("polyglot/onnx_pickle.onnx", b"\x28\x4e" + b"\x72" + bytes([len(entry)]) + entry + model, 1, 2,
-        "pickle", "malicious", "ONNX ModelProto whose first fields are pickle opcodes; payload in a metadata key")
+    put("polyglot/onnx_pickle.onnx", b"\x28\x4e" + b"\x72" + bytes([len(entry)]) + entry + model, 1, 1,
+        "pickle", "malicious", "ONNX ModelProto whose first fields are pickle opcodes; payload in a metadata key",
+        fmt="onnx")
 
     try:
         import h5py
@@ -132,8 +134,8 @@ def gen_polyglots():
     blob[: len(P0)] = P0
     p.unlink()
     tmp.rmdir()
-    put("polyglot/keras_userblock.h5", bytes(blob), 1, 2, "pickle", "malicious",
-        "Keras HDF5 file with a pickle in its 512-byte user block")
+    put("polyglot/keras_userblock.h5", bytes(blob), 1, 1, "pickle", "malicious",
+        "Keras HDF5 file with a pickle in its 512-byte user block", fmt="keras")
 
 
 # --------------------------------------------------------------------------
