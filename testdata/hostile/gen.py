@@ -205,12 +205,12 @@ def gen_sniff():
 
 def gen_chat():
     cfg = '{"bos_token": "<s>", "chat\\u005ftemplate": ' + json.dumps(TEMPLATE) + "}\n"
-    put("chat/escaped_key/tokenizer_config.json", cfg.encode(), 3, 2, "chatjson", "malicious",
-        'tokenizer_config.json spells the key "chat\\u005ftemplate"', payload="__subclasses__")
-    put("chat/long_comment/chat_template.jinja", ("{# " + "x" * 5000 + " #}" + TEMPLATE).encode(), 3, 2,
-        "jinja", "malicious", "chat_template.jinja starting with a 5 KB Jinja comment", payload="__subclasses__")
-    put("chat/plain_text/chat_template.jinja", ("You are a helpful assistant.\n" + TEMPLATE).encode(), 3, 2,
-        "jinja", "malicious", "chat_template.jinja starting with plain text", payload="__subclasses__")
+    put("chat/escaped_key/tokenizer_config.json", cfg.encode(), 3, 1, "chatjson", "malicious",
+        'tokenizer_config.json spells the key "chat\\u005ftemplate"', payload="__subclasses__", fmt="chat-template")
+    put("chat/long_comment/chat_template.jinja", ("{# " + "x" * 5000 + " #}" + TEMPLATE).encode(), 3, 1,
+        "jinja", "malicious", "chat_template.jinja starting with a 5 KB Jinja comment", payload="__subclasses__", fmt="chat-template")
+    put("chat/plain_text/chat_template.jinja", ("You are a helpful assistant.\n" + TEMPLATE).encode(), 3, 1,
+        "jinja", "malicious", "chat_template.jinja starting with plain text", payload="__subclasses__", fmt="chat-template")
 
 
 # --------------------------------------------------------------------------
