@@ -397,10 +397,10 @@ def link(rel, target):
 
 def gen_fs():
     put("fs/secret.csv", b"aws_access_key_id,aws_secret_access_key\nAKIAFAKEFAKEFAKEFAKE,fake/secret/do-not-use\n",
-        5, 2, "", "unscanned", "a fake credentials file outside the model folder")
-    put("fs/model/README.md", b"---\nlicense: mit\n---\n# tiny\n", 5, 2, "", "unscanned", "model card")
+        5, 1, "", "unscanned", "a fake credentials file outside the model folder")
+    put("fs/model/README.md", b"---\nlicense: mit\n---\n# tiny\n", 5, 1, "", "unscanned", "model card")
     link("fs/model/data/train.csv", "../../secret.csv")
-    put("fs/realdir/model.pkl", b"\x80\x02" + P0, 5, 2, "pickle", "malicious",
+    put("fs/realdir/model.pkl", b"\x80\x02" + P0, 5, 1, "pickle", "malicious",
         "a malicious pickle reached through the symlinked root fs/linkdir")
     link("fs/linkdir", "realdir")
 
