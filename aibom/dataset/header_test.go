@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -55,4 +56,29 @@ func TestJSONLKeys(t *testing.T) {
 	if got := strings.Join(names, "|"); got != "id|text" || f.ColumnCount != 4 {
 		t.Errorf("columns %q (%d), want id|text (4)", got, f.ColumnCount)
 	}
+}
+
+// FuzzTextColumns: the CSV/TSV/JSON Lines column reader never panics,
+// never lists more names than columns, and never lists a name that holds a
+// secret or personal data.
+func FuzzTextColumns(f *testing.F) {
+	for _, s := range []string{
+		"id,text,label\n1,hello,0\n", ",a,b\n0,1,x\n", "AKIAFAKEFAKEFAKEFAKE,x\n",
+		"root:$6$abc:1:2\n", `{"a": 1, "b": "x"}` + "\n", "\"a\nb\",c\n1,2\n",
+	} {
+		f.Add([]byte(s), uint8(0))
+	}
+	formats := []string{"csv", "tsv", "jsonl"}
+	f.Fuzz(func(t *testing.T, b []byte, k uint8) {
+		file := &File{Format: formats[int(k)%len(formats)], Rows: int64(bytes.Count(b, []byte{'\n'}))}
+		textColumns(file, b, bytes.IndexByte(b, '"') >= 0)
+		if len(file.Columns) > file.ColumnCount {
+			t.Fatalf("%d names for %d columns", len(file.Columns), file.ColumnCount)
+		}
+		for _, c := range file.Columns {
+			if n := Classify([]byte(c.Name)); len(n) > 0 {
+				t.Fatalf("column name %q holds %v", c.Name, n)
+			}
+		}
+	})
 }

@@ -216,9 +216,15 @@ func textColumns(f *File, head []byte, quoted bool) {
 		if !isHeader(rec, rows) {
 			return // data, not names: never put into the BOM
 		}
+		cols := make([]Column, 0, min(len(rec), 1000))
 		for _, name := range rec[:min(len(rec), 1000)] {
-			f.Columns = append(f.Columns, Column{Name: clean([]byte(name), 256)})
+			c := clean([]byte(name), 256)
+			if len(Classify([]byte(c))) > 0 {
+				return // what goes into the BOM is checked, not only the input
+			}
+			cols = append(cols, Column{Name: c})
 		}
+		f.Columns = cols
 		if f.Rows > 0 {
 			f.Rows-- // the header
 		}
@@ -251,11 +257,12 @@ func jsonKeys(line []byte) ([]Column, int) {
 			break
 		}
 		n++
-		if len(Classify([]byte(key))) > 0 {
+		name := clean([]byte(key), 256)
+		if len(Classify([]byte(key))) > 0 || len(Classify([]byte(name))) > 0 {
 			continue // a key that is a secret or personal data is a value
 		}
 		if len(cols) < 1000 {
-			cols = append(cols, Column{Name: clean([]byte(key), 256), Type: jsonType(v)})
+			cols = append(cols, Column{Name: name, Type: jsonType(v)})
 		}
 	}
 	return cols, n
