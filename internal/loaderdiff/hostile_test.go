@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+
 	"github.com/seed-43c89ce6/aibom/aibom"
 	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/internal/loaderdiff"

@@ -79,20 +79,7 @@ func probe(r io.Reader, whole bool) bool {
 	res := st.Result()
 	for {
 		_, err := st.Next()
-		cut := int64(-1) // offset of the first error Python would stop at
-		for _, e := range res.Errors {
-			if !tolerated(e) {
-				cut = e.Offset
-				break
-			}
-		}
-		var pe *Error
-		if errors.As(err, &pe) && (cut < 0 || pe.Offset < cut) {
-			cut = pe.Offset
-		}
-		if st.halted && cut < 0 { // its error was past MaxErrors
-			cut = st.opOff
-		}
+		cut := st.cut(err)
 		for _, ref := range res.Refs {
 			if ref.Kind != RefImport || (cut >= 0 && ref.Offset >= cut) || !plausibleName(ref.Name) {
 				continue
@@ -120,6 +107,26 @@ func probe(r io.Reader, whole bool) bool {
 			return true
 		}
 	}
+}
+
+// cut returns the offset of the first error Python's unpickler would stop
+// at, -1 when there is none; err is what Next returned.
+func (s *Stream) cut(err error) int64 {
+	cut := int64(-1)
+	for _, e := range s.res.Errors {
+		if !tolerated(e) {
+			cut = e.Offset
+			break
+		}
+	}
+	var pe *Error
+	if errors.As(err, &pe) && (cut < 0 || pe.Offset < cut) {
+		cut = pe.Offset
+	}
+	if s.halted && cut < 0 { // its error was past MaxErrors
+		cut = s.opOff
+	}
+	return cut
 }
 
 // knownName reports whether the default policy lists name as allowed or
