@@ -192,7 +192,7 @@ func textColumns(f *File, head []byte, quoted bool) {
 	switch f.Format {
 	case "csv", "tsv":
 		r := csv.NewReader(bytes.NewReader(head))
-		r.FieldsPerRecord, r.LazyQuotes, r.ReuseRecord = -1, true, true
+		r.FieldsPerRecord, r.LazyQuotes = -1, true
 		if f.Format == "tsv" {
 			r.Comma = '\t'
 		}
@@ -200,16 +200,34 @@ func textColumns(f *File, head []byte, quoted bool) {
 		if err != nil {
 			return
 		}
-		for _, name := range rec {
-			f.ColumnCount++
-			if len(f.Columns) < 1000 {
-				f.Columns = append(f.Columns, Column{Name: clean([]byte(name), 256)})
+		f.ColumnCount = len(rec)
+		f.RowsApproximate = f.Rows >= 0 && quoted
+		var rows [][]string
+		for len(rows) < 20 {
+			row, err := r.Read()
+			if err != nil {
+				break
 			}
+			rows = append(rows, row)
 		}
+		if len(rows) > 0 && r.InputOffset() >= int64(len(head)) {
+			rows = rows[:len(rows)-1] // the sample may cut the last one short
+		}
+		if !isHeader(rec, rows) {
+			return // data, not names: never put into the BOM
+		}
+		cols := make([]Column, 0, min(len(rec), 1000))
+		for _, name := range rec[:min(len(rec), 1000)] {
+			c := clean([]byte(name), 256)
+			if len(Classify([]byte(c))) > 0 {
+				return // what goes into the BOM is checked, not only the input
+			}
+			cols = append(cols, Column{Name: c})
+		}
+		f.Columns = cols
 		if f.Rows > 0 {
 			f.Rows-- // the header
 		}
-		f.RowsApproximate = f.Rows >= 0 && quoted
 	case "jsonl":
 		line := head
 		if k := bytes.IndexByte(line, '\n'); k >= 0 {
@@ -239,8 +257,12 @@ func jsonKeys(line []byte) ([]Column, int) {
 			break
 		}
 		n++
+		name := clean([]byte(key), 256)
+		if len(Classify([]byte(key))) > 0 || len(Classify([]byte(name))) > 0 {
+			continue // a key that is a secret or personal data is a value
+		}
 		if len(cols) < 1000 {
-			cols = append(cols, Column{Name: clean([]byte(key), 256), Type: jsonType(v)})
+			cols = append(cols, Column{Name: name, Type: jsonType(v)})
 		}
 	}
 	return cols, n

@@ -101,7 +101,7 @@ func (l *Local) Walk(ctx context.Context, fn WalkFunc) error {
 		case err != nil && p == l.root:
 			return err
 		case err != nil:
-			items = append(items, item{pathOnly(rel), err})
+			items = append(items, item{pathOnly(rel), fmt.Errorf("%w: %w", ErrUnreadable, err)})
 			return nil
 		case d.IsDir() && d.Name() == ".git" && p != l.root:
 			return filepath.SkipDir
@@ -144,7 +144,7 @@ func (l *Local) entry(p, rel string, d fs.DirEntry) (Entry, error) {
 	st, err := os.Stat(target)
 	switch {
 	case err != nil:
-		return pathOnly(rel), err
+		return pathOnly(rel), fmt.Errorf("%w: %w", ErrUnreadable, err)
 	case st.IsDir():
 		return pathOnly(rel), fmt.Errorf("%w: link to a directory not followed", ErrNotRegular)
 	case !st.Mode().IsRegular():

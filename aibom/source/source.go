@@ -43,7 +43,7 @@
 //     links into its own blobs/ folder are the one exception, checked by
 //     path. A link that leaves the source, a dangling link, a link to a
 //     directory, a non-regular file (FIFO, device, socket) and an unreadable
-//     directory are problems recorded against their path.
+//     directory (ErrUnreadable) are problems recorded against their path.
 package source
 
 import (
@@ -144,6 +144,11 @@ var (
 	// ErrNotRegular marks a path that is not a regular file (a directory
 	// reached through a link, a FIFO, a device, a socket).
 	ErrNotRegular = errors.New("not a regular file")
+	// ErrUnreadable marks a path that exists but could not be listed or
+	// examined (an unreadable directory, a file whose status cannot be
+	// read): unlike the problems above, something there could not be
+	// checked, so a scan fails on it (verdict invalid).
+	ErrUnreadable = errors.New("cannot be read")
 	// ErrStreamed is returned by Open of a streamed entry called outside
 	// its WalkFunc or twice.
 	ErrStreamed = errors.New("source: streamed entry opened outside its walk")

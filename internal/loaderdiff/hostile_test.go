@@ -1,14 +1,20 @@
 package loaderdiff_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
+
+	"github.com/seed-43c89ce6/aibom/aibom"
+	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/internal/loaderdiff"
 	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/runner"
@@ -98,11 +104,9 @@ func TestHostileLoaderDifferential(t *testing.T) {
 			}
 			checked++
 			if f.Phase != 1 {
-				// Phase 2: aibom's verdict on this file comes with the
-				// runner change of issue 9 (polyglots walked as pickles
-				// too, chat-template matching on decoded keys and whole
-				// templates, symlinked roots). Only the loader side is
-				// asserted until then.
+				// Phase 2: a case aibom does not catch yet; only the
+				// loader side is asserted (none since issue 9's
+				// second phase).
 				return
 			}
 			got := scanOne(t, r, path)
@@ -212,4 +216,46 @@ func scanOne(t *testing.T, r *runner.Runner, path string) scanners.FileResult {
 		t.Fatalf("aibom scan %s: %v, %v", path, err, rep)
 	}
 	return rep.Files[0]
+}
+
+// TestHostileGenerate: aibom generate on the file-system tricks of §5. A
+// symlinked root is followed (the BOM lists the pickle behind it), and a
+// dataset file linked outside the model folder is not read: its content
+// (a fake AWS key) never reaches the BOM, and the link is a problem.
+func TestHostileGenerate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		dir, want, never string
+		problem          bool
+	}{
+		{"linkdir", "model.pkl", "", false},
+		{"model", "README.md", "AKIAFAKE", true},
+	} {
+		src, err := source.Open(context.Background(), filepath.Join(root, "fs", tc.dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := aibom.Generate(context.Background(), src, aibom.WithRunner(runner.New(runner.WithoutHash())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := aibom.Encode(&buf, res.BOM, aibom.CycloneDXJSON, cdx.SpecVersion1_6); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), tc.want) {
+			t.Errorf("%s: the BOM does not list %s:\n%s", tc.dir, tc.want, buf.String())
+		}
+		if tc.never != "" && strings.Contains(buf.String(), tc.never) {
+			t.Errorf("%s: the BOM holds %s", tc.dir, tc.never)
+		}
+		if got := len(res.Problems) > 0; got != tc.problem {
+			t.Errorf("%s: problems %v", tc.dir, res.Problems)
+		}
+		for _, p := range res.Problems {
+			if !errors.Is(p.Err, source.ErrLeavesSource) {
+				t.Errorf("%s: problem %s: %v, want a link leaving the source", tc.dir, p.Path, p.Err)
+			}
+		}
+	}
 }

@@ -15,6 +15,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
@@ -56,9 +58,11 @@ func New() *Scanner { return &Scanner{} }
 func (s *Scanner) Name() string { return "chat-template" }
 
 // Match reports, from head alone, whether f may be a JSON object (Scan
-// then looks for its "chat_template" and declines the others) or is a
-// text file that is a chat template (Jinja blocks that use the chat
-// variables).
+// then decodes it and declines it when no key decodes to "chat_template"),
+// a file named as a Jinja template (".jinja": servers load
+// chat_template.jinja and --chat-template files by name, whatever their
+// first bytes), or a text file that is a chat template (Jinja blocks that
+// use the chat variables).
 func (s *Scanner) Match(f scanners.File, head []byte) bool {
 	t := bytes.TrimLeft(head, " \t\r\n\xef\xbb\xbf")
 	if len(t) == 0 || f.Size > MaxSize || bytes.IndexByte(head, 0) >= 0 {
@@ -67,7 +71,17 @@ func (s *Scanner) Match(f scanners.File, head []byte) bool {
 	if t[0] == '{' && !jinjaStart(t) {
 		return true
 	}
-	return isTemplate(head)
+	return jinjaName(f) || isTemplate(head)
+}
+
+// jinjaName reports whether f (the file, or the archive member) is named
+// like a Jinja template.
+func jinjaName(f scanners.File) bool {
+	name := f.Name
+	if name == "" {
+		name = f.Path
+	}
+	return strings.HasSuffix(strings.ToLower(path.Base(filepath.ToSlash(name))), ".jinja")
 }
 
 // isTemplate reports whether text is a Jinja chat template: it starts with a
@@ -97,9 +111,9 @@ func Parse(r io.ReaderAt, size int64) ([]Template, error) {
 	if err != nil {
 		return nil, &scanners.FormatError{Format: "chat-template", Offset: 0, Msg: err.Error()}
 	}
-	t := bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf")
-	if len(t) > 0 && t[0] == '{' && !jinjaStart(t) {
-		return parseJSON(b)
+	if isJSON(b) {
+		ts, _, err := parseJSON(b)
+		return ts, err
 	}
 	if !utf8.Valid(b) {
 		return nil, &scanners.FormatError{Format: "chat-template", Offset: 0, Msg: "template is not UTF-8 text"}
@@ -112,31 +126,39 @@ func newTemplate(name, text string, off int64) Template {
 	return Template{Name: name, Text: text, SHA256: hex.EncodeToString(sum[:]), Offset: off}
 }
 
-// parseJSON finds the top-level "chat_template" of a JSON object.
-func parseJSON(b []byte) ([]Template, error) {
+// parseJSON finds the top-level "chat_template" of a JSON object, matched
+// on the decoded key (so "chat\u005ftemplate" is found). A key given twice
+// is read every time: Python's json keeps the last, other parsers the
+// first, so every one is checked. found says whether there was one.
+func parseJSON(b []byte) (ts []Template, found bool, err error) {
 	fail := func(off int64, format string, args ...any) error {
 		return &scanners.FormatError{Format: "chat-template", Offset: off, Msg: fmt.Sprintf(format, args...)}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, fail(dec.InputOffset(), "not a JSON object")
+		return nil, false, fail(dec.InputOffset(), "not a JSON object")
 	}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, fail(dec.InputOffset(), "bad JSON: %v", err)
+			return ts, found, fail(dec.InputOffset(), "bad JSON: %v", err)
 		}
 		key, _ := tok.(string)
 		off := dec.InputOffset()
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, fail(dec.InputOffset(), "bad JSON: %v", err)
+			return ts, found, fail(dec.InputOffset(), "bad JSON: %v", err)
 		}
 		if key == "chat_template" {
-			return templates(raw, off)
+			found = true
+			more, err := templates(raw, off)
+			ts = append(ts, more...)
+			if err != nil {
+				return ts, found, err
+			}
 		}
 	}
-	return nil, nil
+	return ts, found, nil
 }
 
 // templates reads a chat_template value: a string, or a list of
@@ -169,12 +191,20 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, err
 	if err != nil {
 		return scanners.Result{}, &scanners.FormatError{Format: "chat-template", Offset: 0, Msg: err.Error()}
 	}
-	if t := bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf"); len(t) > 0 && t[0] == '{' && !jinjaStart(t) &&
-		!bytes.Contains(b, []byte(`"chat_template"`)) {
-		return scanners.Result{}, scanners.ErrNotMatched
+	var ts []Template
+	if isJSON(b) {
+		var found bool
+		ts, found, err = parseJSON(b)
+		// A JSON object with no key that decodes to chat_template is not
+		// a template; nor is one that breaks before any such key, unless
+		// it spells the key out (then it is a broken tokenizer config).
+		if !found && (err == nil || !bytes.Contains(b, []byte(`"chat_template"`))) {
+			return scanners.Result{}, scanners.ErrNotMatched
+		}
+	} else {
+		ts, err = Parse(bytes.NewReader(b), int64(len(b)))
 	}
-	ts, err := Parse(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
+	if err != nil && len(ts) == 0 {
 		return scanners.Result{}, err
 	}
 	var out []scanners.Finding
@@ -196,5 +226,11 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, err
 				Message: strings.TrimSpace(t.Name + " template: " + is.Msg)})
 		}
 	}
-	return scanners.Result{Findings: out}, nil
+	return scanners.Result{Findings: out}, err
+}
+
+// isJSON reports whether b starts like a JSON object (not a Jinja tag).
+func isJSON(b []byte) bool {
+	t := bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf")
+	return len(t) > 0 && t[0] == '{' && !jinjaStart(t)
 }

@@ -30,6 +30,10 @@ func TestMatch(t *testing.T) {
 		{"python source holding a template", "t = \"{{ messages }}\"\nprint(t)\n", false},
 		{"jinja that is not a chat template", "{% extends 'base.html' %}{{ title }}", false},
 		{"binary", "\x00\x01{{ messages }}", false},
+		{"escaped key", `{"chat\u005ftemplate": "{{ x }}"}`, true},
+		{"escaped other key", `{"chat\u005ftemplates": "{{ x }}"}`, false},
+		{"broken JSON without a template", `{"model_type": "llama", `, false},
+		{"nested chat_template only", `{"a": {"chat_template": "{{ x }}"}}`, false},
 	} {
 		if got := recognised([]byte(tc.b)); got != tc.want {
 			t.Errorf("%s: recognised = %v, want %v", tc.name, got, tc.want)
@@ -51,6 +55,10 @@ func TestScan(t *testing.T) {
 			{"name": "tool_use", "template": "{{ cycler.__init__.__globals__.os.popen('id') }}"}]}`, scanners.Malicious, ""},
 		{"bad chat_template type", `{"chat_template": 42}`, scanners.Invalid, ""},
 		{"template file", "{{ lipsum.__globals__['os'].popen('id').read() }}{{ messages }}", scanners.Malicious, "lipsum.__globals__"},
+		{"escaped key", `{"chat\u005ftemplate": "{{ ''.__class__.__mro__[1].__subclasses__() }}"}`, scanners.Malicious, "__subclasses__"},
+		// Python's json keeps the last of two equal keys.
+		{"duplicate key", `{"chat_template": "{{ messages }}", "chat_template": "{{ x.__class__ }}"}`, scanners.Malicious, "__class__"},
+		{"template, then bad JSON", `{"chat_template": "{{ x.__class__ }}", "a": }`, scanners.Malicious, "__class__"},
 	} {
 		fs, err := scanners.FindingsOf(New().Scan(context.Background(), file([]byte(tc.b))))
 		if v := scanners.VerdictOf(fs, err); v != tc.verdict {
@@ -116,4 +124,37 @@ func recognised(b []byte) bool {
 	}
 	_, err := s.Scan(context.Background(), file(b))
 	return !errors.Is(err, scanners.ErrNotMatched)
+}
+
+// TestWholeTemplate: a file named like a Jinja template is a template
+// whatever its first 4 KiB hold (plain text, a long comment), and all of it
+// is analysed (issue 9 §3); a text file with another name still needs a
+// Jinja tag at its start and the chat variables.
+func TestWholeTemplate(t *testing.T) {
+	t.Parallel()
+	payload := "{{ ''.__class__.__mro__[1].__subclasses__() }}"
+	for name, text := range map[string]string{
+		"plain_text":   "You are a helpful assistant.\n" + payload,
+		"long_comment": "{# " + strings.Repeat("x", 5000) + " #}" + payload,
+	} {
+		b := []byte(text)
+		head := b[:min(len(b), scanners.HeadSize)]
+		s := New()
+		for _, f := range []scanners.File{
+			{Path: "m/chat_template.jinja", Size: int64(len(b)), R: bytes.NewReader(b)},
+			{Path: "a.tar", Member: "x/tool.JINJA", Name: "x/tool.JINJA", Size: int64(len(b)), R: bytes.NewReader(b)},
+		} {
+			if !s.Match(f, head) {
+				t.Errorf("%s as %s: not matched", name, f.Loc())
+				continue
+			}
+			fs, err := scanners.FindingsOf(s.Scan(context.Background(), f))
+			if v := scanners.VerdictOf(fs, err); v != scanners.Malicious {
+				t.Errorf("%s as %s: %s, %v", name, f.Loc(), v, fs)
+			}
+		}
+		if s.Match(scanners.File{Path: "notes.txt", Size: int64(len(b)), R: bytes.NewReader(b)}, head) {
+			t.Errorf("%s as notes.txt: matched", name)
+		}
+	}
 }

@@ -137,3 +137,42 @@ func TestProbeWordLists(t *testing.T) {
 		}
 	}
 }
+
+// countingReaderAt counts the bytes read through it.
+type countingReaderAt struct {
+	b []byte
+	n int64
+}
+
+func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := bytes.NewReader(c.b).ReadAt(p, off)
+	c.n += int64(n)
+	return n, err
+}
+
+// TestProbeStopsAtFirstError: the probe decides at the first error that
+// would stop the unpickler, so it reads only that far: a stored zip of
+// ASCII text ("PK": PERSID, whose line would run to the first newline) and
+// a stream whose first opcode underflows the stack cost a few KiB, not the
+// file. A payload before such an error is still found.
+func TestProbeStopsAtFirstError(t *testing.T) {
+	t.Parallel()
+	ascii := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB, no newline
+	for name, b := range map[string][]byte{
+		"zip":       append([]byte("PK\x03\x04\x14\x00\x08\x00"), ascii...),
+		"persid":    append([]byte("P"), ascii...),
+		"underflow": append([]byte("0S'"), ascii...), // POP on an empty stack, then a long STRING line
+	} {
+		c := &countingReaderAt{b: b}
+		if Probe(c, int64(len(b))) {
+			t.Errorf("%s: probed as a pickle", name)
+		}
+		if c.n > 16<<10 {
+			t.Errorf("%s: probe read %d bytes of %d", name, c.n, len(b))
+		}
+	}
+	payload := append([]byte("cos\nsystem\n(S'true'\ntR0"), ascii...)
+	if !Probe(&countingReaderAt{b: payload}, int64(len(payload))) {
+		t.Error("a payload before the first error is not a pickle")
+	}
+}

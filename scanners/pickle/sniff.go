@@ -75,20 +75,11 @@ func Sniff(b []byte, whole bool) bool {
 func probe(r io.Reader, whole bool) bool {
 	st := NewStream(r, 0, probeLimits)
 	st.opBudget = probeMaxOps
+	st.haltAtError = true
 	res := st.Result()
 	for {
 		_, err := st.Next()
-		cut := int64(-1) // offset of the first error Python would stop at
-		for _, e := range res.Errors {
-			if !tolerated(e) {
-				cut = e.Offset
-				break
-			}
-		}
-		var pe *Error
-		if errors.As(err, &pe) && (cut < 0 || pe.Offset < cut) {
-			cut = pe.Offset
-		}
+		cut := st.cut(err)
 		for _, ref := range res.Refs {
 			if ref.Kind != RefImport || (cut >= 0 && ref.Offset >= cut) || !plausibleName(ref.Name) {
 				continue
@@ -97,7 +88,13 @@ func probe(r io.Reader, whole bool) bool {
 			// GLOBAL and then breaks: count an import only when the walk
 			// went on past it, or when it names a callable the policy
 			// knows (a payload need not go on: importing runs code).
-			if cut < 0 || st.prevOff > ref.Offset || knownName(ref.Name) {
+			// Halted at a semantic error, the opcode that raised it
+			// parsed: the walk went on to it.
+			past := st.prevOff
+			if st.halted {
+				past = st.opOff
+			}
+			if cut < 0 || past > ref.Offset || knownName(ref.Name) {
 				return true
 			}
 		}
@@ -110,6 +107,26 @@ func probe(r io.Reader, whole bool) bool {
 			return true
 		}
 	}
+}
+
+// cut returns the offset of the first error Python's unpickler would stop
+// at, -1 when there is none; err is what Next returned.
+func (s *Stream) cut(err error) int64 {
+	cut := int64(-1)
+	for _, e := range s.res.Errors {
+		if !tolerated(e) {
+			cut = e.Offset
+			break
+		}
+	}
+	var pe *Error
+	if errors.As(err, &pe) && (cut < 0 || pe.Offset < cut) {
+		cut = pe.Offset
+	}
+	if s.halted && cut < 0 { // its error was past MaxErrors
+		cut = s.opOff
+	}
+	return cut
 }
 
 // knownName reports whether the default policy lists name as allowed or

@@ -163,6 +163,11 @@ type Stream struct {
 	scratch Value
 	// prevOff is the offset of the opcode before the one being executed.
 	prevOff int64
+	// haltAtError, set by Probe, ends Next with errHalted at the first
+	// error that would stop Python's unpickler, semantic ones included:
+	// the probe decides there, so it need not read on to the pickle's end.
+	haltAtError bool
+	halted      bool
 }
 
 // NewStream returns a Stream reading r, whose first byte is at offset base.
@@ -204,6 +209,9 @@ var errStop = errors.New("stop")
 // errBudget ends a walk that reached its opcode budget.
 var errBudget = errors.New("opcode budget reached")
 
+// errHalted ends a probe's walk at its first error (haltAtError).
+var errHalted = errors.New("halted at the first error")
+
 // Next walks one pickle up to and including its STOP and returns the value
 // STOP would return. At the end of the stream it returns io.EOF. A
 // malformed opcode returns an *Error; what came before it is already in
@@ -235,9 +243,20 @@ func (s *Stream) Next() (Value, error) {
 			return Value{}, s.fail(fmt.Sprintf("unknown opcode 0x%02x", b))
 		}
 		s.opName = o.name
+		if s.haltAtError && s.res.Pickles == 0 && (b == 'P' || b == 'Q') {
+			// No loader that unpickles from byte 0 (pickle.load, joblib,
+			// np.load, torch's legacy magic number) gives its first
+			// pickle a persistent_load: the load stops here. Deciding
+			// before PERSID reads its line spares reading a whole zip
+			// ("PK...") to its first newline.
+			return Value{}, s.fail("persistent id in the first pickle: no loader reading from byte 0 accepts it")
+		}
 		s.res.Ops++
 		s.opsInPickle++
 		err = s.exec(b, o)
+		if s.halted && err == nil {
+			return Value{}, errHalted
+		}
 		if errors.Is(err, errStop) {
 			s.res.Pickles++
 			return s.popValue(), nil
@@ -261,6 +280,9 @@ func (s *Stream) fail(msg string) *Error {
 
 // record adds a parse error to the result.
 func (s *Stream) record(e *Error) {
+	if s.haltAtError && !tolerated(e) {
+		s.halted = true
+	}
 	if len(s.res.Errors) < s.lim.MaxErrors {
 		s.res.Errors = append(s.res.Errors, e)
 	}

@@ -8,6 +8,8 @@ import (
 	"iter"
 
 	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/scanners/pickle"
+	"github.com/seed-43c89ce6/aibom/scanners/pytorch"
 )
 
 // scanReader scans res.Size bytes of r and, unless hashing is off, hashes
@@ -55,9 +57,8 @@ func (r *Runner) ScanNested(ctx context.Context, f scanners.File) (scanners.Resu
 // without error ends the list; one that fails hands f on to the next that
 // matches: a polyglot that is invalid as one format may load as another.
 //
-// The plan (which scanners run) and the combination are separate steps, so
-// that a rule such as "every stream whose byte 0 an unpickler accepts is
-// also walked as a pickle" is a change to plan alone.
+// Whatever parsed f, a stream whose bytes from offset 0 an unpickler
+// accepts is also walked as a pickle (alsoPickle): issue 9's polyglots.
 func (r *Runner) dispatch(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return scanners.Result{Format: "unknown"}, err
@@ -70,6 +71,10 @@ func (r *Runner) dispatch(ctx context.Context, f scanners.File) (scanners.Result
 		out    scanners.Result
 		outErr error
 		found  bool
+		// parsed: a scanner parsed f, so the ones after it (pickle, the
+		// last) were not asked.
+		parsed   bool
+		parsedBy scanners.Scanner
 	)
 	for s := range r.plan(f, head) {
 		res, err := runScanner(ctx, s, f)
@@ -82,13 +87,84 @@ func (r *Runner) dispatch(ctx context.Context, f scanners.File) (scanners.Result
 			out = out.Merge(res)
 		}
 		if err == nil {
+			parsed, parsedBy = s.Name() != "pickle", s
 			break
 		}
 	}
 	if !found {
 		out.Format = "unknown"
 	}
+	if parsed && !walksPickleAtZero(parsedBy) {
+		out = r.alsoPickle(ctx, f, out)
+	}
 	return out, outErr
+}
+
+// alsoPickle walks f as a pickle when an unpickler would accept its bytes
+// from offset 0 (pickle.Probe), whatever else f is: a polyglot (a tar whose
+// first member name is a pickle, a safetensors header whose length byte is
+// an opcode, a pickle in an HDF5 user block) must not be "clean" because
+// another format parsed it first. The findings of the walk are merged into
+// out (without duplicates; verdicts come from findings, so the worse one
+// wins) with one POLYGLOT-PICKLE finding saying why; its parse errors are
+// not: the file is first of all the format that parsed it, and a pickle
+// walk that stops after its payload has already done its harm.
+//
+// dispatch calls it only when a scanner parsed f: otherwise every matching
+// scanner, the pickle scanner (whose Match is Probe) last, was tried.
+func (r *Runner) alsoPickle(ctx context.Context, f scanners.File, out scanners.Result) scanners.Result {
+	pk := r.pickle()
+	if pk == nil || ctx.Err() != nil || !pickle.Probe(f.R, f.Size) {
+		return out
+	}
+	res, _ := runScanner(ctx, pk, f)
+	// A zip's prepended bytes were already walked as the member
+	// "<prepended>", which starts at byte 0: the same findings.
+	prepended := map[scanners.Finding]bool{}
+	for _, fd := range out.Findings {
+		if fd.Member == prependedMember {
+			fd.Member = ""
+			prepended[fd] = true
+		}
+	}
+	fs := make([]scanners.Finding, 0, len(res.Findings)+1)
+	for _, fd := range res.Findings {
+		if !prepended[fd] {
+			fs = append(fs, fd)
+		}
+	}
+	if len(prepended) == 0 {
+		fs = append(fs, scanners.Finding{Rule: RulePolyglot, Severity: scanners.Info,
+			Message: fmt.Sprintf("this %s file is also a pickle from byte 0: an unpickler (pickle.load, torch.load, joblib.load) would run it", out.Format),
+			ATLAS:   scanners.ATLASEmbedMalware})
+	}
+	return out.Merge(scanners.Result{Findings: fs})
+}
+
+// prependedMember is the member name the zip scanner gives the bytes
+// before an archive's first structure.
+const prependedMember = "<prepended>"
+
+// walksPickleAtZero reports whether s, having parsed a stream, has already
+// walked it as a pickle from byte 0: a legacy PyTorch file is a sequence
+// of pickles.
+func walksPickleAtZero(s scanners.Scanner) bool {
+	_, ok := s.(*pytorch.Legacy)
+	return ok
+}
+
+// RulePolyglot is the rule of the finding that a stream which parsed as
+// one format is also a pickle from byte 0 (see alsoPickle).
+const RulePolyglot = "POLYGLOT-PICKLE"
+
+// pickle returns the Runner's pickle scanner, nil when its list has none.
+func (r *Runner) pickle() scanners.Scanner {
+	for _, s := range r.scanners {
+		if s.Name() == "pickle" {
+			return s
+		}
+	}
+	return nil
 }
 
 // plan yields the scanners whose Match accepts f, in the list's order,

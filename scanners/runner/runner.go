@@ -7,6 +7,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -208,7 +209,12 @@ func (r *Runner) scanEntry(ctx context.Context, e source.Entry, problem error) s
 	}
 	if problem != nil {
 		// Listed but not read (a dangling link, a link leaving the
-		// source): nothing loads it from here either.
+		// source): nothing loads it from here either. An unreadable
+		// directory or file status, though, hides what a loader may
+		// read: it fails the scan, as an unreadable file does.
+		if errors.Is(problem, source.ErrUnreadable) {
+			return fail(scanners.Invalid, problem)
+		}
 		return fail(scanners.Unscanned, problem)
 	}
 	ra, err := source.OpenReaderAt(ctx, e, source.SpoolLimits())

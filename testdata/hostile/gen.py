@@ -85,8 +85,8 @@ def gen_polyglots():
         data = b"hello\n"
         ti.size, ti.mtime, ti.mode = len(data), 0, 0o644
         t.addfile(ti, io.BytesIO(data))
-    put("polyglot/tar_pickle.tar", buf.getvalue(), 1, 2, "pickle", "malicious",
-        "valid tar whose first member name is a protocol-0 pickle")
+    put("polyglot/tar_pickle.tar", buf.getvalue(), 1, 1, "pickle", "malicious",
+        "valid tar whose first member name is a protocol-0 pickle", fmt="tar")
 
     # safetensors: header length 0x156 (low byte 'V' = UNICODE: the line runs
     # through the JSON header into the tensor data, whose first byte ends it).
@@ -96,8 +96,9 @@ def gen_polyglots():
     n = 0x156
     assert len(hdr) <= n and b"\n" not in hdr and b"\\" not in hdr
     hdr = hdr + b" " * (n - len(hdr))
-    put("polyglot/safetensors_pickle.safetensors", struct.pack("<Q", n) + hdr + tensor, 1, 2, "pickle",
-        "malicious", "safetensors header length 0x156 (low byte 'V'); a U8 tensor holds the payload")
+    put("polyglot/safetensors_pickle.safetensors", struct.pack("<Q", n) + hdr + tensor, 1, 1, "pickle",
+        "malicious", "safetensors header length 0x156 (low byte 'V'); a U8 tensor holds the payload",
+        fmt="safetensors")
 
     # ONNX ModelProto: model_version=78 ('(' 'N' = MARK NONE), then a
     # metadata_props entry (tag 'r' = LONG_BINPUT eats 4 bytes) whose key
@@ -111,8 +112,9 @@ def gen_polyglots():
              + b"\x12\x05aibom"  # producer_name
              + b"\x3a\x08\x12\x01g\x62\x03\x0a\x01y"  # graph {name "g", output {name "y"}}
              + b"\x42\x02\x10\x11")  # opset_import {version 17}
-    put("polyglot/onnx_pickle.onnx", b"\x28\x4e" + b"\x72" + bytes([len(entry)]) + entry + model, 1, 2,
-        "pickle", "malicious", "ONNX ModelProto whose first fields are pickle opcodes; payload in a metadata key")
+    put("polyglot/onnx_pickle.onnx", b"\x28\x4e" + b"\x72" + bytes([len(entry)]) + entry + model, 1, 1,
+        "pickle", "malicious", "ONNX ModelProto whose first fields are pickle opcodes; payload in a metadata key",
+        fmt="onnx")
 
     try:
         import h5py
@@ -132,8 +134,8 @@ def gen_polyglots():
     blob[: len(P0)] = P0
     p.unlink()
     tmp.rmdir()
-    put("polyglot/keras_userblock.h5", bytes(blob), 1, 2, "pickle", "malicious",
-        "Keras HDF5 file with a pickle in its 512-byte user block")
+    put("polyglot/keras_userblock.h5", bytes(blob), 1, 1, "pickle", "malicious",
+        "Keras HDF5 file with a pickle in its 512-byte user block", fmt="keras")
 
 
 # --------------------------------------------------------------------------
@@ -203,12 +205,12 @@ def gen_sniff():
 
 def gen_chat():
     cfg = '{"bos_token": "<s>", "chat\\u005ftemplate": ' + json.dumps(TEMPLATE) + "}\n"
-    put("chat/escaped_key/tokenizer_config.json", cfg.encode(), 3, 2, "chatjson", "malicious",
-        'tokenizer_config.json spells the key "chat\\u005ftemplate"', payload="__subclasses__")
-    put("chat/long_comment/chat_template.jinja", ("{# " + "x" * 5000 + " #}" + TEMPLATE).encode(), 3, 2,
-        "jinja", "malicious", "chat_template.jinja starting with a 5 KB Jinja comment", payload="__subclasses__")
-    put("chat/plain_text/chat_template.jinja", ("You are a helpful assistant.\n" + TEMPLATE).encode(), 3, 2,
-        "jinja", "malicious", "chat_template.jinja starting with plain text", payload="__subclasses__")
+    put("chat/escaped_key/tokenizer_config.json", cfg.encode(), 3, 1, "chatjson", "malicious",
+        'tokenizer_config.json spells the key "chat\\u005ftemplate"', payload="__subclasses__", fmt="chat-template")
+    put("chat/long_comment/chat_template.jinja", ("{# " + "x" * 5000 + " #}" + TEMPLATE).encode(), 3, 1,
+        "jinja", "malicious", "chat_template.jinja starting with a 5 KB Jinja comment", payload="__subclasses__", fmt="chat-template")
+    put("chat/plain_text/chat_template.jinja", ("You are a helpful assistant.\n" + TEMPLATE).encode(), 3, 1,
+        "jinja", "malicious", "chat_template.jinja starting with plain text", payload="__subclasses__", fmt="chat-template")
 
 
 # --------------------------------------------------------------------------
@@ -395,10 +397,10 @@ def link(rel, target):
 
 def gen_fs():
     put("fs/secret.csv", b"aws_access_key_id,aws_secret_access_key\nAKIAFAKEFAKEFAKEFAKE,fake/secret/do-not-use\n",
-        5, 2, "", "unscanned", "a fake credentials file outside the model folder")
-    put("fs/model/README.md", b"---\nlicense: mit\n---\n# tiny\n", 5, 2, "", "unscanned", "model card")
+        5, 1, "", "unscanned", "a fake credentials file outside the model folder")
+    put("fs/model/README.md", b"---\nlicense: mit\n---\n# tiny\n", 5, 1, "", "unscanned", "model card")
     link("fs/model/data/train.csv", "../../secret.csv")
-    put("fs/realdir/model.pkl", b"\x80\x02" + P0, 5, 2, "pickle", "malicious",
+    put("fs/realdir/model.pkl", b"\x80\x02" + P0, 5, 1, "pickle", "malicious",
         "a malicious pickle reached through the symlinked root fs/linkdir")
     link("fs/linkdir", "realdir")
 
