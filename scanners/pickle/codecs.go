@@ -58,8 +58,10 @@ func (s *Stream) readPickleText(n uint64) error {
 	return nil
 }
 
-// pushLatin1 pushes the latin-1 bytes b of a text read at offset off, kept
-// (within maxTextKept) when they start like a pickle.
+// pushLatin1 pushes the latin-1 bytes b of a text whose argument starts at
+// offset off. What the embedded pickles import is reported at off plus the
+// offset in b: exact up to the first character written in more than one
+// byte, then within the text's argument.
 func (s *Stream) pushLatin1(b []byte, off int64) {
 	s.res.textKept += int64(len(b))
 	s.push(Value{k: kLatin1, s: string(b), n: off})

@@ -173,6 +173,7 @@ func TestLatin1Decoders(t *testing.T) {
 		{`\U000000e9`, "\xe9", true},
 		{`\x41\n`, `\x41\n`, true}, // raw-unicode-escape knows only \u and \U
 		{`\\u0041`, `\\u0041`, true},
+		{`\\\u0041`, `\\A`, true}, // as CPython 3.11 decodes it
 		{`x\`, `x\`, true},
 		{`\u0100`, "", false},
 		{`\u12`, "", false},
