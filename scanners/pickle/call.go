@@ -37,6 +37,9 @@ func (s *Stream) execBinary(b byte, o *op) error {
 			}
 			v = q
 		} else {
+			if s.unicodeLine(ln, s.r.off-int64(len(ln))-1) {
+				return nil
+			}
 			v = unescape(ln, true)
 		}
 		s.pushString(v)
@@ -189,6 +192,9 @@ func (s *Stream) execString(b byte, o *op) error {
 	if isBytesOp(b) && s.embeddedPickle(n) {
 		return s.walkEmbedded(n)
 	}
+	if isUnicodeOp(b) && s.pickleText(n) {
+		return s.readPickleText(n)
+	}
 	keep := s.lim.MaxString
 	if n <= maxTemplate && int(n) > keep && s.startsTemplate() {
 		keep = maxTemplate
@@ -233,6 +239,14 @@ func (s *Stream) walkEmbedded(n uint64) error {
 		return fmt.Errorf("%d-byte argument runs past the end of the stream", n)
 	}
 	s.r.off += int64(len(buf))
+	s.push(s.walkPickles(buf, start))
+	return nil
+}
+
+// walkPickles walks buf, bytes that start like a pickle, as the pickles a
+// loader of them would read; start is the offset reported for buf's first
+// byte. It returns kEmbedded when buf was walked whole.
+func (s *Stream) walkPickles(buf []byte, start int64) Value {
 	inner := &Stream{r: newReader(bytes.NewReader(buf), start), lim: s.lim, res: s.res,
 		nested: s.nested + 1, kept: s.kept, important: s.important}
 	errs, refs, pickles := len(s.res.Errors), s.res.refTotal, s.res.Pickles
@@ -246,11 +260,9 @@ func (s *Stream) walkEmbedded(n uint64) error {
 	if len(s.res.Errors) == errs && s.res.Pickles > pickles && !s.res.Lossy {
 		// Walked whole: what a loader of these bytes would import has
 		// been reported.
-		s.push(Value{k: kEmbedded})
-		return nil
+		return Value{k: kEmbedded}
 	}
-	s.push(opaque)
-	return nil
+	return opaque
 }
 
 // execCall models the opcodes that import or call: STACK_GLOBAL, REDUCE,
@@ -273,6 +285,10 @@ func (s *Stream) execCall(b byte) error {
 		s.push(s.global(ms, ns, ""))
 	case 'R':
 		args, fn := s.popValue(), s.popValue()
+		if v, ok := s.bytesCall(fn, args); ok {
+			s.push(v)
+			return nil
+		}
 		s.push(s.call(fn, args.Items()))
 	case 'b':
 		state := s.popValue()

@@ -61,7 +61,7 @@ func (s *Stream) execContainer(b byte) {
 	case '}':
 		s.push(Value{k: kDict, ref: &aggregate{}})
 	case ')':
-		s.push(opaque)
+		s.push(emptyTuple)
 	case 'l':
 		s.push(s.collect(kList))
 	case 't':

@@ -21,6 +21,8 @@ func FuzzWalk(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
+	f.Add(p0Load(evil))
+	f.Add(p2Load(latin1Text(emb("}")+evil), "latin1"))
 	f.Add(distState("scipy.stats._continuous_distns:uniform_gen", scipyTmpl("a, ", "loc=0", "loc, 1"), 3))
 	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "models", "pickle", "*"))
 	benign, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "benign", "*", "*.p[0-5].pkl"))

@@ -20,6 +20,7 @@ const (
 	kUnresolved             // a STACK_GLOBAL whose operands could not be resolved
 	kTemplate               // a text that is exactly scipy's argparser template
 	kEmbedded               // bytes walked whole as embedded pickles
+	kLatin1                 // a text that encodes to latin-1 bytes s starting like a pickle; n is its offset
 )
 
 // aggregate holds the modelled items of a tuple, list, dict or call.
@@ -41,6 +42,15 @@ type Value struct {
 }
 
 var opaque = Value{k: kOpaque, n: 1}
+
+// emptyTuple is an unmodelled value that is known to be the empty tuple
+// (protocols 0-2 write empty bytes as bytes()). Merged into a run of unmodelled
+// values it stands for the run's first value, so a run that starts with it
+// keeps it and one that does not loses it, which only forgets.
+var emptyTuple = Value{k: kOpaque, n: 1, s: "()"}
+
+// isEmptyTuple reports whether v is known to be the empty tuple.
+func (v Value) isEmptyTuple() bool { return v.k == kOpaque && v.n == 1 && v.s == "()" }
 
 // Str returns the value's string and whether it is one.
 func (v Value) Str() (string, bool) { return v.s, v.k == kStr }

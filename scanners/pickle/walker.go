@@ -114,6 +114,9 @@ type Result struct {
 	objectCalls bool
 	// refTotal counts every reference made, recorded or not.
 	refTotal int64
+	// textKept and textWalked count the bytes of pickle-like texts kept,
+	// and of their encodings walked (codecs.go).
+	textKept, textWalked int64
 }
 
 // Error is a parse error at a byte offset.
@@ -449,6 +452,10 @@ func (s *Stream) keep() bool {
 
 // collect builds a container value of kind k from the items above a mark.
 func (s *Stream) collect(k kind) Value {
+	if n := len(s.stack); k == kTuple && n > 0 && s.stack[n-1].k == kMark {
+		s.stack = s.stack[:n-1]
+		return emptyTuple
+	}
 	var agg *aggregate
 	n := s.popMark(func(v Value) {
 		agg = s.addItem(agg, v, k != kTuple)
