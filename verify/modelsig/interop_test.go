@@ -11,7 +11,23 @@ import (
 	"github.com/seed-43c89ce6/aibom/verify"
 )
 
-const interopDir = "../../../../shared/interop/oms"
+// interopDir is found by walking up from the package: the shared folder sits
+// beside the checkout (../shared/interop/oms from the repository root or from
+// its parent).
+func interopDir() string {
+	d, err := filepath.Abs(".")
+	if err != nil {
+		return ""
+	}
+	for range 6 {
+		p := filepath.Join(d, "shared", "interop", "oms")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		d = filepath.Dir(d)
+	}
+	return ""
+}
 
 type vector struct {
 	name   string
@@ -34,7 +50,7 @@ func interop(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv("AIBOM_OMS_INTEROP")
 	if dir == "" {
-		dir = interopDir
+		dir = interopDir()
 	}
 	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
 		if os.Getenv("CI") != "" {

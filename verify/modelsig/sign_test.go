@@ -1,0 +1,146 @@
+package modelsig
+
+import (
+	"context"
+	"crypto/x509"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+)
+
+func loadVectorSigner(t *testing.T, dir string, withChain bool) *Signer {
+	t.Helper()
+	sv, err := LoadKey(context.Background(), filepath.Join(dir, "keys/certificate/signing-key.pem"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !withChain {
+		s, err := NewKeySigner(sv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	var chain []*x509.Certificate
+	for _, f := range []string{"signing-key-cert.pem", "int-ca-cert.pem"} {
+		c, err := LoadCertificates(filepath.Join(dir, "keys/certificate", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		chain = append(chain, c...)
+	}
+	s, err := NewCertificateSigner(sv, chain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestSignMatchesReference signs each vector's model with aibom and compares
+// the statement with the one the reference signed: same subject, same
+// manifest, and the same ignore paths for v1.1.
+func TestSignMatchesReference(t *testing.T) {
+	dir := interop(t)
+	for _, v := range vectors {
+		if v.name == "v0.2.0-certificate" {
+			continue // another payload format
+		}
+		t.Run(v.name, func(t *testing.T) {
+			folder := copyVector(t, filepath.Join(dir, v.name))
+			ref := signedStatement(t, filepath.Join(folder, "model.sig"))
+			model := folder
+			var opts []SignOption
+			if v.model != "" {
+				model = filepath.Join(folder, v.model)
+				opts = append(opts, SignTo(filepath.Join(t.TempDir(), "model.sig")))
+			}
+			if _, err := os.Stat(filepath.Join(folder, "ignore-me")); err == nil {
+				opts = append(opts, SignIgnoring("ignore-me"))
+			}
+			sigPath, err := Sign(context.Background(), model, loadVectorSigner(t, dir, v.cert), opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := signedStatement(t, sigPath)
+			if got.Subject[0].Name != ref.Subject[0].Name || got.Subject[0].Digest["sha256"] != ref.Subject[0].Digest["sha256"] {
+				t.Fatalf("subject %+v, the reference signed %+v", got.Subject, ref.Subject)
+			}
+			var gp, rp predicateV1
+			if err := strictUnmarshal(got.Predicate, &gp); err != nil {
+				t.Fatal(err)
+			}
+			if err := strictUnmarshal(ref.Predicate, &rp); err != nil {
+				t.Fatal(err)
+			}
+			if len(gp.Resources) != len(rp.Resources) {
+				t.Fatalf("resources %+v, reference %+v", gp.Resources, rp.Resources)
+			}
+			for i := range gp.Resources {
+				if gp.Resources[i] != rp.Resources[i] {
+					t.Fatalf("resource %d: %+v, reference %+v", i, gp.Resources[i], rp.Resources[i])
+				}
+			}
+			if strings.HasPrefix(v.name, "v1.1") && !sameSet(gp.Serialization.IgnorePaths, rp.Serialization.IgnorePaths) {
+				t.Fatalf("ignore paths %v, reference %v", gp.Serialization.IgnorePaths, rp.Serialization.IgnorePaths)
+			}
+			// And what aibom signed verifies.
+			vopts := []Option{WithSignature(sigPath)}
+			res, err := Verify(context.Background(), model, v.trust(t, dir), vopts...)
+			if err != nil || !res.Verified {
+				t.Fatalf("%v %+v", err, res)
+			}
+		})
+	}
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !containsString(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSignVerifyRoundTrip(t *testing.T) {
+	dir := interop(t)
+	model := t.TempDir()
+	for _, f := range []string{"a.bin", "sub/b.bin", "sub/deeper/c.json", ".git/HEAD"} {
+		p := filepath.Join(model, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("content of "+f), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	if _, err := Sign(ctx, model, loadVectorSigner(t, dir, false)); err != nil {
+		t.Fatal(err)
+	}
+	trust := keyTrust(t, filepath.Join(dir, "keys/certificate/signing-key-pub.pem"))
+	res, err := Verify(ctx, model, trust)
+	if err != nil || !res.Verified || res.Files != 3 {
+		t.Fatalf("%v %+v", err, res)
+	}
+	// .git is ignored, so changing it changes nothing.
+	appendFile(t, filepath.Join(model, ".git/HEAD"), "x")
+	if res, _ := Verify(ctx, model, trust); !res.Verified {
+		t.Fatalf("%+v", res)
+	}
+	appendFile(t, filepath.Join(model, "sub/deeper/c.json"), "x")
+	res, _ = Verify(ctx, model, trust)
+	if res.Verified || !strings.Contains(strings.Join(res.Problems, "\n"), "sub/deeper/c.json changed") {
+		t.Fatalf("%+v", res)
+	}
+	// The wrong key.
+	other := keyTrust(t, writePub(t, writeCA(t)))
+	if res, _ := Verify(ctx, model, other); res.Verified {
+		t.Fatal("verified with another key")
+	}
+}
