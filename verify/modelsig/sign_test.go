@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
 )
 
 func loadVectorSigner(t *testing.T, dir string, withChain bool) *Signer {
