@@ -174,7 +174,7 @@ func checkSignature(ctx context.Context, raw []byte, trust Trust, o options) (*m
 		}
 	}
 	if signer == "" && len(trust.Identities) > 0 {
-		name, err := verifyKeyless(ctx, pb, trust.Trust)
+		name, err := verifyKeyless(pb, trust.Trust)
 		if err == nil {
 			signer = name
 		} else {
