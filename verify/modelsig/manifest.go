@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -117,8 +118,20 @@ func listFiles(root string, o walkOptions) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(files)
+	sortPaths(files)
 	return files, nil
+}
+
+// sortPaths sorts '/'-separated paths as the reference sorts its manifest
+// (Python's PurePosixPath order): component by component, so "a/b" comes
+// before "a-b" although '-' sorts before '/'. Comparing UTF-8 bytes orders
+// components as Python's code-point comparison does.
+func sortPaths(ps []string) {
+	sort.Slice(ps, func(i, j int) bool { return comparePaths(ps[i], ps[j]) < 0 })
+}
+
+func comparePaths(a, b string) int {
+	return slices.Compare(strings.Split(a, "/"), strings.Split(b, "/"))
 }
 
 func addEntry(p, rel string, d fs.DirEntry, o walkOptions, files *[]string) error {

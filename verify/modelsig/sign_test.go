@@ -143,3 +143,27 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 		t.Fatal("verified with another key")
 	}
 }
+
+// TestManifestOrder: resources are in the reference's order (path components,
+// as Python sorts PurePosixPath), which is not byte order when a name has a
+// character below '/'.
+func TestManifestOrder(t *testing.T) {
+	model := t.TempDir()
+	for _, f := range []string{"a-b/x", "a/b", "a.bin", "a/a b", "b"} {
+		p := filepath.Join(model, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(f), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := listFiles(model, walkOptions{maxFiles: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"a/a b", "a/b", "a-b/x", "a.bin", "b"}
+	if strings.Join(files, ",") != strings.Join(want, ",") {
+		t.Fatalf("order %q, want %q", files, want)
+	}
+}
