@@ -33,6 +33,7 @@ type modelSigOptions struct {
 	signingCert   string
 	ignore        []string
 	allowSymlinks bool
+	shardSize     int64
 }
 
 func (o *modelSigOptions) addCommon(cmd *cobra.Command) {
@@ -53,6 +54,7 @@ func (o *modelSigOptions) AddSignFlags(cmd *cobra.Command) {
 	o.addCommon(cmd)
 	cmd.Flags().StringVar(&o.signingCert, "signing-certificate", "", "model on disk: the certificate (PEM) of --key, embedded in model.sig")
 	cmd.Flags().StringSliceVar(&o.chain, "certificate-chain", nil, "model on disk: the issuers of --signing-certificate (PEM), embedded in model.sig; repeatable")
+	cmd.Flags().Int64Var(&o.shardSize, "shard-size", 0, "model on disk: the shards serialization, cutting files into shards of this many bytes hashed in parallel (the reference's default is 1000000000); 0 hashes whole files")
 }
 
 func loadCertFiles(paths []string) ([]*x509.Certificate, error) {
@@ -159,6 +161,12 @@ func signModel(cmd *cobra.Command, stdout io.Writer, so *signerOptions, o *model
 	}
 	if o.allowSymlinks {
 		opts = append(opts, modelsig.SignAllowingSymlinks())
+	}
+	if o.shardSize < 0 {
+		return usageError{fmt.Errorf("--shard-size must be positive")}
+	}
+	if o.shardSize > 0 {
+		opts = append(opts, modelsig.SignShards(o.shardSize))
 	}
 	sigPath, err := modelsig.Sign(cmd.Context(), path, s, opts...)
 	if err != nil {

@@ -55,6 +55,13 @@ func TestSignVerifyModelDirCLI(t *testing.T) {
 	if code, out := run("verify", model, "--key", filepath.Join(keys, "signing-key-pub.pem"), "--ignore-paths", "extra.txt"); code != 0 {
 		t.Fatalf("verify ignoring the file: %d %s", code, out)
 	}
+	if code, out := run("sign", model, "--key", filepath.Join(keys, "signing-key.pem"), "--shard-size", "3", "--ignore-paths", "extra.txt"); code != 0 {
+		t.Fatalf("sign with shards: %d %s", code, out)
+	}
+	code, out = run("verify", model, "--key", filepath.Join(keys, "signing-key-pub.pem"), "--format", "json")
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || res.Files != 4 {
+		t.Fatalf("verify shards: %d %s", code, out)
+	}
 	if code, out := run("verify", model); code != 2 {
 		t.Fatalf("no trust: %d %s", code, out)
 	}

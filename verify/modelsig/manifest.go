@@ -163,30 +163,37 @@ func addEntry(p, rel string, d fs.DirEntry, o walkOptions, files *[]string) erro
 	}
 }
 
-// hashFiles hashes files (names from listFiles) in parallel and returns the
-// resources in the same (sorted) order.
+// hashFiles hashes whole files (names from listFiles) in parallel and returns
+// the resources in the same order.
 func hashFiles(ctx context.Context, root string, files []string) ([]resource, error) {
-	out := make([]resource, len(files))
-	errs := make([]error, len(files))
+	return hashUnits(ctx, root, wholeFiles(files))
+}
+
+// hashUnits hashes files or shards in parallel (so a large file cut into
+// shards is hashed by every core) and returns the resources in order.
+func hashUnits(ctx context.Context, root string, units []unit) ([]resource, error) {
+	out := make([]resource, len(units))
+	errs := make([]error, len(units))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), max(len(files), 1))
+	workers := min(runtime.GOMAXPROCS(0), max(len(units), 1))
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			buf := make([]byte, 1<<20)
 			for i := range next {
+				u := units[i]
 				p := root
-				if files[i] != "." {
-					p = filepath.Join(root, filepath.FromSlash(files[i]))
+				if u.file != "." {
+					p = filepath.Join(root, filepath.FromSlash(u.file))
 				}
-				d, err := hashFile(ctx, p, buf)
-				out[i], errs[i] = resource{Name: files[i], Digest: d}, err
+				d, err := hashFile(ctx, p, u, buf)
+				out[i], errs[i] = resource{Name: u.name(), Digest: d}, err
 			}
 		}()
 	}
-	for i := range files {
+	for i := range units {
 		if ctx.Err() != nil {
 			break
 		}
@@ -199,26 +206,35 @@ func hashFiles(ctx context.Context, root string, files []string) ([]resource, er
 	}
 	for i, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("hashing %s: %w", files[i], err)
+			return nil, fmt.Errorf("hashing %s: %w", units[i].name(), err)
 		}
 	}
 	return out, nil
 }
 
-func hashFile(ctx context.Context, p string, buf []byte) (string, error) {
+func hashFile(ctx context.Context, p string, u unit, buf []byte) (string, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
+	var r io.Reader = f
+	if u.shard {
+		r = io.NewSectionReader(f, u.start, u.end-u.start)
+	}
 	h := sha256.New()
+	var n64 int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return "", err
 		}
-		n, err := f.Read(buf)
+		n, err := r.Read(buf)
+		n64 += int64(n)
 		h.Write(buf[:n])
 		if errors.Is(err, io.EOF) {
+			if u.shard && n64 != u.end-u.start {
+				return "", fmt.Errorf("shard %d:%d is past the end of the file", u.start, u.end)
+			}
 			break
 		}
 		if err != nil {

@@ -40,6 +40,7 @@ type statement struct {
 type serialization struct {
 	Method        string   `json:"method"`
 	HashType      string   `json:"hash_type"`
+	ShardSize     int64    `json:"shard_size,omitempty"`
 	AllowSymlinks bool     `json:"allow_symlinks"`
 	IgnorePaths   []string `json:"ignore_paths,omitempty"`
 }
@@ -63,6 +64,11 @@ type manifest struct {
 	Resources     []resource
 	IgnorePaths   []string
 	AllowSymlinks bool
+	// ShardSize is set for the shards serialization; then every resource
+	// name is "path:start:end".
+	ShardSize int64
+	// Files maps every resource name to its file ("." for a single file).
+	Files map[string]string
 }
 
 // strictUnmarshal decodes JSON rejecting unknown fields, duplicate keys and
@@ -152,8 +158,11 @@ func parseV1(st statement, lim Limits) (*manifest, error) {
 		return nil, fmt.Errorf("%w: predicate: %v", ErrMalformed, err)
 	}
 	s := p.Serialization
-	if s.Method != methodFiles {
-		return nil, fmt.Errorf("%w: serialization method %q is not supported (only %q)", ErrMalformed, s.Method, methodFiles)
+	switch {
+	case s.Method == methodFiles && s.ShardSize == 0:
+	case s.Method == methodShards && s.ShardSize > 0:
+	default:
+		return nil, fmt.Errorf("%w: serialization method %q with shard size %d is not supported", ErrMalformed, s.Method, s.ShardSize)
 	}
 	if s.HashType != hashSHA256 {
 		return nil, fmt.Errorf("%w: hash type %q is not supported", ErrMalformed, s.HashType)
@@ -161,14 +170,15 @@ func parseV1(st statement, lim Limits) (*manifest, error) {
 	if len(p.Resources) > lim.MaxFiles {
 		return nil, fmt.Errorf("%w: %d resources, more than %d", ErrTooLarge, len(p.Resources), lim.MaxFiles)
 	}
-	m := &manifest{PredicateType: PredicateV1, Subject: subjectName(st), IgnorePaths: s.IgnorePaths, AllowSymlinks: s.AllowSymlinks}
+	m := &manifest{PredicateType: PredicateV1, Subject: subjectName(st), IgnorePaths: s.IgnorePaths,
+		AllowSymlinks: s.AllowSymlinks, ShardSize: s.ShardSize}
 	for _, r := range p.Resources {
 		if r.Algorithm != hashSHA256 {
 			return nil, fmt.Errorf("%w: resource %q: algorithm %q", ErrMalformed, r.Name, r.Algorithm)
 		}
 		m.Resources = append(m.Resources, resource{Name: r.Name, Digest: r.Digest})
 	}
-	if err := checkResources(m.Resources); err != nil {
+	if err := m.index(); err != nil {
 		return nil, err
 	}
 	if len(st.Subject) != 1 {
@@ -211,10 +221,57 @@ func parseDigestsV01(st statement, lim Limits) (*manifest, error) {
 		}
 		m.Resources = append(m.Resources, resource{Name: s.Name, Digest: s.Digest[hashSHA256]})
 	}
-	if err := checkResources(m.Resources); err != nil {
+	if err := m.index(); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// index checks the resources and fills Files.
+func (m *manifest) index() error {
+	m.Files = make(map[string]string, len(m.Resources))
+	files := make([]resource, 0, len(m.Resources))
+	single := 0
+	for _, r := range m.Resources {
+		f := r.Name
+		if m.ShardSize > 0 {
+			u, err := parseShardName(r.Name, m.ShardSize)
+			if err != nil {
+				return err
+			}
+			f = u.file
+		}
+		if _, dup := m.Files[r.Name]; dup {
+			return fmt.Errorf("%w: resource %q listed twice", ErrMalformed, r.Name)
+		}
+		m.Files[r.Name] = f
+		if f == "." {
+			single++
+		}
+		files = append(files, resource{Name: f, Digest: r.Digest})
+	}
+	if single > 0 && single != len(files) {
+		return fmt.Errorf("%w: a single-file resource \".\" among others", ErrMalformed)
+	}
+	if single > 0 {
+		files = files[:1]
+	}
+	if m.ShardSize > 0 {
+		files = uniqueNames(files)
+	}
+	return checkResources(files)
+}
+
+func uniqueNames(rs []resource) []resource {
+	seen := map[string]bool{}
+	var out []resource
+	for _, r := range rs {
+		if !seen[r.Name] {
+			seen[r.Name] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // checkResources requires unique, clean, relative names and SHA-256 digests;

@@ -81,6 +81,7 @@ type signOptions struct {
 	sigPath       string
 	ignore        []string
 	allowSymlinks bool
+	shardSize     int64
 }
 
 // SignOption configures Sign.
@@ -95,6 +96,10 @@ func SignTo(path string) SignOption { return func(o *signOptions) { o.sigPath = 
 func SignIgnoring(paths ...string) SignOption {
 	return func(o *signOptions) { o.ignore = append(o.ignore, paths...) }
 }
+
+// SignShards uses the reference's shards serialization: every file is cut
+// into shards of size bytes, each hashed on its own (and in parallel).
+func SignShards(size int64) SignOption { return func(o *signOptions) { o.shardSize = size } }
 
 // SignAllowingSymlinks follows symbolic links to regular files.
 func SignAllowingSymlinks() SignOption { return func(o *signOptions) { o.allowSymlinks = true } }
@@ -136,7 +141,13 @@ func buildStatement(ctx context.Context, path, sigPath string, o signOptions) ([
 	if len(files) == 0 {
 		return nil, fmt.Errorf("%w: %s has no file to sign", ErrConfig, path)
 	}
-	rs, err := hashFiles(ctx, path, files)
+	units := wholeFiles(files)
+	if o.shardSize != 0 {
+		if units, err = shardUnits(path, files, o.shardSize, DefaultLimits().MaxFiles); err != nil {
+			return nil, err
+		}
+	}
+	rs, err := hashUnits(ctx, path, units)
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +162,9 @@ func buildStatement(ctx context.Context, path, sigPath string, o signOptions) ([
 	pred := predicateV1{Serialization: serialization{
 		Method: methodFiles, HashType: hashSHA256, AllowSymlinks: o.allowSymlinks, IgnorePaths: recorded,
 	}}
+	if o.shardSize != 0 {
+		pred.Serialization.Method, pred.Serialization.ShardSize = methodShards, o.shardSize
+	}
 	if files[0] == "." {
 		pred.Serialization.IgnorePaths = nil
 	}

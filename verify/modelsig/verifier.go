@@ -197,7 +197,7 @@ func checkSignature(ctx context.Context, raw []byte, trust Trust, o options) (*m
 // compareModel recomputes the manifest from disk and names every file that
 // differs from the signed one.
 func compareModel(ctx context.Context, path, sigPath string, m *manifest, o options) ([]string, error) {
-	single := len(m.Resources) == 1 && m.Resources[0].Name == "."
+	single := len(m.Resources) > 0 && m.Files[m.Resources[0].Name] == "."
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -221,39 +221,63 @@ func compareModel(ctx context.Context, path, sigPath string, m *manifest, o opti
 	if err != nil {
 		return nil, err
 	}
+	units := wholeFiles(files)
+	if m.ShardSize > 0 {
+		if units, err = shardUnits(path, files, m.ShardSize, o.limits.MaxFiles); err != nil {
+			return nil, err
+		}
+	}
+	display := func(f string) string {
+		if f == "." {
+			return path
+		}
+		return f
+	}
 	signed := make(map[string]string, len(m.Resources))
 	for _, r := range m.Resources {
 		signed[r.Name] = r.Digest
 	}
-	var problems []string
-	var common []string
-	onDisk := make(map[string]bool, len(files))
-	for _, f := range files {
-		onDisk[f] = true
-		if _, ok := signed[f]; ok {
-			common = append(common, f)
+	problems := map[string]bool{}
+	var common []unit
+	onDisk := make(map[string]bool, len(units))
+	for _, u := range units {
+		onDisk[u.name()] = true
+		if _, ok := signed[u.name()]; ok {
+			common = append(common, u)
+		} else if m.ShardSize > 0 {
+			problems[fmt.Sprintf("file %s does not match the signed manifest (added, renamed or resized)", display(u.file))] = true
 		} else {
-			problems = append(problems, fmt.Sprintf("file %s is not in the signed manifest (added or renamed)", f))
+			problems[fmt.Sprintf("file %s is not in the signed manifest (added or renamed)", u.file)] = true
 		}
 	}
 	for _, r := range m.Resources {
-		if !onDisk[r.Name] {
-			problems = append(problems, fmt.Sprintf("file %s is signed but missing", r.Name))
+		if !onDisk[r.Name] && m.ShardSize > 0 {
+			problems[fmt.Sprintf("file %s is signed but missing or resized", display(m.Files[r.Name]))] = true
+		} else if !onDisk[r.Name] {
+			problems[fmt.Sprintf("file %s is signed but missing", display(m.Files[r.Name]))] = true
 		}
 	}
-	got, err := hashFiles(ctx, path, common)
+	got, err := hashUnits(ctx, path, common)
 	if err != nil {
-		return problems, err
+		return sortedKeys(problems), err
 	}
-	for _, r := range got {
+	for i, r := range got {
 		if r.Digest != signed[r.Name] {
-			name := r.Name
-			if name == "." {
-				name = path
+			what := ""
+			if common[i].shard {
+				what = fmt.Sprintf(" (bytes %d to %d)", common[i].start, common[i].end)
 			}
-			problems = append(problems, fmt.Sprintf("file %s changed: sha256:%s, signed sha256:%s", name, r.Digest, signed[r.Name]))
+			problems[fmt.Sprintf("file %s changed%s: sha256:%s, signed sha256:%s", display(common[i].file), what, r.Digest, signed[r.Name])] = true
 		}
 	}
-	sort.Strings(problems)
-	return problems, nil
+	return sortedKeys(problems), nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
