@@ -44,12 +44,25 @@ func LoadSigner(ctx context.Context, keyRef string, password []byte) (*Signer, e
 	if keyRef == "" {
 		return nil, fmt.Errorf("%w: no signing key given", ErrConfig)
 	}
+	sv, err := LoadSignerVerifier(ctx, keyRef, password)
+	if err != nil {
+		return nil, err
+	}
+	return NewSigner(sv)
+}
+
+// LoadSignerVerifier loads the signing key of LoadSigner as a sigstore
+// SignerVerifier (for callers that sign other formats with the same keys).
+func LoadSignerVerifier(ctx context.Context, keyRef string, password []byte) (signature.SignerVerifier, error) {
+	if keyRef == "" {
+		return nil, fmt.Errorf("%w: no signing key given", ErrConfig)
+	}
 	pass := func(bool) ([]byte, error) { return password, nil }
 	sv, err := sigs.SignerVerifierFromKeyRef(ctx, keyRef, pass, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: loading %s: %w", ErrKey, keyRef, err)
 	}
-	return NewSigner(sv)
+	return sv, nil
 }
 
 // NewSigner signs with sv (for callers that hold a key already).

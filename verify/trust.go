@@ -67,6 +67,12 @@ func anchor(re string) (string, error) {
 }
 
 // certificateIdentity is the sigstore-go identity, with anchored regexps.
+// CertificateIdentity is the sigstore-go policy of id, with its regular
+// expressions anchored (for other verifiers of keyless signatures).
+func (id Identity) CertificateIdentity() (sgverify.CertificateIdentity, error) {
+	return id.certificateIdentity()
+}
+
 func (id Identity) certificateIdentity() (sgverify.CertificateIdentity, error) {
 	if (id.Subject == "") == (id.SubjectRegexp == "") {
 		return sgverify.CertificateIdentity{}, fmt.Errorf("%w: a keyless identity needs exactly one of a subject and a subject regexp (got %q, %q)", ErrConfig, id.Subject, id.SubjectRegexp)

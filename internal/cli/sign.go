@@ -62,8 +62,9 @@ func (o *signerOptions) signer(ctx context.Context) (*verify.Signer, []verify.Si
 func newSign(stdout io.Writer) *cobra.Command {
 	reg := &registryOptions{}
 	so := &signerOptions{}
+	ms := &modelSigOptions{}
 	cmd := &cobra.Command{
-		Use:   "sign oci://REF",
+		Use:   "sign oci://REF | DIR | FILE",
 		Short: "Sign a model or image in a registry (cosign-compatible)",
 		Long: `Sign the digest that REF resolves to, as cosign does, and store the signature
 beside it in the registry.
@@ -80,10 +81,16 @@ fallback on registries without the API). aibom verify and cosign read both.`,
   COSIGN_PASSWORD=... aibom sign oci://registry.example/models/llama:1.0 --key cosign.key
 
   # a KMS key, stored as a Sigstore bundle
-  aibom sign oci://registry.example/models/llama:1.0 --key awskms:///alias/models --layout referrers`,
+  aibom sign oci://registry.example/models/llama:1.0 --key awskms:///alias/models --layout referrers
+
+  # a model on disk: writes ./llama/model.sig (OpenSSF Model Signing v1.0, as model_signing does)
+  aibom sign ./llama --key signing-key.pem --ignore-paths notes.txt`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if isModelPath(args[0]) {
+				return signModel(cmd, stdout, so, ms, args[0])
+			}
 			s, opts, err := so.signer(ctx)
 			if err != nil {
 				return err
@@ -101,5 +108,6 @@ fallback on registries without the API). aibom verify and cosign read both.`,
 	}
 	reg.AddFlags(cmd)
 	so.AddFlags(cmd)
+	ms.AddSignFlags(cmd)
 	return cmd
 }

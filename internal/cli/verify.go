@@ -89,9 +89,10 @@ type verifyJSON struct {
 func newVerify(stdout io.Writer) *cobra.Command {
 	reg := &registryOptions{}
 	to := &trustOptions{}
+	ms := &modelSigOptions{}
 	var require, format string
 	cmd := &cobra.Command{
-		Use:   "verify oci://REF",
+		Use:   "verify oci://REF | DIR | FILE",
 		Short: "Verify the signature, AI-BOM and scan report of a model in a registry",
 		Long: `Resolve REF to a digest once, and check what is attached to that digest, in
 both layouts (cosign's sha256-<hex>.sig/.att tags, and Sigstore bundles as OCI
@@ -115,11 +116,19 @@ configuration or registry error. --format json prints
 		Example: `  aibom verify oci://registry.example/models/llama:1.0 --key cosign.pub
   aibom verify oci://registry.example/models/llama:1.0 --key cosign.pub --require signature,bom,scan --format json
   aibom verify oci://registry.example/models/llama:1.0 --trusted-root trusted_root.json \
-      --certificate-identity release@example.com --certificate-oidc-issuer https://accounts.google.com`,
+      --certificate-identity release@example.com --certificate-oidc-issuer https://accounts.google.com
+
+  # a model on disk signed with OpenSSF Model Signing (DIR/model.sig); --format json prints
+  # {"path", "verified", "signers", "files", "predicateType", "problems"}
+  aibom verify ./llama --key signing-key.pub
+  aibom verify ./llama --certificate-chain ca.pem --ignore-paths README.md`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return usageError{fmt.Errorf("unknown --format %q (want text or json)", format)}
+			}
+			if isModelPath(args[0]) {
+				return verifyModel(cmd, stdout, to, ms, format, args[0])
 			}
 			req, err := verify.ParseRequire(require)
 			if err != nil {
@@ -160,6 +169,7 @@ configuration or registry error. --format json prints
 	}
 	reg.AddFlags(cmd)
 	to.AddFlags(cmd)
+	ms.AddVerifyFlags(cmd)
 	cmd.Flags().StringVar(&require, "require", "signature,bom", "what must verify: a comma-separated subset of signature, bom, scan")
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text (for people) or json (the stable contract for tools)")
 	return cmd
