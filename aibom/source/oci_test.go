@@ -148,3 +148,66 @@ func TestOCISourceEntries(t *testing.T) {
 		}
 	}
 }
+
+// FuzzIsImageTar: the image-or-tar decision reads untrusted tar headers
+// and a manifest.json; it never panics, and a non-tar is never an image.
+func FuzzIsImageTar(f *testing.F) {
+	for _, m := range []map[string]string{
+		{"oci-layout": "{}", "index.json": "{}"},
+		{"manifest.json": `[{"Config":"c.json","Layers":["l.tar"]}]`},
+		{"manifest.json": `{"x":1}`, "a.pkl": "\x80\x02}."},
+	} {
+		var buf bytes.Buffer
+		tw := tar.NewWriter(&buf)
+		for n, c := range m {
+			_ = tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(c))})
+			_, _ = tw.Write([]byte(c))
+		}
+		_ = tw.Close()
+		f.Add(buf.Bytes())
+	}
+	f.Add([]byte("\x80\x02}."))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(dir, "f.tar")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ok, _ := IsImageTar(p)
+		if ok && len(b) < 1024 {
+			t.Errorf("%d bytes taken for an image tarball", len(b))
+		}
+	})
+}
+
+// TestOCIMemberNotKept: a member not read during the walk cannot be opened
+// after it.
+func TestOCIMemberNotKept(t *testing.T) {
+	ctx := context.Background()
+	data := []byte("# card\n")
+	img, err := oci.NewModelPack(ctx, []oci.PushFile{{Path: "README.md", Size: int64(len(data)), Role: oci.RoleDoc,
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}}, oci.ModelConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	lp, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lp.AppendImage(img); err != nil {
+		t.Fatal(err)
+	}
+	src, err := OpenOCI(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	files, _, err := List(ctx, src)
+	if err != nil || len(files) != 1 {
+		t.Fatalf("list: %v, %v", files, err)
+	}
+	if _, err := files[0].Entry.Open(ctx); !errors.Is(err, ErrStreamed) {
+		t.Errorf("unread member opened after the walk: %v", err)
+	}
+}

@@ -22,7 +22,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/seed-43c89ce6/aibom/internal/bomschema"
 	"github.com/seed-43c89ce6/aibom/oci"
@@ -359,5 +361,34 @@ func TestScanPlainTarWithManifest(t *testing.T) {
 	code, out, stderr := run(t, "scan", "--format", "json", tarPath)
 	if code != ExitFindings || !strings.Contains(out, `"malicious"`) || !strings.Contains(out, "model.pkl") {
 		t.Errorf("scan of a plain tar: exit %d, %s %s", code, out, stderr)
+	}
+}
+
+// TestScanDockerSave: a `docker save` tarball (manifest.json at its root)
+// of a container image is read as an image: its layers' files are listed.
+func TestScanDockerSave(t *testing.T) {
+	img, err := random.Image(256, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag, err := name.NewTag("example.com/app:v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "app.tar")
+	if err := tarball.WriteToFile(p, tag, img); err != nil {
+		t.Fatal(err)
+	}
+	scanned, _ := scanPaths(t, p)
+	listed, problems := generatePaths(t, p)
+	if len(scanned) != 2 || len(problems) != 0 {
+		t.Fatalf("docker save: scan lists %v, want the 2 files of the 2 layers (problems %v)", scanned, problems)
+	}
+	if diff := cmp.Diff(scanned, listed, sortStrings); diff != "" {
+		t.Errorf("scan (-) and generate (+) differ:\n%s", diff)
+	}
+	code, out, _ := run(t, "generate", p)
+	if code != ExitOK || !strings.Contains(out, `"aibom:source:kind"`) || !strings.Contains(out, "oci-tarball") {
+		t.Errorf("generate of a docker save tarball: exit %d", code)
 	}
 }
