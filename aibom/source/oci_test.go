@@ -150,7 +150,8 @@ func TestOCISourceEntries(t *testing.T) {
 }
 
 // FuzzIsImageTar: the image-or-tar decision reads untrusted tar headers
-// and a manifest.json; it never panics, and a non-tar is never an image.
+// and a manifest.json; it never panics, and fewer bytes than two tar
+// blocks are never an image.
 func FuzzIsImageTar(f *testing.F) {
 	for _, m := range []map[string]string{
 		{"oci-layout": "{}", "index.json": "{}"},
@@ -167,14 +168,8 @@ func FuzzIsImageTar(f *testing.F) {
 		f.Add(buf.Bytes())
 	}
 	f.Add([]byte("\x80\x02}."))
-	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p := filepath.Join(dir, "f.tar")
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		ok, _ := IsImageTar(p)
-		if ok && len(b) < 1024 {
+		if isImageTar(bytes.NewReader(b)) && len(b) < 1024 {
 			t.Errorf("%d bytes taken for an image tarball", len(b))
 		}
 	})

@@ -43,7 +43,12 @@ func IsImageTar(p string) (bool, error) {
 		return false, err
 	}
 	defer f.Close()
-	tr := tar.NewReader(f) // f seeks: member data is skipped, not read
+	return isImageTar(f), nil
+}
+
+// isImageTar applies IsImageTar's rule to the tar r.
+func isImageTar(r io.Reader) bool {
+	tr := tar.NewReader(r) // a file seeks: member data is skipped, not read
 	root := map[string]bool{}
 	var dockerManifest bool
 	for range maxImageTarHeaders {
@@ -52,7 +57,7 @@ func IsImageTar(p string) (bool, error) {
 			break
 		}
 		if err != nil {
-			return false, nil // not a tar (or a broken one): not an image
+			return false // not a tar (or a broken one): not an image
 		}
 		if h.Typeflag != tar.TypeReg {
 			continue
@@ -63,7 +68,7 @@ func IsImageTar(p string) (bool, error) {
 			dockerManifest = isDockerSaveManifest(tr)
 		}
 	}
-	return (root["oci-layout"] && root["index.json"]) || dockerManifest, nil
+	return (root["oci-layout"] && root["index.json"]) || dockerManifest
 }
 
 // isDockerSaveManifest reports whether r holds a `docker save`
