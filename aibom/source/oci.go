@@ -113,7 +113,7 @@ func (s *OCI) Close() error { return s.a.Close() }
 
 // Walk passes each file of the artifact to fn (see OCI).
 func (s *OCI) Walk(ctx context.Context, fn WalkFunc) error {
-	s.done = false
+	s.done, s.kept = false, 0
 	err := s.a.Walk(ctx, func(_ context.Context, e oci.Entry) error {
 		base := ociBase{f: e.File}
 		if e.At != nil {
