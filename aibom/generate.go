@@ -16,6 +16,7 @@ import (
 	"github.com/seed-43c89ce6/aibom/aibom/libraries"
 	"github.com/seed-43c89ce6/aibom/aibom/modelcard"
 	"github.com/seed-43c89ce6/aibom/aibom/source"
+	"github.com/seed-43c89ce6/aibom/oci"
 	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/runner"
 )
@@ -68,6 +69,10 @@ type listing struct {
 	source.Info
 	Files    []source.File
 	Problems []source.Problem
+	// art is the OCI artifact the source reads, modelPack its ModelPack
+	// config; nil for local sources.
+	art       *oci.Artifact
+	modelPack *oci.ModelConfig
 }
 
 // Generate describes the model in src. Its files are walked once, by the
@@ -133,6 +138,10 @@ func build(ctx context.Context, src *listing, files []fileEntry, o *options) *Re
 	res.Problems = append(res.Problems, problems...)
 	meta, problems := readRepoMeta(src)
 	res.Problems = append(res.Problems, problems...)
+	meta.kit, problems = artifactKitfile(src.art, meta.kit)
+	res.Problems = append(res.Problems, problems...)
+	src.modelPack, problems = artifactConfig(src.art)
+	res.Problems = append(res.Problems, problems...)
 	subs, problems := readSubModels(src, res.Files)
 	res.Problems = append(res.Problems, problems...)
 	sets, problems := localDatasets(ctx, src, meta.kit)
@@ -152,7 +161,7 @@ func scanAll(ctx context.Context, src source.Source, o *options) (*listing, []fi
 		return nil, nil, err
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Entry.Path() < items[j].Entry.Path() })
-	lst := &listing{Info: src.Info()}
+	lst := &listing{Info: src.Info(), art: artifactOf(src)}
 	var files []fileEntry
 	for _, it := range items {
 		if it.Problem != nil {
@@ -185,6 +194,7 @@ func assemble(src *listing, files []fileEntry, meta repoMeta, subs []*subModel,
 	}
 	model := modelComponent(src)
 	describeModel(&model, meta, pick("."))
+	describeArtifact(&model, src.art, src.modelPack)
 	*model.Properties = append(*model.Properties, modelTotals(infos)...) // every weight file of the source
 	bom.Metadata = &cdx.Metadata{
 		Timestamp: o.now.UTC().Format(time.RFC3339),
@@ -283,6 +293,7 @@ func fileComponents(files []fileEntry, meta repoMeta, sets localSets, o *options
 		}
 		*c.Properties = append(*c.Properties, sets.props[f.Path]...)
 		*c.Properties = append(*c.Properties, kitLayers(meta.kit, f.Path)...)
+		*c.Properties = append(*c.Properties, layerProps(fe.src.Entry)...)
 		comps = append(comps, c)
 		vulns = append(vulns, vulnerabilities(f, c.BOMRef)...)
 	}

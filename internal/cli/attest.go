@@ -47,7 +47,7 @@ func newAttest(stdout io.Writer) *cobra.Command {
 	so := &signerOptions{}
 	ao := &attestOptions{}
 	cmd := &cobra.Command{
-		Use:   "attest oci://REF --key KEY --bom FILE --scan FILE",
+		Use:   "attest oci://REF --key KEY [--bom FILE] [--scan FILE]",
 		Short: "Attach a signed AI-BOM and scan report to a model in a registry",
 		Long: `Wrap the AI-BOM and the scan report each in an in-toto Statement whose subject
 is the digest REF resolves to, sign each as a DSSE envelope, and store them
@@ -58,16 +58,20 @@ Predicate types:
   ` + verify.PredicateCycloneDX + `          the CycloneDX AI-BOM ('aibom generate')
   ` + verify.PredicateScanReport + `   the JSON report of 'aibom scan --format json'
 
-Both --bom and --scan are needed for now: generating them from the artifact in
-the registry comes with the OCI source. Layouts and keys as in 'aibom sign'.`,
-		Example: `  aibom generate ./llama -o bom.json
+Without --bom and --scan, both are generated from the artifact at the digest
+REF resolved to (as 'aibom generate' and 'aibom scan --format json' would),
+read once through the OCI source by that digest, never by tag again; a layer
+whose digest is wrong stops the command before anything is attested. Layouts
+and keys as in 'aibom sign'.`,
+		Example: `  # generate the AI-BOM and the scan report from the artifact itself
+  aibom attest oci://registry.example/models/llama:1.0 --key cosign.key
+
+  # or attest ones made earlier
+  aibom generate ./llama -o bom.json
   aibom scan --format json ./llama > scan.json
   aibom attest oci://registry.example/models/llama:1.0 --key cosign.key --bom bom.json --scan scan.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if ao.bom == "" && ao.scan == "" {
-				return usageError{fmt.Errorf("give --bom FILE and/or --scan FILE (generating them from the registry artifact is not available yet)")}
-			}
 			type pred struct{ typ, path string }
 			var preds []pred
 			for _, p := range []pred{{verify.PredicateCycloneDX, ao.bom}, {verify.PredicateScanReport, ao.scan}} {
@@ -91,6 +95,12 @@ the registry comes with the OCI source. Layouts and keys as in 'aibom sign'.`,
 			d, err := verify.Resolve(ctx, reg.registry(), args[0])
 			if err != nil {
 				return err
+			}
+			if len(preds) == 0 { // neither --bom nor --scan: made from the artifact at d
+				if bodies, err = attestEvidence(ctx, reg.registry(), d, cmd.ErrOrStderr()); err != nil {
+					return err
+				}
+				preds = []pred{{verify.PredicateCycloneDX, "the generated AI-BOM"}, {verify.PredicateScanReport, "the generated scan report"}}
 			}
 			for i, p := range preds {
 				if err := verify.Attest(ctx, reg.registry(), d, s, p.typ, bodies[i], opts...); err != nil {

@@ -24,6 +24,7 @@ type generateOptions struct {
 	strict      bool
 	tensors     bool
 	runnerOptions
+	registry registryOptions
 }
 
 // AddFlags registers the flags on cmd.
@@ -36,6 +37,7 @@ func (o *generateOptions) AddFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 2) when any file or metadata cannot be read, instead of describing the rest")
 	f.BoolVar(&o.tensors, "tensors", false, "record every tensor (name, dtype, shape) of each weight file; totals are always recorded")
 	o.runnerOptions.AddFlags(cmd)
+	o.registry.AddFlags(cmd)
 }
 
 func newGenerate(stdout, stderr io.Writer) *cobra.Command {
@@ -50,7 +52,12 @@ SOURCE is a directory (a Hugging Face-style model repository, a training
 project or a KitOps project with a Kitfile), a single model file, or the
 local Hugging Face cache: a models--org--name folder, one of its
 snapshots/<revision> folders, or the hub folder when it holds one model.
-Cache files are symbolic links to blobs; they are followed.
+Cache files are symbolic links to blobs; they are followed. SOURCE may also be
+an OCI artifact: oci://REF, an OCI layout folder or an image tarball (the
+same rule as 'aibom scan'); the model then has the manifest digest as its
+hash and a pkg:oci purl, each file its layer digest and media type, and a
+ModelPack config or KitOps Kitfile fills the model card where the files say
+nothing.
 
 The BOM has the model as metadata.component (with its pkg:huggingface purl
 when it comes from the cache), every file as a component with its size and
@@ -65,6 +72,7 @@ the scanners' own reads, then from one sequential read of what they skipped
 Output is reproducible: with SOURCE_DATE_EPOCH set and --serial-number given,
 the same input gives byte-identical output.`,
 		Example: `  aibom generate ./my-model -o bom.json
+  aibom generate oci://ghcr.io/org/model:v1 -o bom.json
   aibom generate ~/.cache/huggingface/hub/models--org--name --spec-version 1.7
   aibom generate ./my-model -f spdx-json -o model.spdx.json
   SOURCE_DATE_EPOCH=0 aibom generate model.safetensors --serial-number urn:uuid:00000000-0000-4000-8000-000000000000`,
@@ -89,10 +97,11 @@ func runGenerate(cmd *cobra.Command, o *generateOptions, path string, stdout, st
 	if err != nil {
 		return usageError{err}
 	}
-	src, err := openSource(cmd.Context(), path)
+	src, err := openSource(cmd.Context(), path, o.registry.registry())
 	if err != nil {
 		return err
 	}
+	defer closeSource(src)
 	serial := o.serial
 	if serial == "" {
 		serial = randomSerial()

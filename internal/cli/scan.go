@@ -21,11 +21,12 @@ import (
 // scanOptions are the flags of `aibom scan`.
 type scanOptions struct {
 	runnerOptions
-	format  string
-	failOn  string
-	output  string
-	color   string
-	verbose bool
+	format   string
+	failOn   string
+	output   string
+	color    string
+	verbose  bool
+	registry registryOptions
 }
 
 // AddFlags registers the flags on cmd.
@@ -37,6 +38,7 @@ func (o *scanOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.color, "color", "auto", "colour in table output: auto, always or never")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "list clean and unscanned files in table output too")
 	o.runnerOptions.AddFlags(cmd)
+	o.registry.AddFlags(cmd)
 }
 
 func newScan(stdout, stderr io.Writer) *cobra.Command {
@@ -46,6 +48,15 @@ func newScan(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Tell whether model files are safe to load, without executing them",
 		Long: `Scan model files, directories (recursively) and archives for payloads that run
 code when the model is loaded.
+
+PATH may also be an OCI artifact: oci://REF (a registry; --insecure for plain
+HTTP off loopback), an OCI image layout folder (it holds an oci-layout file)
+or an image tarball. A .tar is an image only when its root holds an OCI
+layout (oci-layout and index.json) or a 'docker save' manifest.json (an array
+naming Config and Layers); any other tar is scanned as a tar of model files.
+Layers are streamed, never unpacked to disk; a tar layer whose digest is wrong
+fails the scan (exit 2), a raw layer whose bytes do not match its digest is
+invalid.
 
 The format of each file is decided by its content, never by its name: a pickle
 named config.json or model.safetensors is scanned as a pickle. Formats:
@@ -71,6 +82,10 @@ or I/O error.`,
 
   # upload to a code-scanning dashboard, fail only on malicious files
   aibom scan --format sarif -o aibom.sarif --fail-on malicious ./models
+
+  # a model in a registry, an OCI layout folder, a docker save tarball
+  aibom scan oci://ghcr.io/org/model:v1
+  aibom scan ./layout ./image.tar
 
   # allow your own classes in pickles
   aibom scan --allowlist allowed.txt checkpoint.pt`,
@@ -100,10 +115,11 @@ func runScan(cmd *cobra.Command, o *scanOptions, args []string, stdout, stderr i
 	}
 	srcs := make([]source.Source, 0, len(args))
 	for _, a := range args {
-		src, err := openSource(cmd.Context(), a)
+		src, err := openSource(cmd.Context(), a, o.registry.registry())
 		if err != nil {
 			return err
 		}
+		defer closeSource(src)
 		srcs = append(srcs, src)
 	}
 	rep, err := r.ScanSources(cmd.Context(), srcs...)

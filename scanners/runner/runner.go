@@ -152,6 +152,7 @@ func (r *Runner) ScanSource(ctx context.Context, src source.Source) ([]Item, err
 		it := &items[i]
 		if ra, ok := spooled[i]; ok {
 			it.Result = r.ScanReaderAt(ctx, it.Entry.Path(), ra, it.Entry.Size())
+			checkDigest(&it.Result, it.Entry.Digest())
 			_ = ra.Close()
 		} else {
 			it.Result = r.scanEntry(ctx, it.Entry, it.Problem)
@@ -225,7 +226,9 @@ func (r *Runner) scanEntry(ctx context.Context, e source.Entry, problem error) s
 		return fail(scanners.Invalid, err)
 	}
 	defer ra.Close()
-	return r.ScanReaderAt(ctx, e.Path(), ra, e.Size())
+	res = r.ScanReaderAt(ctx, e.Path(), ra, e.Size())
+	checkDigest(&res, e.Digest())
+	return res
 }
 
 // ScanReaderAt scans size bytes of ra, reported as path: the core every
