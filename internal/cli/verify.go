@@ -130,41 +130,7 @@ configuration or registry error. --format json prints
 			if isModelPath(args[0]) {
 				return verifyModel(cmd, stdout, to, ms, format, args[0])
 			}
-			req, err := verify.ParseRequire(require)
-			if err != nil {
-				return usageError{err}
-			}
-			trust, err := to.trust(cmd)
-			if err != nil {
-				return err
-			}
-			opts := []verify.Option{verify.WithRegistry(reg.registry())}
-			if to.requireTlog {
-				opts = append(opts, verify.WithRequireTlog())
-			}
-			v, err := verify.New(trust, opts...)
-			if err != nil {
-				if errors.Is(err, verify.ErrConfig) {
-					return usageError{err}
-				}
-				return err
-			}
-			res, err := v.Verify(cmd.Context(), args[0], req)
-			if err != nil {
-				return err
-			}
-			if format == "json" {
-				err = printVerifyJSON(stdout, res)
-			} else {
-				printVerifyText(stdout, res, req)
-			}
-			if err != nil {
-				return err
-			}
-			if !res.Satisfies(req) {
-				return errNotVerified
-			}
-			return nil
+			return verifyOCI(cmd, stdout, reg, to, require, format, args[0])
 		},
 	}
 	reg.AddFlags(cmd)
@@ -173,6 +139,45 @@ configuration or registry error. --format json prints
 	cmd.Flags().StringVar(&require, "require", "signature,bom", "what must verify: a comma-separated subset of signature, bom, scan")
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text (for people) or json (the stable contract for tools)")
 	return cmd
+}
+
+// verifyOCI verifies what is attached to an artifact in a registry.
+func verifyOCI(cmd *cobra.Command, stdout io.Writer, reg *registryOptions, to *trustOptions, require, format, ref string) error {
+	req, err := verify.ParseRequire(require)
+	if err != nil {
+		return usageError{err}
+	}
+	trust, err := to.trust(cmd)
+	if err != nil {
+		return err
+	}
+	opts := []verify.Option{verify.WithRegistry(reg.registry())}
+	if to.requireTlog {
+		opts = append(opts, verify.WithRequireTlog())
+	}
+	v, err := verify.New(trust, opts...)
+	if err != nil {
+		if errors.Is(err, verify.ErrConfig) {
+			return usageError{err}
+		}
+		return err
+	}
+	res, err := v.Verify(cmd.Context(), ref, req)
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		err = printVerifyJSON(stdout, res)
+	} else {
+		printVerifyText(stdout, res, req)
+	}
+	if err != nil {
+		return err
+	}
+	if !res.Satisfies(req) {
+		return errNotVerified
+	}
+	return nil
 }
 
 func nonNil(s []string) []string {

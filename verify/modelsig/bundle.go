@@ -30,11 +30,11 @@ const (
 // a hint, and the key that verifies always comes from the caller.
 func parseBundle(b []byte) (*protobundle.Bundle, *protodsse.Envelope, error) {
 	if err := noDuplicateKeys(b); err != nil {
-		return nil, nil, fmt.Errorf("%w: bundle: %v", ErrMalformed, err)
+		return nil, nil, fmt.Errorf("%w: bundle: %w", ErrMalformed, err)
 	}
 	var pb protobundle.Bundle
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(b, &pb); err != nil {
-		return nil, nil, fmt.Errorf("%w: bundle: %v", ErrMalformed, err)
+		return nil, nil, fmt.Errorf("%w: bundle: %w", ErrMalformed, err)
 	}
 	if mt := pb.GetMediaType(); mt != MediaTypeBundleV03 && mt != mediaTypeBundleV03Alt {
 		return nil, nil, fmt.Errorf("%w: bundle media type %q, want %q", ErrMalformed, mt, MediaTypeBundleV03)
@@ -173,7 +173,7 @@ func bundleCertificates(pb *protobundle.Bundle, lim Limits) (*x509.Certificate, 
 	for i, raw := range raws {
 		c, err := x509.ParseCertificate(raw)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: certificate %d of the bundle: %v", ErrMalformed, i, err)
+			return nil, nil, fmt.Errorf("%w: certificate %d of the bundle: %w", ErrMalformed, i, err)
 		}
 		certs[i] = c
 	}
@@ -199,7 +199,7 @@ func verifyChain(pb *protobundle.Bundle, roots []*x509.Certificate, lim Limits, 
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
 	})
 	if err != nil {
-		return "", signedMessage{}, fmt.Errorf("certificate %q does not chain to the trusted certificates: %v", leaf.Subject, err)
+		return "", signedMessage{}, fmt.Errorf("certificate %q does not chain to the trusted certificates: %w", leaf.Subject, err)
 	}
 	if leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
 		return "", signedMessage{}, fmt.Errorf("certificate %q is not for digital signatures", leaf.Subject)

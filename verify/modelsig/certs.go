@@ -13,7 +13,7 @@ import (
 func LoadCertificates(path string) ([]*x509.Certificate, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	var certs []*x509.Certificate
 	for {
@@ -27,7 +27,7 @@ func LoadCertificates(path string) ([]*x509.Certificate, error) {
 		}
 		c, err := x509.ParseCertificate(blk.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: certificate %d: %v", ErrConfig, path, len(certs), err)
+			return nil, fmt.Errorf("%w: %s: certificate %d: %w", ErrConfig, path, len(certs), err)
 		}
 		certs = append(certs, c)
 	}

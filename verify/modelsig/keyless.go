@@ -23,7 +23,7 @@ func verifyKeyless(pb *protobundle.Bundle, t verify.Trust) (string, error) {
 	}
 	b, err := bundle.NewBundle(pb)
 	if err != nil {
-		return "", fmt.Errorf("%w: bundle: %v", ErrMalformed, err)
+		return "", fmt.Errorf("%w: bundle: %w", ErrMalformed, err)
 	}
 	var popts []sgverify.PolicyOption
 	for _, id := range t.Identities {
@@ -35,16 +35,16 @@ func verifyKeyless(pb *protobundle.Bundle, t verify.Trust) (string, error) {
 	}
 	v, err := sgverify.NewVerifier(t.TrustedMaterial, sgverify.WithTransparencyLog(1), sgverify.WithObserverTimestamps(1), sgverify.WithSignedCertificateTimestamps(1))
 	if err != nil {
-		return "", fmt.Errorf("%w: trusted root: %v", ErrConfig, err)
+		return "", fmt.Errorf("%w: trusted root: %w", ErrConfig, err)
 	}
 	res, err := v.Verify(b, sgverify.NewPolicy(sgverify.WithoutArtifactUnsafe(), popts...))
 	if err != nil {
-		return "", fmt.Errorf("keyless signature does not verify: %v", err)
+		return "", fmt.Errorf("keyless signature does not verify: %w", err)
 	}
 	name := "keyless"
 	if res.Signature != nil && res.Signature.Certificate != nil {
 		c := res.Signature.Certificate
-		name = c.SubjectAlternativeName + " (" + c.Extensions.Issuer + ")"
+		name = c.SubjectAlternativeName + " (" + c.Issuer + ")"
 	}
 	return name, nil
 }

@@ -78,14 +78,14 @@ func containsString(ss []string, s string) bool {
 func listFiles(root string, o walkOptions) ([]string, error) {
 	fi, err := os.Lstat(root)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		if !o.allowSymlinks {
 			return nil, fmt.Errorf("%w: %s is a symbolic link (allow symlinks to follow it)", ErrConfig, root)
 		}
 		if fi, err = os.Stat(root); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
 	if fi.Mode().IsRegular() {
@@ -142,7 +142,7 @@ func addEntry(p, rel string, d fs.DirEntry, o walkOptions, files *[]string) erro
 		}
 		fi, err := os.Stat(p)
 		if err != nil {
-			return fmt.Errorf("%w: symbolic link %s: %v", ErrConfig, rel, err)
+			return fmt.Errorf("%w: symbolic link %s: %w", ErrConfig, rel, err)
 		}
 		if !fi.Mode().IsRegular() {
 			return fmt.Errorf("%w: symbolic link %s does not point to a regular file", ErrConfig, rel)

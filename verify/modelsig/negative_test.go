@@ -36,13 +36,13 @@ var mutations = []mutation{
 		}
 		return f
 	}},
-	{name: "added", folder: true, apply: func(t *testing.T, folder string, v vector) string {
+	{name: "added", folder: true, apply: func(t *testing.T, folder string, _ vector) string {
 		if err := os.WriteFile(filepath.Join(folder, "extra.bin"), []byte("new"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		return "extra.bin"
 	}},
-	{name: "added-nested", folder: true, apply: func(t *testing.T, folder string, v vector) string {
+	{name: "added-nested", folder: true, apply: func(t *testing.T, folder string, _ vector) string {
 		if err := os.MkdirAll(filepath.Join(folder, "sub"), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -51,19 +51,19 @@ var mutations = []mutation{
 		}
 		return "sub/w.bin"
 	}},
-	{name: "removed", folder: true, apply: func(t *testing.T, folder string, v vector) string {
+	{name: "removed", folder: true, apply: func(t *testing.T, folder string, _ vector) string {
 		if err := os.Remove(filepath.Join(folder, "signme-1")); err != nil {
 			t.Fatal(err)
 		}
 		return "signme-1"
 	}},
-	{name: "renamed", folder: true, apply: func(t *testing.T, folder string, v vector) string {
+	{name: "renamed", folder: true, apply: func(t *testing.T, folder string, _ vector) string {
 		if err := os.Rename(filepath.Join(folder, "signme-1"), filepath.Join(folder, "signme-3")); err != nil {
 			t.Fatal(err)
 		}
 		return "signme-3"
 	}},
-	{name: "symlink", folder: true, apply: func(t *testing.T, folder string, v vector) string {
+	{name: "symlink", folder: true, apply: func(t *testing.T, folder string, _ vector) string {
 		if err := os.Symlink("signme-1", filepath.Join(folder, "link")); err != nil {
 			t.Fatal(err)
 		}

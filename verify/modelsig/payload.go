@@ -137,7 +137,7 @@ func noDuplicateKeys(b []byte) error {
 func parseStatement(payload []byte, lim Limits) (*manifest, error) {
 	var st statement
 	if err := strictUnmarshal(payload, &st); err != nil {
-		return nil, fmt.Errorf("%w: in-toto statement: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: in-toto statement: %w", ErrMalformed, err)
 	}
 	if st.Type != StatementV1 {
 		return nil, fmt.Errorf("%w: statement type %q, want %q", ErrMalformed, st.Type, StatementV1)
@@ -155,7 +155,7 @@ func parseStatement(payload []byte, lim Limits) (*manifest, error) {
 func parseV1(st statement, lim Limits) (*manifest, error) {
 	var p predicateV1
 	if err := strictUnmarshal(st.Predicate, &p); err != nil {
-		return nil, fmt.Errorf("%w: predicate: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: predicate: %w", ErrMalformed, err)
 	}
 	s := p.Serialization
 	switch {

@@ -35,7 +35,7 @@ type Signer struct {
 func NewKeySigner(sv signature.SignerVerifier) (*Signer, error) {
 	pub, err := sv.PublicKey()
 	if err != nil {
-		return nil, fmt.Errorf("%w: public key: %v", verify.ErrKey, err)
+		return nil, fmt.Errorf("%w: public key: %w", verify.ErrKey, err)
 	}
 	return &Signer{sv: sv, pub: pub}, nil
 }
@@ -65,7 +65,7 @@ func LoadKey(ctx context.Context, keyRef string, password []byte) (signature.Sig
 		if priv, err := cryptoutils.UnmarshalPEMToPrivateKey(b, cryptoutils.StaticPasswordFunc(password)); err == nil {
 			sv, err := signature.LoadDefaultSignerVerifier(priv)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s: %v", verify.ErrKey, keyRef, err)
+				return nil, fmt.Errorf("%w: %s: %w", verify.ErrKey, keyRef, err)
 			}
 			return sv, nil
 		}
@@ -184,10 +184,10 @@ func buildStatement(ctx context.Context, path, sigPath string, o signOptions) ([
 	return json.MarshalIndent(st, "", "  ")
 }
 
-func (s *Signer) bundle(ctx context.Context, payload []byte) ([]byte, error) {
+func (s *Signer) bundle(_ context.Context, payload []byte) ([]byte, error) {
 	sig, err := s.sv.SignMessage(bytes.NewReader(pae(verify.PayloadTypeInToto, payload)))
 	if err != nil {
-		return nil, fmt.Errorf("%w: signing: %v", verify.ErrKey, err)
+		return nil, fmt.Errorf("%w: signing: %w", verify.ErrKey, err)
 	}
 	vm := &protobundle.VerificationMaterial{TlogEntries: nil}
 	if len(s.chain) > 0 {
@@ -201,7 +201,7 @@ func (s *Signer) bundle(ctx context.Context, payload []byte) ([]byte, error) {
 	} else {
 		der, err := x509.MarshalPKIXPublicKey(s.pub)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", verify.ErrKey, err)
+			return nil, fmt.Errorf("%w: %w", verify.ErrKey, err)
 		}
 		sum := sha256.Sum256(der)
 		vm.Content = &protobundle.VerificationMaterial_PublicKey{

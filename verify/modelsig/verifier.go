@@ -5,12 +5,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"time"
 
+	"github.com/seed-43c89ce6/aibom/internal/safeio"
 	"github.com/seed-43c89ce6/aibom/verify"
 )
 
@@ -83,7 +83,7 @@ func signaturePath(model string, o options) (string, error) {
 	}
 	fi, err := os.Stat(model)
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrConfig, err)
+		return "", fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if fi.IsDir() {
 		return filepath.Join(model, DefaultSignatureName), nil
@@ -135,22 +135,22 @@ func Verify(ctx context.Context, path string, trust Trust, opts ...Option) (*Res
 func readBounded(p string, limit int64) ([]byte, error) {
 	f, err := os.Open(p)
 	if err != nil {
-		return nil, fmt.Errorf("no signature: %v", err)
+		return nil, fmt.Errorf("no signature: %w", err)
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %v", p, err)
+	b, err := safeio.ReadAll(f, limit)
+	if errors.Is(err, safeio.ErrTooLarge) {
+		return nil, fmt.Errorf("%s: %w (%d bytes)", p, ErrTooLarge, limit)
 	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s: %v (%d bytes)", p, ErrTooLarge, limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", p, err)
 	}
 	return b, nil
 }
 
 // checkSignature verifies the bundle's signature with the trust and returns
 // the signed manifest and the signer's name.
-func checkSignature(ctx context.Context, raw []byte, trust Trust, o options) (*manifest, string, error) {
+func checkSignature(_ context.Context, raw []byte, trust Trust, o options) (*manifest, string, error) {
 	pb, env, err := parseBundle(raw)
 	if err != nil {
 		return nil, "", err
@@ -194,22 +194,30 @@ func checkSignature(ctx context.Context, raw []byte, trust Trust, o options) (*m
 	return m, signer, nil
 }
 
-// compareModel recomputes the manifest from disk and names every file that
-// differs from the signed one.
-func compareModel(ctx context.Context, path, sigPath string, m *manifest, o options) ([]string, error) {
+// shapeProblem says why path cannot be the signed model at all: a folder
+// where a single file was signed, or the reverse, or a renamed file.
+func shapeProblem(path string, m *manifest) (string, error) {
 	single := len(m.Resources) > 0 && m.Files[m.Resources[0].Name] == "."
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	if single == fi.IsDir() {
-		if single {
-			return []string{fmt.Sprintf("the signature is of a single file, but %s is a folder", path)}, nil
-		}
-		return []string{fmt.Sprintf("the signature is of a folder, but %s is a file", path)}, nil
+	switch {
+	case single && fi.IsDir():
+		return fmt.Sprintf("the signature is of a single file, but %s is a folder", path), nil
+	case !single && !fi.IsDir():
+		return fmt.Sprintf("the signature is of a folder, but %s is a file", path), nil
+	case single && m.Subject != "" && m.Subject != filepath.Base(path):
+		return fmt.Sprintf("the signature is of the file %q, not of %q (renamed?)", m.Subject, filepath.Base(path)), nil
 	}
-	if single && m.Subject != "" && m.Subject != filepath.Base(path) {
-		return []string{fmt.Sprintf("the signature is of the file %q, not of %q (renamed?)", m.Subject, filepath.Base(path))}, nil
+	return "", nil
+}
+
+// compareModel recomputes the manifest from disk and names every file that
+// differs from the signed one.
+func compareModel(ctx context.Context, path, sigPath string, m *manifest, o options) ([]string, error) {
+	if p, err := shapeProblem(path, m); p != "" || err != nil {
+		return []string{p}, err
 	}
 	ignore := append(append(append([]string{}, defaultIgnore...), m.IgnorePaths...), o.ignore...)
 	if abs, err := filepath.Abs(sigPath); err == nil {
