@@ -34,14 +34,14 @@ import (
 // env is a registry on 127.0.0.1 (go-containerregistry's in-process
 // registry), a signing key, and aibom's signer.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	reg    *httptest.Server
 	host   string
 	sv     signature.SignerVerifier
 	signer *verify.Signer
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(srv.Close)
@@ -138,7 +138,7 @@ func (e *env) handler(opts ...Option) *Handler {
 }
 
 // serveTLS serves h at /validate and its patching form at /mutate over HTTPS.
-func serveTLS(t *testing.T, h *Handler) *httptest.Server {
+func serveTLS(t testing.TB, h *Handler) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.Handle("POST /validate", h)
@@ -149,7 +149,7 @@ func serveTLS(t *testing.T, h *Handler) *httptest.Server {
 }
 
 // review reads testdata/file with its IMAGE_* placeholders replaced.
-func review(t *testing.T, file string, images map[string]string) []byte {
+func review(t testing.TB, file string, images map[string]string) []byte {
 	t.Helper()
 	b, err := os.ReadFile("testdata/" + file)
 	if err != nil {
