@@ -82,6 +82,9 @@ func New(v *verify.Verifier, e *policies.Evaluator, opts ...Option) (*Handler, e
 	return h, nil
 }
 
+// maxParallel bounds the references of one review checked at once.
+const maxParallel = 8
+
 // ImageDecision is what was decided about one image of a request.
 type ImageDecision struct {
 	Image   Image
@@ -112,8 +115,11 @@ func (h *Handler) Decide(ctx context.Context, req *admissionv1.AdmissionRequest)
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
+	sem := make(chan struct{}, maxParallel)
 	for _, ref := range order {
 		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
 			d := h.checkRef(ctx, obj, ref)
 			mu.Lock()
 			byRef[ref] = d
@@ -201,6 +207,7 @@ func (h *Handler) Review(ctx context.Context, in *admissionv1.AdmissionReview, p
 	if err != nil {
 		out.Response = denied(req.UID, "aibom: "+err.Error())
 		h.audit(ctx, req, nil, out.Response, time.Since(start))
+		h.m.decision(false, req.Kind.Kind, time.Since(start).Seconds())
 		return out
 	}
 	resp := &admissionv1.AdmissionResponse{UID: req.UID, Allowed: true}
@@ -219,11 +226,7 @@ func (h *Handler) Review(ctx context.Context, in *admissionv1.AdmissionReview, p
 	}
 	out.Response = resp
 	h.audit(ctx, req, ds, resp, time.Since(start))
-	kind := ""
-	if obj != nil {
-		kind = obj.Kind
-	}
-	h.m.decision(resp.Allowed, kind, time.Since(start).Seconds())
+	h.m.decision(resp.Allowed, obj.Kind, time.Since(start).Seconds())
 	return out
 }
 

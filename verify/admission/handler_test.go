@@ -186,3 +186,14 @@ func TestTagMovedPinsVerifiedDigest(t *testing.T) {
 		}
 	}
 }
+
+// An object that does not decode denies (fail closed), naming the object.
+func TestMalformedObjectDenies(t *testing.T) {
+	e := newEnv(t)
+	srv := serveTLS(t, e.handler())
+	body := []byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","kind":{"group":"apps","version":"v1","kind":"Deployment"},"namespace":"ml","name":"d","operation":"CREATE","object":{"spec":{"template":{"spec":{"containers":"nginx"}}}}}}`)
+	r := post(t, srv, "/validate", body)
+	if r.Allowed || !strings.Contains(message(r), "Deployment ml/d") || r.UID != "x" {
+		t.Errorf("allowed=%v uid=%q %s", r.Allowed, r.UID, message(r))
+	}
+}
