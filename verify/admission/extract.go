@@ -158,15 +158,19 @@ var kserveComponents = []string{"predictor", "transformer", "explainer"}
 // pytorch, ... hold storageUri).
 func kserveImages(o *Object, raw []byte) error {
 	var isvc struct {
-		Spec map[string]map[string]json.RawMessage `json:"spec"`
+		Spec map[string]json.RawMessage `json:"spec"`
 	}
 	if err := json.Unmarshal(raw, &isvc); err != nil {
 		return err
 	}
 	for _, comp := range kserveComponents {
-		fields, ok := isvc.Spec[comp]
+		c, ok := isvc.Spec[comp]
 		if !ok {
 			continue
+		}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(c, &fields); err != nil {
+			return fmt.Errorf("spec.%s: %w", comp, err)
 		}
 		ptr := "/spec/" + comp
 		for _, k := range sortedKeys(fields) {
