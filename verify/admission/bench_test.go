@@ -23,7 +23,7 @@ func BenchmarkDecision(b *testing.B) {
 
 func benchDecisions(b *testing.B, warm bool) {
 	e := newEnv(b)
-	d := e.push("models/bench", "v1")
+	d := e.push("models/bench")
 	e.sign(d, true, "clean")
 	var opts []Option
 	if warm {
@@ -71,5 +71,5 @@ func postOK(c *http.Client, url string, body []byte) bool {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode == 200 && bytes.Contains(b, []byte(`"allowed":true`))
+	return resp.StatusCode == http.StatusOK && bytes.Contains(b, []byte(`"allowed":true`))
 }

@@ -40,10 +40,10 @@ type cacheEntry struct {
 	expires time.Time
 }
 
-// NewCache returns a cache of at most max results, each kept at most ttl.
-// max <= 0 or ttl <= 0 is a cache that keeps nothing.
-func NewCache(max int, ttl time.Duration) *Cache {
-	return &Cache{max: max, ttl: ttl, now: time.Now, ll: list.New(), items: map[CacheKey]*list.Element{}}
+// NewCache returns a cache of at most size results, each kept at most ttl.
+// size <= 0 or ttl <= 0 is a cache that keeps nothing.
+func NewCache(size int, ttl time.Duration) *Cache {
+	return &Cache{max: size, ttl: ttl, now: time.Now, ll: list.New(), items: map[CacheKey]*list.Element{}}
 }
 
 // Get returns the result stored under k, if it has not expired.

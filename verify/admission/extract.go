@@ -87,9 +87,9 @@ func Extract(req *admissionv1.AdmissionRequest) (*Object, error) {
 func decodeErr(o *Object, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return fmt.Errorf("%w: %s %s/%s: invalid JSON at offset %d: %v", ErrRequest, o.Kind, o.Namespace, o.Name, se.Offset, err)
+		return fmt.Errorf("%w: %s %s/%s: invalid JSON at offset %d: %w", ErrRequest, o.Kind, o.Namespace, o.Name, se.Offset, err)
 	}
-	return fmt.Errorf("%w: %s %s/%s: %v", ErrRequest, o.Kind, o.Namespace, o.Name, err)
+	return fmt.Errorf("%w: %s %s/%s: %w", ErrRequest, o.Kind, o.Namespace, o.Name, err)
 }
 
 func podImages(o *Object, raw []byte, spec func(*corev1.Pod) *corev1.PodSpec, ptr string) error {

@@ -14,7 +14,7 @@ func signedSet(e *env) (map[string]string, map[string]name.Digest) {
 	refs, digs := map[string]string{}, map[string]name.Digest{}
 	for i, k := range []string{"IMAGE_A", "IMAGE_B", "IMAGE_INIT", "IMAGE_DEBUG", "IMAGE_VOL"} {
 		repo := "models/m" + string(rune('a'+i))
-		d := e.push(repo, "v1")
+		d := e.push(repo)
 		e.sign(d, true, "clean")
 		refs[k], digs[k] = e.host+"/"+repo+":v1", d
 	}
@@ -55,7 +55,7 @@ func TestDeniesUnsignedInEveryField(t *testing.T) {
 	}
 	e := newEnv(t)
 	refs, _ := signedSet(e)
-	e.push("models/unsigned", "v1")
+	e.push("models/unsigned")
 	bad := e.host + "/models/unsigned:v1"
 	srv := serveTLS(t, e.handler())
 	for _, c := range cases {
@@ -84,9 +84,9 @@ func TestDeniesUnsignedInEveryField(t *testing.T) {
 func TestDeniesWithoutBOMAndMalicious(t *testing.T) {
 	e := newEnv(t)
 	refs, _ := signedSet(e)
-	noBOM := e.push("models/nobom", "v1")
+	noBOM := e.push("models/nobom")
 	e.sign(noBOM, false, "")
-	evil := e.push("models/evil", "v1")
+	evil := e.push("models/evil")
 	e.sign(evil, true, "malicious")
 	srv := serveTLS(t, e.handler())
 	for ref, rule := range map[string]string{
@@ -159,7 +159,7 @@ func TestTagMovedPinsVerifiedDigest(t *testing.T) {
 		}
 	}
 	// The tag moves to an unsigned image.
-	moved := e.push("models/ma", "v1")
+	moved := e.push("models/ma")
 	if moved.DigestStr() == digs["IMAGE_A"].DigestStr() {
 		t.Fatal("the new image has the old digest")
 	}

@@ -61,13 +61,13 @@ func newEnv(t testing.TB) *env {
 }
 
 // push writes a new random image at repo:tag and returns its digest.
-func (e *env) push(repo, tag string) name.Digest {
+func (e *env) push(repo string) name.Digest {
 	e.t.Helper()
 	img, err := random.Image(128, 1)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return e.write(repo, tag, img)
+	return e.write(repo, "v1", img)
 }
 
 func (e *env) write(repo, tag string, img v1.Image) name.Digest {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	admissionv1 "k8s.io/api/admission/v1"
+
+	"github.com/seed-43c89ce6/aibom/internal/safeio"
 )
 
 // MaxReviewBytes bounds an AdmissionReview body (the API server's own limit
@@ -76,7 +77,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, patch bool) {
 		http.Error(w, "Content-Type must be application/json", http.StatusUnsupportedMediaType)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxReviewBytes))
+	body, err := safeio.ReadAll(r.Body, MaxReviewBytes)
 	if err != nil {
 		http.Error(w, fmt.Sprintf("reading the AdmissionReview: %v", err), http.StatusRequestEntityTooLarge)
 		return

@@ -54,11 +54,11 @@ func (r *CertReloader) fileStamp() (string, error) {
 func (r *CertReloader) load() error {
 	stamp, err := r.fileStamp()
 	if err != nil {
-		return fmt.Errorf("%w: TLS certificate: %v", ErrConfig, err)
+		return fmt.Errorf("%w: TLS certificate: %w", ErrConfig, err)
 	}
 	c, err := tls.LoadX509KeyPair(r.certFile, r.keyFile)
 	if err != nil {
-		return fmt.Errorf("%w: TLS certificate %s / key %s: %v", ErrConfig, r.certFile, r.keyFile, err)
+		return fmt.Errorf("%w: TLS certificate %s / key %s: %w", ErrConfig, r.certFile, r.keyFile, err)
 	}
 	r.cert, r.stamp = &c, stamp
 	return nil
