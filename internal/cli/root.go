@@ -63,6 +63,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newPush(stdout), newPull(stdout))
 	root.AddCommand(newPolicy(stdout))
 	root.AddCommand(newSign(stdout), newAttest(stdout), newVerify(stdout))
+	root.AddCommand(newWebhook(stderr))
 	return root
 }
 
