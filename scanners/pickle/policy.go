@@ -177,6 +177,13 @@ func (p *Policy) denied(name string) (string, *Entry, bool) {
 		if e := p.denyExact[suffix]; e != nil {
 			return suffix, e, true
 		}
+		// An attribute walk under a denied callable (builtins.eval.__call__,
+		// os.system.__self__) reaches it as surely as its name does.
+		for j := i + 1; j < len(parts) && j-i <= maxDenyParts; j++ {
+			if e := p.denyExact[strings.Join(parts[i:j], ".")]; e != nil {
+				return suffix, e, true
+			}
+		}
 		for _, r := range p.denyModule {
 			if suffix == r.pre || strings.HasPrefix(suffix, r.pre+".") {
 				return suffix, r.e, true
@@ -190,6 +197,10 @@ func (p *Policy) denied(name string) (string, *Entry, bool) {
 	}
 	return "", nil, false
 }
+
+// maxDenyParts bounds the dotted parts of an exact denylist entry that
+// attribute walks are checked against (the longest has 7).
+const maxDenyParts = 8
 
 // isDunderEscape reports attribute names that walk from any object to
 // arbitrary code (__globals__, __builtins__, __subclasses__, ...).
