@@ -17,6 +17,9 @@ func (s *Stream) execBinary(b byte, o *op) error {
 	case argU1, argU2, argI4, argU4, argU8:
 		return s.execFixed(b, o)
 	case argF8:
+		if err := s.span(8); err != nil {
+			return err
+		}
 		if err := s.r.discard(8); err != nil {
 			return err
 		}
@@ -25,7 +28,7 @@ func (s *Stream) execBinary(b byte, o *op) error {
 	case argLong1, argLong4:
 		return s.execLong(o)
 	case argString, argUnicode:
-		ln, err := s.r.line()
+		ln, err := s.readLine()
 		if err != nil {
 			return err
 		}
@@ -86,6 +89,9 @@ func dottedIdent(b []byte) bool {
 }
 
 func (s *Stream) execFixed(b byte, o *op) error {
+	if err := s.span(uint64(fixedWidth[o.arg])); err != nil {
+		return err
+	}
 	u, err := s.r.fixed(fixedWidth[o.arg])
 	if err != nil {
 		return err
@@ -111,6 +117,7 @@ func (s *Stream) execFixed(b byte, o *op) error {
 		if u > math.MaxInt64 {
 			return fmt.Errorf("frame length %d too large", u)
 		}
+		return s.frame(u)
 	case 0x82, 0x83, 0x84:
 		code := int64(u & 0xffff)
 		if b == 0x84 {
@@ -119,8 +126,7 @@ func (s *Stream) execFixed(b byte, o *op) error {
 		if code <= 0 {
 			return errors.New("EXT code must be positive")
 		}
-		s.ref(RefExtension, fmt.Sprintf("copyreg extension code %d", code), "")
-		s.push(opaque)
+		s.extension(code)
 	}
 	return nil
 }
@@ -130,13 +136,16 @@ func (s *Stream) execLong(o *op) error {
 	var err error
 	if o.arg == argLong1 {
 		n, err = s.r.fixed(1)
-	} else {
+	} else if err = s.span(4); err == nil {
 		n, err = s.r.fixed(4)
 		if err == nil && int32le(n) < 0 {
 			return errors.New("LONG4 byte count is negative")
 		}
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.span(n & 0x7fffffff); err != nil {
 		return err
 	}
 	if n <= 8 {
@@ -156,6 +165,9 @@ func (s *Stream) execLong(o *op) error {
 	return nil
 }
 
+// strWidth is the byte width of each length-prefixed argument's length.
+var strWidth = [...]int{argStr1: 1, argStr4: 4, argStrU4: 4, argStr8: 8}
+
 // fixedWidth is the byte width of each fixed-size argument kind.
 var fixedWidth = [...]int{argU1: 1, argU2: 2, argI4: 4, argU4: 4, argU8: 8, argF8: 8}
 
@@ -171,23 +183,22 @@ func int32le(u uint64) int64 {
 
 // execString models the length-prefixed string, bytes and buffer opcodes.
 func (s *Stream) execString(b byte, o *op) error {
-	var n uint64
-	var err error
-	switch o.arg {
-	case argStr1:
-		n, err = s.r.fixed(1)
-	case argStr4:
-		n, err = s.r.fixed(4)
-		if err == nil && int32le(n) < 0 {
-			return errors.New("BINSTRING length is negative")
-		}
-	case argStrU4:
-		n, err = s.r.fixed(4)
-	default:
-		n, err = s.r.fixed(8)
+	if err := s.span(uint64(strWidth[o.arg])); err != nil {
+		return err
 	}
+	// BINSTRING's length is unsigned in CPython 3 (calc_binsize), though
+	// pickletools documents it as signed.
+	n, err := s.r.fixed(strWidth[o.arg])
 	if err != nil {
 		return err
+	}
+	if !isBytesOp(b) {
+		// Text and BINSTRING data come through _Unpickler_Read, which
+		// straddles a frame's end; bytes data through readinto, which
+		// does not (frame.go).
+		if err := s.span(n); err != nil {
+			return err
+		}
 	}
 	if isBytesOp(b) && s.embeddedPickle(n) {
 		return s.walkEmbedded(n)
@@ -247,8 +258,11 @@ func (s *Stream) walkEmbedded(n uint64) error {
 // loader of them would read; start is the offset reported for buf's first
 // byte. It returns kEmbedded when buf was walked whole.
 func (s *Stream) walkPickles(buf []byte, start int64) Value {
+	id := len(s.res.Nested) + 1
+	s.res.Nested = append(s.res.Nested, NestedPickle{ID: id, Parent: s.nestedID, Offset: start})
 	inner := &Stream{r: newReader(bytes.NewReader(buf), start), lim: s.lim, res: s.res,
-		nested: s.nested + 1, kept: s.kept, important: s.important}
+		nested: s.nested + 1, kept: s.kept, important: s.important, frameEnd: -1, opFrame: -1, dropAt: -1,
+		src: &source{r: bytes.NewReader(buf), base: start, size: int64(len(buf))}, forks: s.forks, nestedID: id}
 	errs, refs, pickles := len(s.res.Errors), s.res.refTotal, s.res.Pickles
 	inner.WalkRest()
 	s.kept = inner.kept
@@ -260,9 +274,9 @@ func (s *Stream) walkPickles(buf []byte, start int64) Value {
 	if len(s.res.Errors) == errs && s.res.Pickles > pickles && !s.res.Lossy {
 		// Walked whole: what a loader of these bytes would import has
 		// been reported.
-		return Value{k: kEmbedded}
+		return Value{k: kEmbedded, n: int64(id)}
 	}
-	return opaque
+	return Value{k: kEmbedded, n: int64(id), s: "partial"}
 }
 
 // execCall models the opcodes that import or call: STACK_GLOBAL, REDUCE,
@@ -323,6 +337,7 @@ func (s *Stream) execCall(b byte) error {
 // attrgetter) are resolved so that what they reach is checked like an
 // import.
 func (s *Stream) call(fn Value, args []Value) Value {
+	s.handOver(fn, args)
 	arg := func(i int) Value {
 		if i < len(args) {
 			return args[i]
@@ -371,6 +386,8 @@ func (s *Stream) call(fn Value, args []Value) Value {
 		if a, ok := arg(0).Str(); ok {
 			return Value{k: kAttrGetter, s: a}
 		}
+	case name == "copyreg.add_extension" || name == "copy_reg.add_extension":
+		s.addExtension(args)
 	}
 	return s.callResult(fn.s, args)
 }
@@ -412,7 +429,7 @@ func (s *Stream) resolveCall(fn Value, args []Value) (Value, bool) {
 		// torch.storage._load_from_bytes(b) runs torch.load on b: when b
 		// was walked whole as embedded pickles, their imports are
 		// reported and judged, like any other.
-		if arg(0).k == kEmbedded && len(args) == 1 {
+		if arg(0).k == kEmbedded && arg(0).s == "" && len(args) == 1 {
 			s.settle(fn, "")
 		}
 	case isPartial(name):
@@ -454,6 +471,7 @@ func args0(args []Value) Value {
 func (s *Stream) derive(name, via string) Value {
 	name = clip(name)
 	s.ref(RefImport, name, via)
+	s.overridden(name)
 	return Value{k: kGlobal, s: name, via: via}
 }
 
@@ -494,9 +512,17 @@ func isItemGetter(n string) bool {
 
 // build models BUILD of state into t: __setstate__ or attribute updates.
 func (s *Stream) build(t *Value, state Value) error {
+	cls := t.s
+	if t.k != kGlobal && t.k != kCall {
+		cls = ""
+	}
+	s.handOverState(cls, state)
 	switch t.k {
 	case kGlobal, kUnresolved:
 		s.ref(RefBuildGlobal, t.s, "")
+		if t.k == kGlobal {
+			s.overrides(t.s, state)
+		}
 	case kCall:
 		if t.s == "joblib.numpy_pickle.NumpyArrayWrapper" {
 			return s.joblibArray(state)

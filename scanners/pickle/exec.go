@@ -165,8 +165,12 @@ func (s *Stream) setItem(t *Value, k, v Value) {
 }
 
 // execLine models the opcodes whose argument is one line of text.
+//
+// A malformed argument is a semantic error: the line has been read, so the
+// walk goes on (the unpickler stops there, having acted on everything
+// before; walking on can only report more).
 func (s *Stream) execLine(b byte) error {
-	ln, err := s.r.line()
+	ln, err := s.readLine()
 	if err != nil {
 		return err
 	}
@@ -174,31 +178,60 @@ func (s *Stream) execLine(b byte) error {
 	case 'I', 'L':
 		v, err := parseIntLine(ln, b == 'L')
 		if err != nil {
-			return err
+			s.semantic("%v", err)
+			v = opaque
 		}
 		s.push(v)
 	case 'F':
 		if _, err := strconv.ParseFloat(string(bytes.TrimSpace(ln)), 64); err != nil {
-			return fmt.Errorf("bad FLOAT argument %q", truncate(ln))
+			s.semantic("bad FLOAT argument %q", truncate(ln))
 		}
 		s.push(opaque)
 	case 'P':
 		s.persistent(Value{k: kStr, s: string(truncateBytes(ln, s.lim.MaxString))})
 	case 'g', 'p':
-		n, err := strconv.ParseInt(string(bytes.TrimSpace(ln)), 10, 64)
-		if err != nil {
-			return fmt.Errorf("bad memo key %q", truncate(ln))
-		}
-		if n < 0 {
-			return errors.New("negative memo key")
-		}
-		if b == 'g' {
-			s.memoGet(uint64(n))
-		} else if t := s.top(); t != nil {
-			s.memoPut(uint64(n), *t)
-		}
+		s.memoLine(b, ln)
 	}
 	return nil
+}
+
+// memoLine models GET and PUT, whose key Python reads as int(text, 10):
+// surrounding whitespace, a sign and single underscores between digits
+// are allowed.
+func (s *Stream) memoLine(b byte, ln []byte) {
+	n, ok := pyInt10(ln)
+	switch {
+	case !ok:
+		s.semantic("bad memo key %q", truncate(ln))
+	case n < 0:
+		s.semantic("negative memo key")
+	case b == 'g':
+		s.memoGet(uint64(n))
+		return
+	default:
+		if t := s.top(); t != nil {
+			s.memoPut(uint64(n), *t)
+		}
+		return
+	}
+	if b == 'g' {
+		s.push(opaque)
+	}
+}
+
+// pyInt10 parses b as Python's int(b, 10) does, for values that fit an
+// int64.
+func pyInt10(b []byte) (int64, bool) {
+	t := strings.TrimSpace(string(b))
+	if strings.HasPrefix(t, "_") || strings.HasSuffix(t, "_") || strings.Contains(t, "__") {
+		return 0, false
+	}
+	digits := strings.TrimLeft(t, "+-")
+	if len(t)-len(digits) > 1 || strings.HasPrefix(digits, "_") {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.ReplaceAll(t, "_", ""), 10, 64)
+	return n, err == nil
 }
 
 // parseIntLine parses an INT or LONG argument as Python's int(text, 0)
@@ -260,12 +293,12 @@ func truncateBytes(b []byte, n int) []byte {
 
 // execGlobal models GLOBAL and INST, whose argument is two lines.
 func (s *Stream) execGlobal(b byte) error {
-	ln, err := s.r.line()
+	ln, err := s.readLine()
 	if err != nil {
 		return err
 	}
 	module := string(ln)
-	ln, err = s.r.line()
+	ln, err = s.readLine()
 	if err != nil {
 		return err
 	}
@@ -288,15 +321,17 @@ func (s *Stream) execGlobal(b byte) error {
 func (s *Stream) global(module, name, via string) Value {
 	full := clip(module + "." + name)
 	s.ref(RefImport, full, via)
+	s.overridden(full)
 	return Value{k: kGlobal, s: full, via: via}
 }
 
-// memoPut stores v under key.
+// memoPut stores v under key. The unpickler's MEMOIZE stores under the
+// count of keys set so far, so every new key is counted, however large.
 func (s *Stream) memoPut(key uint64, v Value) {
-	if s.seen.set(key) {
+	if s.newKey(key) {
 		s.nmemo++
 	}
-	if !v.interesting() {
+	if s.memoLost || !v.interesting() {
 		delete(s.memo, key)
 		return
 	}
@@ -307,12 +342,34 @@ func (s *Stream) memoPut(key uint64, v Value) {
 	s.memo[key] = v
 }
 
+// newKey marks key as set and reports whether it was not before. Past
+// MaxMemo keys beyond the bitset, the count is lost (memoLost).
+func (s *Stream) newKey(key uint64) bool {
+	if key < maxTracked {
+		return s.seen.set(key)
+	}
+	if _, ok := s.bigKeys[key]; ok {
+		return false
+	}
+	if len(s.bigKeys) >= s.lim.MaxMemo {
+		s.memoLost, s.res.Lossy = true, true
+		s.memo = map[uint64]Value{}
+		return true
+	}
+	if s.bigKeys == nil {
+		s.bigKeys = map[uint64]struct{}{}
+	}
+	s.bigKeys[key] = struct{}{}
+	return true
+}
+
 // memoGet pushes the value stored under key.
 func (s *Stream) memoGet(key uint64) {
-	if !s.seen.has(key) {
+	_, big := s.bigKeys[key]
+	if found := key < maxTracked && s.seen.has(key) || big; !found && !s.memoLost {
 		s.semantic("memo key %d not found", key)
 	}
-	if v, ok := s.memo[key]; ok {
+	if v, ok := s.memo[key]; ok && !s.memoLost {
 		s.push(v)
 		return
 	}
@@ -321,8 +378,16 @@ func (s *Stream) memoGet(key uint64) {
 
 // persistent models PERSID and BINPERSID: the unpickler's persistent_load
 // resolves the ID. PyTorch's IDs name tensor storages.
+//
+// torch's legacy persistent_load returns, for a ('module', cls, file,
+// source) ID, cls itself (_check_container_source): what the pickle calls
+// next is that global.
 func (s *Stream) persistent(pid Value) {
 	it := pid.Items()
+	if tag, _ := args0(it).Str(); tag == "module" && len(it) >= 2 && it[1].k == kGlobal {
+		s.push(it[1])
+		return
+	}
 	if len(it) >= 5 {
 		tag, _ := it[0].Str()
 		typ, _ := it[1].Global()
@@ -333,4 +398,35 @@ func (s *Stream) persistent(pid Value) {
 		}
 	}
 	s.push(opaque)
+}
+
+// extension models EXT1, EXT2 and EXT4: the unpickler looks the code up in
+// copyreg's registry and imports what it names. A fresh interpreter's
+// registry is empty, but a pickle may fill it first (copyreg.add_extension,
+// itself denied): such codes resolve to the names registered.
+func (s *Stream) extension(code int64) {
+	if name, ok := s.exts[code]; ok {
+		s.push(s.derive(name, fmt.Sprintf("copyreg extension code %d", code)))
+		return
+	}
+	s.ref(RefExtension, fmt.Sprintf("copyreg extension code %d", code), "")
+	s.push(opaque)
+}
+
+// addExtension records copyreg.add_extension(module, name, code) with
+// literal arguments.
+func (s *Stream) addExtension(args []Value) {
+	if len(args) != 3 {
+		return
+	}
+	mod, ok1 := args[0].Str()
+	name, ok2 := args[1].Str()
+	code, ok3 := args[2].Int()
+	if !ok1 || !ok2 || !ok3 || len(s.exts) >= maxReceivers {
+		return
+	}
+	if s.exts == nil {
+		s.exts = map[int64]string{}
+	}
+	s.exts[code] = clip(mod + "." + name)
 }

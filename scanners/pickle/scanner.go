@@ -25,6 +25,12 @@ const (
 	RuleTooMany     = "PICKLE-TOO-MANY-GLOBALS"
 	RuleTrailing    = "PICKLE-TRAILING-DATA"
 	RuleLimits      = "PICKLE-MODEL-LIMITS"
+	// RuleStraddle: an opcode crosses a FRAME's end, so loaders disagree
+	// on what the stream holds (frame.go).
+	RuleStraddle = "PICKLE-FRAME-STRADDLE"
+	// RuleNested: a pickle stored as a bytes value that the stream does
+	// not load (nested.go).
+	RuleNested = "PICKLE-NESTED-PICKLE"
 )
 
 // Scanner scans pickle streams.
@@ -110,8 +116,18 @@ func (s *Scanner) Report(res *Result) ([]scanners.Finding, error) {
 			// Every use was resolved: what it reached is reported instead.
 			continue
 		}
-		s.refFinding(r, add)
+		note := ""
+		if r.Nested != 0 {
+			loaded, by := res.nestedLoaded(r.Nested, allowed)
+			if !loaded {
+				s.nestedFinding(r, res.nestedAt(r.Nested), add)
+				continue
+			}
+			note = fmt.Sprintf(", in the pickle stored as bytes at offset %d, which %s loads", res.nestedAt(r.Nested), by)
+		}
+		s.refFinding(r, note, add)
 	}
+	s.straddleFindings(res, add)
 	if res.RefsDropped > 0 {
 		add(RuleTooMany, scanners.High, "", 0, scanners.ATLASUnsafeArtifact,
 			fmt.Sprintf("more than %d distinct callables: %d were not checked", len(res.Refs), res.RefsDropped))
@@ -137,10 +153,10 @@ func (s *Scanner) Report(res *Result) ([]scanners.Finding, error) {
 
 type addFunc func(rule string, sev scanners.Severity, global string, off int64, atlas, msg string)
 
-func (s *Scanner) refFinding(r Ref, add addFunc) {
-	times := ""
+func (s *Scanner) refFinding(r Ref, note string, add addFunc) {
+	times := note
 	if r.Count > 1 {
-		times = fmt.Sprintf(" (%d times)", r.Count)
+		times = fmt.Sprintf(" (%d times)%s", r.Count, note)
 	}
 	switch r.Kind {
 	case RefDynamic:
@@ -180,5 +196,40 @@ func (s *Scanner) refFinding(r Ref, add addFunc) {
 	case cls == Unknown:
 		add(RuleUnknown, scanners.Medium, r.Name, r.Offset, scanners.ATLASUnsafeArtifact,
 			fmt.Sprintf("%s imports %s, which is not on the allowlist%s", r.Op, r.Name, times))
+	}
+}
+
+// nestedFinding reports a reference of a nested pickle that the stream
+// does not load: a dangerous name is suspicious (whatever loads the bytes
+// later runs it), an unknown one is noted, an allowed one is not reported.
+func (s *Scanner) nestedFinding(r Ref, at int64, add addFunc) {
+	cls, hit := s.pol.Classify(r.Name)
+	where := fmt.Sprintf("a pickle stored as bytes at offset %d, which this pickle does not load,", at)
+	switch {
+	case r.Kind != RefImport:
+		add(RuleNested, scanners.Medium, "", r.Offset, scanners.ATLASEmbedMalware,
+			fmt.Sprintf("%s makes a reference the scanner cannot name: %s", where, r.Name))
+	case cls == Dangerous:
+		add(RuleNested, scanners.Medium, hit, r.Offset, scanners.ATLASEmbedMalware,
+			fmt.Sprintf("%s imports %s, which can run code when something loads it", where, r.Name))
+	case cls == Unknown:
+		add(RuleNested, scanners.Low, r.Name, r.Offset, scanners.ATLASEmbedMalware,
+			fmt.Sprintf("%s imports %s, which is not on the allowlist", where, r.Name))
+	}
+}
+
+// straddleFindings reports the opcodes that cross a FRAME's end.
+func (s *Scanner) straddleFindings(res *Result, add addFunc) {
+	for _, st := range res.Straddles {
+		add(RuleStraddle, scanners.High, "", st.Offset, scanners.ATLASUnsafeArtifact,
+			fmt.Sprintf("%s reads past the end of the FRAME ending at offset %d: CPython's C unpickler reading a file "+
+				"skips the rest of the frame and reads on after it, pickle.loads reads straight on; no pickler "+
+				"writes this, and both readings were walked", st.Op, st.FrameEnd))
+	}
+	if res.StraddlesUnwalked > 0 {
+		add(RuleStraddle, scanners.High, "", 0, scanners.ATLASUnsafeArtifact,
+			fmt.Sprintf("%d opcodes read past the end of a FRAME and the C unpickler's reading of what follows "+
+				"was not walked (branch budget or a stream that cannot be read again): what it imports is unknown",
+				res.StraddlesUnwalked))
 	}
 }

@@ -67,13 +67,43 @@ type Ref struct {
 	Offset int64
 	// Count is how many times the reference occurs.
 	Count int
+	// Nested is the ID of the nested pickle (Result.Nested) that made the
+	// reference, 0 for the stream itself.
+	Nested int
 }
 
 type refKey struct {
-	kind RefKind
-	name string
-	via  string
+	kind   RefKind
+	name   string
+	via    string
+	nested int
 }
+
+// Straddle is an opcode whose argument crosses the end of a FRAME (frame.go).
+type Straddle struct {
+	Offset, FrameEnd int64
+	Op               string
+}
+
+// NestedPickle is a pickle stored as a bytes value of the stream and walked
+// as one (walkEmbedded). Its references are reported at their offsets in
+// the stream, marked with its ID.
+type NestedPickle struct {
+	ID int
+	// Parent is the ID of the nested pickle holding this one, 0 if none.
+	Parent int
+	// Offset is where its bytes start in the stream.
+	Offset int64
+	// PassedTo names the callables (and __setstate__ of the classes) the
+	// stream hands the bytes to, at most maxPassedTo.
+	PassedTo []string
+	// Escapes is set when the bytes reached a call or a state the walker
+	// could not name (more than maxPassedTo, or an unmodelled callable).
+	Escapes bool
+}
+
+// maxPassedTo bounds the callables kept per nested pickle.
+const maxPassedTo = 8
 
 // Storage is a tensor storage named by a persistent ID ('storage', type,
 // key, location, numel).
@@ -105,6 +135,13 @@ type Result struct {
 	Trailing int64
 	// TrailingOffset is where those bytes start.
 	TrailingOffset int64
+	// Straddles are opcodes that cross the end of a FRAME (frame.go), at
+	// most maxStraddles; StraddlesUnwalked counts those whose other
+	// reading was not walked (no re-readable source, or past maxForks).
+	Straddles         []Straddle
+	StraddlesUnwalked int
+	// Nested lists the pickles stored as bytes values and walked as such.
+	Nested []NestedPickle
 
 	refIndex map[refKey]int
 	// resolvers counts the uses of getattr and functools.partial.
@@ -114,6 +151,9 @@ type Result struct {
 	objectCalls bool
 	// refTotal counts every reference made, recorded or not.
 	refTotal int64
+	// overrides are the attributes of modules and classes that BUILD
+	// replaced (nested.go).
+	overrides map[string]override
 	// textKept and textWalked count the bytes of pickle-like texts kept,
 	// and of their encodings walked (codecs.go).
 	textKept, textWalked int64
@@ -171,15 +211,40 @@ type Stream struct {
 	// the probe decides there, so it need not read on to the pickle's end.
 	haltAtError bool
 	halted      bool
+	// frameEnd is where the buffer of the last FRAME ends, -1 when the
+	// reader is past it; opFrame is its value before the current opcode
+	// (frame.go).
+	frameEnd, opFrame int64
+	// dropAt is the offset of the opcode at whose straddle this branch
+	// reads on from the frame's end, -1 for none.
+	dropAt int64
+	// src re-reads the stream for branches; forks is the branch budget
+	// shared by a walk and its branches.
+	src   *source
+	forks *int
+	// bigKeys are the memo keys set beyond the bitset's range; memoLost is
+	// set when the count of memo keys is no longer known (MEMOIZE then
+	// stores nothing and memo reads are unmodelled).
+	bigKeys  map[uint64]struct{}
+	memoLost bool
+	// exts maps copyreg extension codes the pickle registered itself
+	// (copyreg.add_extension) to the names they stand for.
+	exts map[int64]string
+	// nestedID is the ID of the nested pickle this stream walks, 0 for the
+	// stream itself.
+	nestedID int
 }
 
 // NewStream returns a Stream reading r, whose first byte is at offset base.
 func NewStream(r io.Reader, base int64, lim Limits) *Stream {
+	forks := maxForks
 	return &Stream{
 		r: newReader(r, base), lim: lim.withDefaults(),
-		res: &Result{refIndex: map[refKey]int{}},
+		res: newResult(), frameEnd: -1, opFrame: -1, dropAt: -1, src: sourceOf(r, base), forks: &forks,
 	}
 }
+
+func newResult() *Result { return &Result{refIndex: map[refKey]int{}} }
 
 // Result returns what the stream has seen so far.
 func (s *Stream) Result() *Result { return s.res }
@@ -228,14 +293,24 @@ func (s *Stream) Next() (Value, error) {
 	s.noCompact = false
 	s.memo = map[uint64]Value{}
 	s.seen = bitset{}
+	s.bigKeys = nil
+	s.memoLost = false
 	s.nmemo = 0
 	s.opsInPickle = 0
 	s.refsInPick = 0
+	s.frameEnd = -1
+	return s.loop()
+}
+
+// loop walks opcodes up to and including STOP, as Next does, without
+// resetting the pickle's state first (branches resume mid-pickle).
+func (s *Stream) loop() (Value, error) {
 	for {
 		if s.opBudget > 0 && s.res.Ops >= s.opBudget {
 			return Value{}, errBudget
 		}
 		s.prevOff, s.opOff = s.opOff, s.r.off
+		s.opFrame = s.frameEnd
 		b, err := s.r.readByte()
 		if err != nil {
 			return Value{}, s.fail(errTruncated.Error())
@@ -300,18 +375,24 @@ func (s *Stream) semantic(format string, args ...any) {
 func (s *Stream) ref(kind RefKind, name, via string) {
 	s.refsInPick++
 	s.res.refTotal++
-	k := refKey{kind, name, via}
+	s.addRef(Ref{Kind: kind, Name: name, Via: via, Op: s.opName, Offset: s.opOff, Count: 1, Nested: s.nestedID})
+}
+
+// addRef records r in the result, merging it with an earlier reference of
+// the same kind, name, indirection and nested pickle.
+func (s *Stream) addRef(r Ref) {
+	k := refKey{r.Kind, r.Name, r.Via, r.Nested}
 	if i, ok := s.res.refIndex[k]; ok {
-		s.res.Refs[i].Count++
+		s.res.Refs[i].Count += r.Count
 		return
 	}
 	if len(s.res.Refs) >= s.lim.MaxRefs &&
-		(len(s.res.Refs) >= 2*s.lim.MaxRefs || s.important == nil || !s.important(name)) {
+		(len(s.res.Refs) >= 2*s.lim.MaxRefs || s.important == nil || !s.important(r.Name)) {
 		s.res.RefsDropped++
 		return
 	}
 	s.res.refIndex[k] = len(s.res.Refs)
-	s.res.Refs = append(s.res.Refs, Ref{Kind: kind, Name: name, Via: via, Op: s.opName, Offset: s.opOff, Count: 1})
+	s.res.Refs = append(s.res.Refs, r)
 }
 
 // push adds v to the stack, merging runs of unmodelled values. When the
@@ -371,10 +452,21 @@ func (s *Stream) popValue() Value {
 		return opaque
 	}
 	top := &s.stack[n-1]
-	switch {
-	case top.k == kMark:
+	if top.k == kMark {
 		s.semantic("stack underflow: value expected, mark found")
-		return opaque
+		i := s.belowMarks()
+		if i < 0 {
+			return opaque
+		}
+		if s.stack[i].k == kOpaque && s.stack[i].n > 1 {
+			s.stack[i].n--
+			return opaque
+		}
+		v := s.stack[i]
+		s.stack = append(s.stack[:i], s.stack[i+1:]...)
+		return v
+	}
+	switch {
 	case top.k == kOpaque && top.n > 1:
 		top.n--
 		return opaque
@@ -387,9 +479,17 @@ func (s *Stream) popValue() Value {
 // top returns a pointer to the top value, or nil on underflow.
 func (s *Stream) top() *Value {
 	n := len(s.stack)
-	if n == 0 || s.stack[n-1].k == kMark {
+	if n == 0 {
 		s.semantic("stack underflow")
 		return nil
+	}
+	if s.stack[n-1].k == kMark {
+		s.semantic("stack underflow: value expected, mark found")
+		i := s.belowMarks()
+		if i < 0 {
+			return nil
+		}
+		n = i + 1
 	}
 	if s.stack[n-1].k == kOpaque && s.stack[n-1].n > 1 {
 		// The top of a run of unmodelled values: no caller changes an
@@ -401,6 +501,25 @@ func (s *Stream) top() *Value {
 	}
 	return &s.stack[n-1]
 }
+
+// belowMarks returns the index of the topmost value under the marks at the
+// top of the stack, -1 if there is none within maxLookThrough marks.
+// CPython's C unpickler keeps its marks apart from the value stack: 3.11
+// raises when an opcode pops a value below the topmost mark, but
+// unpicklers without that check (Python 2's cPickle, CPython before 3.6)
+// pop the value under it, so the walker models the call that follows.
+func (s *Stream) belowMarks() int {
+	for i, seen := len(s.stack)-1, 0; i >= 0 && seen <= maxLookThrough; i-- {
+		if s.stack[i].k != kMark {
+			return i
+		}
+		seen++
+	}
+	return -1
+}
+
+// maxLookThrough bounds the marks belowMarks looks through.
+const maxLookThrough = 16
 
 // popMark pops the values above the topmost mark, and the mark, and calls
 // fn for each value from the bottom up. Runs of unmodelled values are
