@@ -15,7 +15,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -62,6 +65,9 @@ type Call struct {
 	Name   string `json:"name"`
 	// Called says whether the stub was called or constructed.
 	Called bool `json:"called"`
+	// Kind is "import" for a name find_class was asked for, "attr" for an
+	// attribute taken from such a stub (batch mode only).
+	Kind string `json:"kind,omitempty"`
 }
 
 // Result is what the loader reached.
@@ -135,6 +141,58 @@ func (c Config) Run(ctx context.Context, m Mode, path string) (*Result, error) {
 		return nil, fmt.Errorf("loaderdiff: %s %s: bad output: %w: %s", m, path, err, tail(errb.Bytes()))
 	}
 	return &res, nil
+}
+
+// Ways a pickle stream is read in batch mode (record.py's BATCH_WAYS).
+const (
+	// WayLoads reads as pickle.loads of the bytes does.
+	WayLoads = "loads"
+	// WayNoPeek reads a file without peek(), as torch's zip reader hands
+	// data.pkl over.
+	WayNoPeek = "nopeek"
+	// WayBuffered reads a file opened with open().
+	WayBuffered = "buffered"
+)
+
+// Batch is what the C unpickler reached in one stream, per way of reading.
+type Batch struct {
+	Path string             `json:"path"`
+	Ways map[string]*Result `json:"ways"`
+	// Crash is set when the child process running the loader died.
+	Crash string `json:"crash"`
+}
+
+// RunBatch loads every file of paths, each a pickle stream (several
+// pickles back to back), in the three ways of record.py, each file in its
+// own child process under the CPU and memory limits.
+func (c Config) RunBatch(ctx context.Context, dir string, paths []string) ([]Batch, error) {
+	list := filepath.Join(dir, "streams.txt")
+	if err := os.WriteFile(list, []byte(strings.Join(paths, "\n")+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.Timeout+time.Duration(len(paths))*c.CPU/4)
+	defer cancel()
+	cpu := max(int(c.CPU/time.Second), 1)
+	cmd := exec.CommandContext(ctx, c.Python, "-I", "-", "batch", list, fmt.Sprint(cpu)) //nolint:gosec // fixed interpreter and script
+	cmd.Stdin = bytes.NewReader(script)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("loaderdiff: batch: %w: %s", err, tail(errb.Bytes()))
+	}
+	var res []Batch
+	dec := json.NewDecoder(&out)
+	for dec.More() {
+		var b Batch
+		if err := dec.Decode(&b); err != nil {
+			return nil, fmt.Errorf("loaderdiff: batch: bad output: %w", err)
+		}
+		res = append(res, b)
+	}
+	if len(res) != len(paths) {
+		return nil, fmt.Errorf("loaderdiff: batch: %d results for %d streams: %s", len(res), len(paths), tail(errb.Bytes()))
+	}
+	return res, nil
 }
 
 func tail(b []byte) string {

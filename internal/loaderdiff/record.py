@@ -2,7 +2,9 @@
 
 Usage: python3 -I - MODE PATH CPU_SECONDS < record.py   (internal/loaderdiff runs it)
 
-MODE is one of: pickle, joblib, npy, torchzip, torchlegacy, chatjson, jinja.
+MODE is one of: pickle, joblib, npy, torchzip, torchlegacy, chatjson, jinja,
+or batch: PATH then lists one pickle stream per line, and each is loaded
+three ways (see mode_batch); one JSON object per line is printed.
 Prints one JSON object: {"reached": [{"module", "name", "called"}],
 "loads": N, "error": "...", "text": "..."}.
 
@@ -21,7 +23,7 @@ import json
 import resource
 import sys
 
-REACHED = []  # [module, name, called]
+REACHED = []  # [module, name, called, kind]
 INDEX = {}
 
 # Pure-data constructors that joblib's and numpy's array readers need to
@@ -34,11 +36,11 @@ REAL = {
 }
 
 
-def note(module, name, called=False):
+def note(module, name, called=False, kind="import"):
     key = (module, name)
     if key not in INDEX:
         INDEX[key] = len(REACHED)
-        REACHED.append([module, name, False])
+        REACHED.append([module, name, False, kind])
     if called:
         REACHED[INDEX[key]][2] = True
 
@@ -49,18 +51,41 @@ class StubMeta(type):
         return object.__new__(Stub)
 
     def __getattr__(cls, attr):
-        return stub(cls._module, cls._name + "." + attr)
+        return stub(cls._module, cls._name + "." + attr, "attr")
+
+
+# Attributes a BUILD set on a stub module or class: ("pkg.mod", "attr") ->
+# value. find_class hands them out as the real module would.
+OVERRIDES = {}
+
+
+class _SetState:
+    """__setstate__ of a stub: on an instance it does nothing; on a stub
+    class (BUILD on a module or class) it records the attributes set."""
+
+    def __get__(self, obj, cls):
+        def setstate(state):
+            if obj is not None:
+                return
+            slots = None
+            if isinstance(state, tuple) and len(state) == 2:
+                state, slots = state
+            for d in (state, slots):
+                if isinstance(d, dict):
+                    for k, v in d.items():
+                        if isinstance(k, str):
+                            OVERRIDES[(cls._module + "." + cls._name, k)] = v
+
+        return setstate
 
 
 class Stub(metaclass=StubMeta):
     _module, _name = "", ""
+    __setstate__ = _SetState()
 
     def __new__(cls, *args, **kwargs):  # NEWOBJ calls cls.__new__(cls, *args)
         note(cls._module, cls._name, True)
         return object.__new__(Stub)
-
-    def __setstate__(self, state):
-        pass
 
     def __call__(self, *args, **kwargs):
         return object.__new__(Stub)
@@ -78,12 +103,15 @@ class Stub(metaclass=StubMeta):
         raise TypeError("stub")
 
 
-def stub(module, name):
-    note(module, name)
+def stub(module, name, kind="import"):
+    note(module, name, kind=kind)
     return StubMeta("Stub_" + name.replace(".", "_"), (Stub,), {"_module": module, "_name": name})
 
 
 def recording_find_class(module, name):
+    if (module, name) in OVERRIDES:
+        note(module, name)
+        return OVERRIDES[(module, name)]
     if (module, name) in REAL:
         note(module, name)
         mod = __import__(module, fromlist=[name])
@@ -100,6 +128,10 @@ def c_unpickler():
 
         def persistent_load(self, pid):
             note("<persistent_load>", type(pid).__name__)
+            # torch's legacy persistent_load returns the class of a
+            # ('module', cls, file, source) ID itself.
+            if isinstance(pid, tuple) and len(pid) >= 2 and pid[0] == "module":
+                return pid[1]
             return object.__new__(Stub)
 
     return Recording
@@ -124,7 +156,18 @@ class NoPeek(io.RawIOBase):
         return self.f.readline(size)
 
 
-def load_all(f, limit=64):
+class PeekAll(NoPeek):
+    """A file whose peek() hands out everything left: the C unpickler then
+    reads as pickle.loads does, straight through frames."""
+
+    def peek(self, size=0):
+        pos = self.f.tell()
+        data = self.f.read()
+        self.f.seek(pos)
+        return data
+
+
+def load_all(f, limit=64, wrap=NoPeek, **kw):
     """pickle.load until the end of the stream or an error: back-to-back pickles."""
     U = c_unpickler()
     n = 0
@@ -133,7 +176,7 @@ def load_all(f, limit=64):
         if not f.read(1):
             break
         f.seek(pos)
-        U(NoPeek(f)).load()
+        U(wrap(f) if wrap else f, **kw).load()
         n += 1
     return n
 
@@ -218,6 +261,62 @@ MODES = {
 }
 
 
+# The three ways a pickle stream is read: as pickle.loads reads bytes
+# (PeekAll), from a file without peek() (torch's zip reader hands out an
+# io.BytesIO; FRAME straddles then skip the frame's end), and from a real
+# buffered file (open()). encoding="latin1" never fails on protocol 0-2
+# strings, so the loader goes as far as any loader can.
+BATCH_WAYS = (("loads", PeekAll), ("nopeek", NoPeek), ("buffered", None))
+
+
+def batch_one(path, cpu):
+    out = {"path": path, "ways": {}}
+    for way, wrap in BATCH_WAYS:
+        del REACHED[:]
+        INDEX.clear()
+        OVERRIDES.clear()
+        res = {"loads": 0, "error": ""}
+        try:
+            with open(path, "rb") as f:
+                res["loads"] = load_all(f, wrap=wrap, encoding="latin1")
+        except MemoryError:
+            res["error"] = "MemoryError"
+        except BaseException as e:  # noqa: BLE001 - the loader's error is reported with what it reached
+            res["error"] = "%s: %s" % (type(e).__name__, str(e)[:200])
+        res["reached"] = [{"module": m, "name": n, "called": c, "kind": k} for m, n, c, k in REACHED]
+        out["ways"][way] = res
+    return out
+
+
+def mode_batch(listfile, cpu):
+    """Each stream in a child process under the limits, one JSON line each."""
+    import os
+
+    with open(listfile) as f:
+        paths = [p.rstrip("\n") for p in f if p.strip()]
+    for path in paths:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            try:
+                limit(cpu)
+                data = json.dumps(batch_one(path, cpu)).encode()
+            except BaseException as e:  # noqa: BLE001
+                data = json.dumps({"path": path, "crash": str(e)[:200]}).encode()
+            with os.fdopen(w, "wb") as wf:
+                wf.write(data)
+            os._exit(0)
+        os.close(w)
+        with os.fdopen(r, "rb") as rf:
+            data = rf.read()
+        _, status = os.waitpid(pid, 0)
+        if not data:
+            data = json.dumps({"path": path, "crash": "child ended with status %d" % status}).encode()
+        sys.stdout.write(data.decode() + "\n")
+        sys.stdout.flush()
+
+
 def limit(cpu):
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     # Address space: what the imports already mapped, plus 1 GiB.
@@ -229,6 +328,9 @@ def limit(cpu):
 
 def main():
     mode, path, cpu = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if mode == "batch":
+        mode_batch(path, cpu)
+        return
     if mode in ("torchzip",):
         import torch  # noqa: F401 - imported before the address-space limit
     if mode in ("joblib", "npy"):
@@ -246,7 +348,7 @@ def main():
         out["error"] = "MemoryError"
     except BaseException as e:  # noqa: BLE001 - any loader error is reported, with what it reached
         out["error"] = "%s: %s" % (type(e).__name__, str(e)[:200])
-    out["reached"] = [{"module": m, "name": n, "called": c} for m, n, c in REACHED]
+    out["reached"] = [{"module": m, "name": n, "called": c} for m, n, c, _ in REACHED]
     sys.stdout.write(json.dumps(out))
 
 

@@ -98,6 +98,14 @@ func probe(r io.Reader, whole bool) bool {
 				return true
 			}
 		}
+		for _, sd := range res.Straddles {
+			// An opcode reaching past a FRAME's end, in a stream valid up
+			// to there: no ordinary file does that, and the C unpickler
+			// may read on from the frame's end (frame.go).
+			if cut < 0 || sd.Offset < cut {
+				return true
+			}
+		}
 		switch {
 		case cut >= 0:
 			return false

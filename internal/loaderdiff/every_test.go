@@ -1,0 +1,259 @@
+package loaderdiff_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed-43c89ce6/aibom/internal/loaderdiff"
+	"github.com/seed-43c89ce6/aibom/scanners/pickle"
+)
+
+// stream is one pickle stream of a committed fixture: a whole file, a zip
+// member (torch's data.pkl) or a fuzz-corpus entry.
+type stream struct {
+	name string
+	data []byte
+	// whole is set for a whole file (not a zip member): aibom scans it as
+	// a pickle only when its probe says it is one.
+	whole bool
+}
+
+// maxStream bounds the streams handed to the loader (the bombs are
+// measured by bench/hostile.sh, not loaded here).
+const maxStream = 8 << 20
+
+// committedStreams enumerates every stream under testdata/ and the pickle
+// fuzz corpora that a loader could read as a pickle: every file (whatever
+// aibom's probe says of it: the loader decides), the .pkl members of zips,
+// and the []byte entries of the fuzz corpus files.
+func committedStreams(t *testing.T) (streams []stream, skipped int) {
+	t.Helper()
+	repo := filepath.Join("..", "..")
+	roots := []string{filepath.Join(repo, "testdata"), filepath.Join(repo, "scanners", "pickle", "testdata")}
+	for _, root := range roots {
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || d.Type()&fs.ModeSymlink != 0 {
+				return nil //nolint:nilerr // a missing root or a link is not a stream
+			}
+			rel, _ := filepath.Rel(repo, p)
+			b, err := os.ReadFile(p)
+			if err != nil || len(b) > maxStream {
+				skipped++
+				return nil //nolint:nilerr // counted as skipped
+			}
+			switch {
+			case strings.Contains(filepath.ToSlash(rel), "/testdata/fuzz/"):
+				if v, ok := fuzzEntry(b); ok {
+					streams = append(streams, stream{rel, v, true})
+				}
+			case bytes.HasPrefix(b, []byte("PK\x03\x04")):
+				streams = append(streams, zipStreams(rel, b)...)
+				streams = append(streams, stream{rel, b, true})
+			default:
+				streams = append(streams, stream{rel, b, true})
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return streams, skipped
+}
+
+// fuzzEntry decodes a "go test fuzz v1" file holding one []byte value.
+func fuzzEntry(b []byte) ([]byte, bool) {
+	lines := strings.SplitN(string(b), "\n", 2)
+	if len(lines) != 2 || lines[0] != "go test fuzz v1" {
+		return nil, false
+	}
+	lit, ok := strings.CutPrefix(strings.TrimSpace(lines[1]), "[]byte(")
+	if !ok {
+		return nil, false
+	}
+	v, err := strconv.Unquote(strings.TrimSuffix(lit, ")"))
+	return []byte(v), err == nil
+}
+
+// zipStreams returns the .pkl members of a zip (torch checkpoints keep
+// their pickle in archive/data.pkl).
+func zipStreams(rel string, b []byte) []stream {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil
+	}
+	var out []stream
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, ".pkl") || f.UncompressedSize64 > maxStream {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(rc, maxStream))
+		_ = rc.Close()
+		if err == nil {
+			out = append(out, stream{rel + "!" + f.Name, data, false})
+		}
+	}
+	return out
+}
+
+// TestEveryFixtureReachedSubset runs Debian's C unpickler over every
+// committed pickle stream, in the three ways a stream is read (as
+// pickle.loads does, from a file without peek(), from a buffered file),
+// with a find_class that records, and checks that every name it reached
+// is among the names aibom's walker reports for the same bytes.
+func TestEveryFixtureReachedSubset(t *testing.T) {
+	t.Parallel()
+	cfg := loaderdiff.DefaultConfig()
+	cfg.CPU = 5 * time.Second
+	need(t, cfg)
+	streams, skipped := committedStreams(t)
+	if len(streams) < 100 {
+		t.Fatalf("only %d streams found", len(streams))
+	}
+	dir := t.TempDir()
+	paths := make([]string, len(streams))
+	for i, s := range streams {
+		paths[i] = filepath.Join(dir, fmt.Sprintf("s%04d.pkl", i))
+		if err := os.WriteFile(paths[i], s.data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := cfg.RunBatch(context.Background(), dir, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := pickle.New()
+	var reachedTotal, disagreements, crashes, pickles int
+	for i, b := range res {
+		if b.Crash != "" {
+			crashes++
+			t.Errorf("%s: the loader's process died: %s", streams[i].name, b.Crash)
+			continue
+		}
+		st := streams[i]
+		reached := union(b)
+		if len(reached) == 0 {
+			continue
+		}
+		pickles++
+		if st.whole && !pickle.Probe(bytes.NewReader(st.data), int64(len(st.data))) {
+			disagreements++
+			t.Errorf("%s: the C unpickler reaches %v; aibom's probe says it is not a pickle", st.name, reached)
+			continue
+		}
+		seen := walkedNames(sc, st.data)
+		for _, miss := range missing(b, seen) {
+			disagreements++
+			t.Errorf("%s: the C unpickler (%s) reaches %s; aibom's walker does not report it", st.name, miss[1], miss[0])
+		}
+		reachedTotal += len(reached)
+	}
+	t.Logf("loader differential: %d streams loaded (3 ways each), %d reached a global, %d names reached, %d disagreements, %d loader crashes; %d files skipped (over %d bytes or unreadable)",
+		len(streams), pickles, reachedTotal, disagreements, crashes, skipped, maxStream)
+}
+
+// walkedNames returns every name the walker reports for b.
+func walkedNames(sc *pickle.Scanner, b []byte) map[string]bool {
+	res := sc.Walk(bytes.NewReader(b), 0)
+	out := map[string]bool{}
+	for _, r := range res.Refs {
+		out[r.Name] = true
+	}
+	return out
+}
+
+// union returns the names reached in any way of reading, with the first
+// way that reached each.
+func union(b loaderdiff.Batch) map[string]string {
+	out := map[string]string{}
+	ways := make([]string, 0, len(b.Ways))
+	for w := range b.Ways {
+		ways = append(ways, w)
+	}
+	sort.Strings(ways)
+	for _, w := range ways {
+		for _, c := range b.Ways[w].Reached {
+			if c.Module == "<persistent_load>" {
+				continue
+			}
+			n := c.Module + "." + c.Name
+			if _, ok := out[n]; !ok {
+				out[n] = w
+			}
+		}
+	}
+	return out
+}
+
+// missing returns the reached names (and the way that reached them) that
+// the walker does not report.
+func missing(b loaderdiff.Batch, seen map[string]bool) [][2]string {
+	var out [][2]string
+	for n, w := range union(b) {
+		if !seen[n] {
+			out = append(out, [2]string{n, w})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}
+
+// TestPickle2LoaderReaches checks that Debian's C unpickler, read in at
+// least one of its three ways, reaches the payload of every fixture of
+// testdata/pickle2 that names one: the fixtures are real threats, not
+// files only aibom finds odd. (What aibom says of them is asserted in
+// scanners/pickle.)
+func TestPickle2LoaderReaches(t *testing.T) {
+	t.Parallel()
+	cfg := loaderdiff.DefaultConfig()
+	cfg.CPU = 5 * time.Second
+	need(t, cfg)
+	dir := filepath.Join("..", "..", "testdata", "pickle2")
+	raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fx map[string]struct {
+		Loader  string `json:"loader"`
+		Payload string `json:"payload"`
+	}
+	if err := json.Unmarshal(raw, &fx); err != nil {
+		t.Fatal(err)
+	}
+	var names, paths []string
+	for n, f := range fx {
+		if f.Loader != "" && f.Payload != "" {
+			abs, err := filepath.Abs(filepath.Join(dir, filepath.FromSlash(n)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			names, paths = append(names, n), append(paths, abs)
+		}
+	}
+	res, err := cfg.RunBatch(context.Background(), t.TempDir(), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range res {
+		if _, ok := union(b)[fx[names[i]].Payload]; !ok {
+			t.Errorf("%s: no way of reading reaches %s: %+v", names[i], fx[names[i]].Payload, b.Ways)
+		}
+	}
+	t.Logf("%d fixtures reach their payload in the C unpickler", len(res))
+}
