@@ -27,7 +27,9 @@ func FuzzWalk(f *testing.F) {
 	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "models", "pickle", "*"))
 	benign, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "benign", "*", "*.p[0-5].pkl"))
 	hostile, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "hostile", "sniff", "*.pkl"))
-	paths = append(paths, benign...)
+	pickle2, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "pickle2", "*", "*.pkl"))
+	f.Add(straddleBinbytes())
+	paths = append(append(paths, benign...), pickle2...)
 	for _, p := range append(paths, hostile...) {
 		if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
 			f.Add(b)

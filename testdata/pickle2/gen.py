@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Generate the pickle fixtures of issue 11 §1-§3 under testdata/pickle2.
 
-    /usr/bin/python3 testdata/pickle2/gen.py     # rewrites the fixtures and expected.json
+    /usr/bin/python3 testdata/pickle2/gen.py             # rewrites the fixtures and expected.json
+    /usr/bin/python3 testdata/pickle2/gen.py --out DIR   # writes them to DIR instead (bench/peers/pickle.sh)
 
 It NEVER loads what it writes. Every payload is harmless even if it ran
 (os.system('true'), a file read of /etc/hostname). The loader differential
@@ -23,8 +24,9 @@ import struct
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("hostile_gen", ROOT.parent / "hostile" / "gen.py")
+HERE = Path(__file__).resolve().parent
+ROOT = Path(sys.argv[2]).resolve() if len(sys.argv) == 3 and sys.argv[1] == "--out" else HERE
+_spec = importlib.util.spec_from_file_location("hostile_gen", HERE.parent / "hostile" / "gen.py")
 hostile = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(hostile)
 
@@ -238,5 +240,5 @@ def main():
         f.write("\n")
 
 
-if __name__ == "__main__" and len(sys.argv) == 1:
+if __name__ == "__main__":
     main()
