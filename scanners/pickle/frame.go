@@ -85,7 +85,7 @@ func (s *Stream) span(n uint64) error {
 		return nil
 	}
 	pos, end := s.r.off, s.frameEnd
-	if pos >= end || n <= uint64(end-pos) {
+	if pos >= end || n <= uint64(end-pos) { //nolint:gosec // end > pos here
 		if pos >= end {
 			s.frameEnd = -1
 		}
@@ -130,7 +130,7 @@ func (s *Stream) readLine() ([]byte, error) {
 func (s *Stream) frame(n uint64) error {
 	pos, end := s.r.off, s.frameEnd
 	switch {
-	case end >= 0 && pos < end && n <= uint64(end-pos):
+	case end >= 0 && pos < end && n <= uint64(end-pos): //nolint:gosec // end > pos here
 		// The whole frame is already in the buffer: nothing changes.
 		return nil
 	case end >= 0 && pos < end:
@@ -216,11 +216,11 @@ func (s *Stream) branch() *Stream {
 // walkBranch finishes the branch's pickle, then walks on as Walk does: a
 // loader that reads one pickle after another reads on from where this
 // reading ends.
-func (b *Stream) walkBranch() {
-	if _, err := b.loop(); err != nil {
+func (s *Stream) walkBranch() {
+	if _, err := s.loop(); err != nil {
 		return
 	}
-	b.WalkRest()
+	s.WalkRest()
 }
 
 func cloneValues(vs []Value, seen map[*aggregate]*aggregate) []Value {

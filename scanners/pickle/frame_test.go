@@ -105,9 +105,12 @@ func TestMemoCountsBigKeys(t *testing.T) {
 
 func TestPyInt10(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]int64{"10": 10, "1_0": 10, " 7 ": 7, "+3": 3, "-2": -2, "007": 7} {
-		if got, ok := pyInt10([]byte(in)); !ok || got != want {
-			t.Errorf("%q: %d %v, want %d", in, got, ok, want)
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{{"10", 10}, {"1_0", 10}, {"\t7 ", 7}, {"+3", 3}, {"-2", -2}, {"007", 7}} {
+		if got, ok := pyInt10([]byte(tc.in)); !ok || got != tc.want {
+			t.Errorf("%q: %d %v, want %d", tc.in, got, ok, tc.want)
 		}
 	}
 	for _, in := range []string{"", "_1", "1_", "1__0", "0x10", "+-1", "1.0", "a"} {
