@@ -84,10 +84,11 @@ func (s *Stream) execContainer(b byte) {
 		v := s.popValue()
 		if t := s.top(); t != nil {
 			s.appendTo(t, v)
+			s.addMethods(t, b)
 		}
 	case 'e', 0x90:
 		var items []Value
-		s.popMark(func(v Value) {
+		n := s.popMark(func(v Value) {
 			if v.interesting() {
 				items = append(items, v)
 			}
@@ -95,6 +96,9 @@ func (s *Stream) execContainer(b byte) {
 		if t := s.top(); t != nil {
 			for _, v := range items {
 				s.appendTo(t, v)
+			}
+			if n > 0 {
+				s.addMethods(t, b)
 			}
 		}
 	case 's':
@@ -429,4 +433,21 @@ func (s *Stream) addExtension(args []Value) {
 		s.exts = map[int64]string{}
 	}
 	s.exts[code] = clip(mod + "." + name)
+}
+
+// addMethods records the methods the unpickler calls when APPEND, APPENDS
+// or ADDITEMS target something other than a list or set it built: for a
+// global (a module or class), extend or append (ADDITEMS: add), looked up
+// on it and called with the items.
+func (s *Stream) addMethods(t *Value, b byte) {
+	if t.k != kGlobal {
+		return
+	}
+	via := OpName(b) + " on " + t.s
+	if b == 0x90 {
+		s.ref(RefImport, clip(t.s+".add"), via)
+		return
+	}
+	s.ref(RefImport, clip(t.s+".extend"), via)
+	s.ref(RefImport, clip(t.s+".append"), via)
 }

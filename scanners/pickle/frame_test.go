@@ -142,3 +142,18 @@ func TestNestedHandOver(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendOnGlobal: APPENDS onto a module or class calls its extend (or
+// append) method: the walker reports both.
+func TestAppendOnGlobal(t *testing.T) {
+	t.Parallel()
+	d := asm("ccollections\nOrderedDict\n(K\x01e.")
+	names := refNames(Walk(bytes.NewReader(d), 0, DefaultLimits()))
+	if !names["collections.OrderedDict.extend"] || !names["collections.OrderedDict.append"] {
+		t.Fatalf("refs %v", names)
+	}
+	d = asm("ccollections\nOrderedDict\n(e.")
+	if names := refNames(Walk(bytes.NewReader(d), 0, DefaultLimits())); names["collections.OrderedDict.extend"] {
+		t.Errorf("APPENDS of nothing calls nothing: %v", names)
+	}
+}
