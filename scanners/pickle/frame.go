@@ -31,7 +31,7 @@ import (
 // then the file: they read straight on whatever the loader.
 
 // maxForks bounds the branches one walk makes at straddles.
-const maxForks = 8
+const maxForks = 4
 
 // maxStraddles bounds the straddle offsets kept in a Result.
 const maxStraddles = 16
