@@ -96,7 +96,8 @@ func (s *Stream) nestedPickle() error {
 	if s.nested >= s.lim.MaxNested {
 		return errors.New("pickles nested too deeply")
 	}
-	inner := &Stream{r: s.r, lim: s.lim, res: s.res, nested: s.nested + 1, kept: s.kept, important: s.important}
+	inner := &Stream{r: s.r, lim: s.lim, res: s.res, nested: s.nested + 1, kept: s.kept, important: s.important,
+		frameEnd: -1, opFrame: -1, dropAt: -1, src: s.src, forks: s.forks, nestedID: s.nestedID}
 	_, err := inner.Next()
 	s.kept = inner.kept
 	if err != nil {

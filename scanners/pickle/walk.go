@@ -59,7 +59,8 @@ func (s *Stream) WalkRest() {
 func (s *Stream) trailing(start int64) int64 {
 	for s.resync() {
 		begin := s.Offset()
-		sub := &Stream{r: s.r, lim: s.lim, res: s.res, kept: s.kept, important: s.important}
+		sub := &Stream{r: s.r, lim: s.lim, res: s.res, kept: s.kept, important: s.important,
+			frameEnd: -1, opFrame: -1, dropAt: -1, src: s.src, forks: s.forks, nestedID: s.nestedID}
 		if _, err := sub.Next(); err != nil {
 			var pe *Error
 			if errors.As(err, &pe) && sub.refsInPick > 0 {
