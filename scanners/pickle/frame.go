@@ -82,8 +82,12 @@ func (r *reader) reset(src *source, off int64) {
 // of the frame.
 func (s *Stream) span(n uint64) error {
 	if s.frameEnd < 0 {
-		return nil
+		return nil // no frame: the common case, inlined
 	}
+	return s.spanFrame(n)
+}
+
+func (s *Stream) spanFrame(n uint64) error {
 	pos, end := s.r.off, s.frameEnd
 	if pos >= end || n <= uint64(end-pos) { //nolint:gosec // end > pos here
 		if pos >= end {
