@@ -1,0 +1,77 @@
+package registryscan
+
+import (
+	"io"
+	"log"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/registry"
+
+	"github.com/seed-43c89ce6/aibom/oci"
+	"github.com/seed-43c89ce6/aibom/scanners"
+)
+
+func inProcessRegistry(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+// TestScanKinds: every kind of artifact gets the verdict of its files;
+// signature and attestation tags are reported on their subject and never
+// scanned as artifacts; a shared layer is read once.
+func TestScanKinds(t *testing.T) {
+	host := inProcessRegistry(t)
+	p := pusher{t, host}
+	evil := fixture(t, "pickle/malicious_p2.pkl")
+	mp := p.modelPack("models/st:v1", map[string][]byte{"model.safetensors": fixture(t, "safetensors/model.safetensors")})
+	p.modelPack("models/st:v2", map[string][]byte{"model.safetensors": fixture(t, "safetensors/model.safetensors")})
+	p.modelPack("models/evil:latest", map[string][]byte{"pytorch_model.bin": fixture(t, "pytorch/malicious_zip.pt")})
+	kit := p.kitops("kit/evil:v1", map[string][]byte{"model/weights.pkl": evil, "README.md": []byte("# hi\n")})
+	p.dockerModel("docker/llm:q4", fixture(t, "gguf/malicious_template.gguf"))
+	p.plainImage("images/app:1.0", map[string][]byte{"etc/hostname": []byte("x\n"), "app/model.pkl": fixture(t, "pickle/clean_p2.pkl")})
+	p.cosignTag("models/st", mp, ".sig", "")
+	p.cosignTag("models/st", mp, ".att", "https://cyclonedx.org/bom")
+	p.cosignTag("kit/evil", kit, ".att", "https://slsa.dev/provenance/v1")
+
+	s, err := New(oci.Registry{}, WithJobs(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, st := collect(t, s, host)
+	want := map[string]struct {
+		v           scanners.Verdict
+		kind        oci.Kind
+		signed, bom bool
+	}{
+		"models/st:v1":       {scanners.Clean, oci.ModelPack, true, true},
+		"models/evil:latest": {scanners.Malicious, oci.ModelPack, false, false},
+		"kit/evil:v1":        {scanners.Malicious, oci.KitOps, false, false},
+		"docker/llm:q4":      {scanners.Malicious, oci.DockerModel, false, false},
+		"images/app:1.0":     {scanners.Unscanned, oci.Image, false, false}, // etc/hostname: as aibom scan, the worst file
+	}
+	for k, w := range want {
+		r, ok := got[k]
+		if !ok {
+			t.Errorf("%s: no result (have %v)", k, mustJSON(got))
+			continue
+		}
+		if r.Verdict != w.v || r.Kind != string(w.kind) || r.Signed != w.signed || r.BOMAttached != w.bom {
+			t.Errorf("%s: verdict %v kind %s signed %v bom %v, want %+v\n%s", k, r.Verdict, r.Kind, r.Signed, r.BOMAttached, w, mustJSON(r))
+		}
+	}
+	for k := range got {
+		if strings.Contains(k, "sha256-") {
+			t.Errorf("signature tag %s scanned as an artifact", k)
+		}
+	}
+	if st.Artifacts != 5 {
+		t.Errorf("%d artifacts, want 5 (v1 and v2 are one digest): %+v", st.Artifacts, st)
+	}
+	if r := got["models/st:v2"]; r.Tag != "v1" || len(r.Tags) != 2 {
+		t.Errorf("v1 and v2 resolve to one digest: want one result with both tags, got %s", mustJSON(r))
+	}
+}
