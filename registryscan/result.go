@@ -181,3 +181,18 @@ func Summarize(results []Result) ([]Result, Summary) {
 	}
 	return out, s
 }
+
+// Report flattens results into a scanners.Report, one file per artifact
+// file, named "REPOSITORY@DIGEST/PATH" (for SARIF and tools that read
+// `aibom scan --format json`).
+func Report(results []Result) *scanners.Report {
+	rep := &scanners.Report{Files: []scanners.FileResult{}}
+	for _, r := range results {
+		for _, f := range r.Files {
+			rep.Files = append(rep.Files, scanners.FileResult{Path: r.Key() + "/" + f.Path, Format: f.Format,
+				Verdict: f.Verdict, Findings: f.Findings, Errors: f.Errors})
+		}
+	}
+	rep.Summarize()
+	return rep
+}

@@ -2,11 +2,14 @@ package registryscan
 
 import (
 	"context"
+	"errors"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -60,7 +63,7 @@ func withCounter(ctx context.Context, c *atomic.Int64) context.Context {
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for attempt := 1; ; attempt++ {
 		resp, err := t.attempt(req)
-		retryable := err != nil || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
+		retryable := (err != nil && retryableErr(err)) || err == nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500)
 		if !retryable || attempt >= t.retry.Attempts || req.Body != nil && req.GetBody == nil {
 			return resp, err
 		}
@@ -148,4 +151,14 @@ func (b *countingBody) Close() error {
 	err := b.rc.Close()
 	b.cancel()
 	return err
+}
+
+// retryableErr reports whether a transport error may pass: a reset or
+// refused connection, a timeout, a connection cut short. A TLS or protocol
+// error (a plain-HTTP registry asked for HTTPS) will not.
+func retryableErr(err error) bool {
+	var ne net.Error
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		(errors.As(err, &ne) && ne.Timeout())
 }
