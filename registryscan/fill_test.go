@@ -197,6 +197,8 @@ type proxy struct {
 	requests  atomic.Int64
 	// fail, when it returns a status, answers that instead of forwarding.
 	fail atomic.Pointer[func(r *http.Request) (int, string)]
+	// rewrite, when set, may change a response before it is served.
+	rewrite atomic.Value // func(path string, resp *http.Response)
 }
 
 func newProxy(t testing.TB, target string) *proxy {
@@ -208,6 +210,9 @@ func newProxy(t testing.TB, target string) *proxy {
 	p := &proxy{}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.ModifyResponse = func(resp *http.Response) error {
+		if f, ok := p.rewrite.Load().(func(string, *http.Response)); ok {
+			f(resp.Request.URL.Path, resp)
+		}
 		if strings.Contains(resp.Request.URL.Path, "/blobs/") && resp.Request.Method == http.MethodGet {
 			resp.Body = &countBody{rc: resp.Body, n: &p.blobBytes}
 		}
