@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -281,6 +282,9 @@ func openResults(path string, stdout io.Writer) (*resultsFile, []registryscan.Re
 		return &resultsFile{w: io.Discard}, nil, nil
 	case "-":
 		return &resultsFile{w: stdout}, nil, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, nil, fmt.Errorf("results: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
