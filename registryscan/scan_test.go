@@ -13,7 +13,7 @@ import (
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
-func inProcessRegistry(t *testing.T) string {
+func inProcessRegistry(t testing.TB) string {
 	t.Helper()
 	srv := httptest.NewServer(registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(srv.Close)
