@@ -47,10 +47,17 @@ type Progress struct {
 // Option configures a Scanner.
 type Option func(*Scanner) error
 
+// StoredCRCBelow is the runner.Config.StoredCRCBelow of the default
+// runner: stored zip members (PyTorch tensor storages) over 1 MiB are
+// sniffed, not read whole for their CRC; pickles are smaller and still
+// checked.
+const StoredCRCBelow = 1 << 20
+
 // WithRunner sets the runner that scans files. Its hashing decides what
 // raw layers cost: a runner made with runner.WithoutHash reads only what
 // the scanners need (a safetensors header), one that hashes reads and
-// checks every raw layer whole. Default: runner.New(runner.WithoutHash()).
+// checks every raw layer whole. Default: a runner without hashing whose
+// scanners check the CRC of stored zip members under StoredCRCBelow only.
 func WithRunner(r *runner.Runner) Option {
 	return func(s *Scanner) error { s.run = r; return nil }
 }
@@ -143,7 +150,7 @@ func New(reg oci.Registry, opts ...Option) (*Scanner, error) {
 		}
 	}
 	if s.run == nil {
-		s.run = runner.New(runner.WithoutHash())
+		s.run = runner.New(runner.WithoutHash(), runner.WithScanners(runner.Scanners(runner.Config{StoredCRCBelow: StoredCRCBelow})...))
 	}
 	return s, nil
 }

@@ -1,6 +1,8 @@
 package registryscan
 
 import (
+	"archive/zip"
+	"bytes"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -73,5 +75,58 @@ func TestScanKinds(t *testing.T) {
 	}
 	if r := got["models/st:v2"]; r.Tag != "v1" || len(r.Tags) != 2 {
 		t.Errorf("v1 and v2 resolve to one digest: want one result with both tags, got %s", mustJSON(r))
+	}
+}
+
+// bigTorchZip is a PyTorch zip checkpoint: data.pkl (a committed clean or
+// malicious pickle), version, and one stored storage of n bytes.
+func bigTorchZip(t testing.TB, pkl []byte, n int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, m := range []struct {
+		name string
+		data []byte
+	}{{"archive/data.pkl", pkl}, {"archive/version", []byte("3\n")}, {"archive/data/0", make([]byte, n)}} {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: m.name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(m.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestPyTorchZipReadsDirectoryAndPickle: a PyTorch zip in a raw layer
+// costs its directory and its pickle, not its storages: a 32 MiB
+// checkpoint is scanned (clean, or malicious) reading under 1% of it.
+func TestPyTorchZipReadsDirectoryAndPickle(t *testing.T) {
+	host := inProcessRegistry(t)
+	p := pusher{t, host}
+	p.modelPack("pt/clean:v1", map[string][]byte{"pytorch_model.bin": bigTorchZip(t, fixture(t, "pickle/clean_p2.pkl"), 32<<20)})
+	p.modelPack("pt/evil:v1", map[string][]byte{"pytorch_model.bin": bigTorchZip(t, fixture(t, "pickle/malicious_p2.pkl"), 32<<20)})
+	px := newProxy(t, host)
+	s, err := New(oci.Registry{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := collect(t, s, px.host())
+	for k, v := range map[string]scanners.Verdict{"pt/clean:v1": scanners.Clean, "pt/evil:v1": scanners.Malicious} {
+		r := got[k]
+		if r.Verdict != v || len(r.Files) != 1 || r.Files[0].Format != "pytorch" {
+			t.Errorf("%s: %s", k, mustJSON(r))
+		}
+		if r.BytesRead*100 >= r.BytesStored {
+			t.Errorf("%s: read %d of %d bytes, want < 1%%", k, r.BytesRead, r.BytesStored)
+		}
+		t.Logf("%s: read %d of %d bytes", k, r.BytesRead, r.BytesStored)
+	}
+	if served := px.blobBytes.Load(); served*100 >= 64<<20 {
+		t.Errorf("proxy served %d blob bytes for two 32 MiB checkpoints", served)
 	}
 }

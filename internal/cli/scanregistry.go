@@ -48,7 +48,7 @@ func (o *scanRegistryOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.shard, "shard", "", "scan only shard I of N (I/N, 0 <= I < N): the repositories whose name hashes (FNV-1a 64) to I modulo N")
 	f.StringVar(&o.cache, "cache", "", "keep each layer's result in this folder, keyed by layer digest and by this aibom binary and allowlists, and reuse it in later runs")
 	f.StringArrayVar(&o.allowlist, "allowlist", nil, "file of extra allowed pickle callables, one dotted name per line; repeatable")
-	f.BoolVar(&o.verifyBlobs, "verify-blobs", false, "read raw layers whole to check their digest (default: only the bytes the scanners need, e.g. a safetensors header)")
+	f.BoolVar(&o.verifyBlobs, "verify-blobs", false, "read raw layers whole to check their digest, and every stored zip member (PyTorch tensor storages) for its CRC (default: only the bytes the scanners need: a safetensors header, a PyTorch zip's directory and pickles; stored members under 1 MiB are CRC-checked)")
 	f.DurationVar(&o.timeout, "timeout", 60*time.Second, "per request: time to the answer's headers, and longest stall while reading its body")
 	f.IntVar(&o.retries, "retries", 5, "attempts per request on 429, 5xx and network errors (exponential backoff with jitter; Retry-After honoured)")
 	f.BoolVar(&o.progress, "progress", false, "show a progress line on stderr (default: when stderr is a terminal)")
@@ -125,7 +125,11 @@ func (o *scanRegistryOptions) scannerOptions() ([]registryscan.Option, error) {
 		}
 		key.Write(b)
 	}
-	ropts := []runner.Option{runner.WithScanners(runner.Scanners(runner.Config{Policy: pol})...), runner.WithWorkers(2)}
+	cfg := runner.Config{Policy: pol}
+	if !o.verifyBlobs {
+		cfg.StoredCRCBelow = registryscan.StoredCRCBelow
+	}
+	ropts := []runner.Option{runner.WithScanners(runner.Scanners(cfg)...), runner.WithWorkers(2)}
 	if !o.verifyBlobs {
 		ropts = append(ropts, runner.WithoutHash())
 	}
