@@ -61,6 +61,16 @@ func withCounter(ctx context.Context, c *atomic.Int64) context.Context {
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodGet {
+		if a, b, ok := parseRange(req.Header.Get("Range")); ok && b-a+1 > windowLimit {
+			return t.windowed(req, a, b)
+		}
+	}
+	return t.retrying(req)
+}
+
+// retrying sends req, retrying as Retry says.
+func (t *transport) retrying(req *http.Request) (*http.Response, error) {
 	for attempt := 1; ; attempt++ {
 		resp, err := t.attempt(req)
 		retryable := (err != nil && retryableErr(err)) || err == nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500)
