@@ -2,6 +2,7 @@ package registryscan
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -156,5 +157,53 @@ func TestReadResultsTorn(t *testing.T) {
 	}
 	if _, s := Summarize(append(rs, rs...)); s.Artifacts != len(rs) {
 		t.Errorf("Summarize does not deduplicate: %+v", s)
+	}
+}
+
+// TestInterruptedRunEmitsNoFalseResults: a run cancelled part way emits
+// no result for the artifacts it was scanning (they would be skipped on
+// resume), and writes no cache entry for them.
+func TestInterruptedRunEmitsNoFalseResults(t *testing.T) {
+	host := inProcessRegistry(t)
+	p := pusher{t, host}
+	for i := range 12 {
+		p.modelPack("m/x"+strings.Repeat("y", i)+":v1", map[string][]byte{"model.safetensors": bigSafetensors(int64(1<<20 + i*8))})
+	}
+	cache := t.TempDir()
+	s, err := New(oci.Registry{}, WithJobs(4), WithCache(cache, "k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var got []Result
+	_, err = s.Run(ctx, host, func(r Result) error {
+		got = append(got, r)
+		if len(got) == 2 {
+			cancel()
+		}
+		return nil
+	})
+	if err == nil {
+		t.Error("a cancelled run returned no error")
+	}
+	for _, r := range got {
+		if r.Error != "" || r.Verdict != scanners.Clean {
+			t.Errorf("emitted after cancel: %s", mustJSON(r))
+		}
+	}
+	if len(got) >= 12 {
+		t.Errorf("%d results: the run did not stop", len(got))
+	}
+	// The cache holds only layers that were scanned whole: a second run
+	// finds every artifact clean.
+	s2, err := New(oci.Registry{}, WithCache(cache, "k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := collect(t, s2, host)
+	for k, r := range all {
+		if r.Verdict != scanners.Clean {
+			t.Errorf("%s after an interrupted run: %s", k, mustJSON(r))
+		}
 	}
 }

@@ -72,8 +72,8 @@ func (s *Scanner) Run(ctx context.Context, target string, emit func(Result) erro
 		scanned.Go(func() {
 			for it := range items {
 				res, ok := s.scanArtifact(ctx, it)
-				if !ok {
-					continue
+				if !ok || ctx.Err() != nil {
+					continue // an interrupted scan is no result: a resumed run redoes it
 				}
 				mu.Lock()
 				st.Artifacts++
@@ -195,7 +195,7 @@ func (s *Scanner) layerFiles(ctx context.Context, a *oci.Artifact, l oci.Layer) 
 		}
 		s.memo.read.Add(1)
 		f, ok := s.scanLayer(ctx, a, l)
-		if ok && s.cache != nil {
+		if ok && s.cache != nil && ctx.Err() == nil {
 			_ = s.cache.put(key, f) // a cache that cannot be written only costs time
 		}
 		return f

@@ -205,7 +205,9 @@ func runScanRegistry(ctx context.Context, o *scanRegistryOptions, target string,
 	defer out.Close()
 	done := map[string]bool{}
 	for _, r := range prior {
-		done[r.Key()] = true
+		if r.Error == "" { // an artifact that could not be read is tried again
+			done[r.Key()] = true
+		}
 	}
 	opts = append(opts, registryscan.WithSkip(func(repo, digest string) bool { return done[repo+"@"+digest] }))
 	if o.showProgress(stderr) {
