@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -34,5 +35,27 @@ func FuzzReadResults(f *testing.F) {
 			t.Fatalf("the good prefix reads back to %d results (%d bytes, %v), want %d (%d)", len(again), n2, err, len(rs), n)
 		}
 		Summarize(rs)
+	})
+}
+
+// FuzzContentRange: the Range and Content-Range parsers never panic, and
+// what they accept formats back to the same numbers.
+func FuzzContentRange(f *testing.F) {
+	for _, s := range []string{"bytes 0-99/100", "bytes 5-9/*", "bytes=0-1048575", "bytes 9-5/10", "bytes -1-2/3", "bytes 1-2/x", "bytes=1-", "bytes=0-1,5-6"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if a, b, total, ok := parseContentRange(s); ok {
+			if a < 0 || b < a {
+				t.Fatalf("%q: %d-%d accepted", s, a, b)
+			}
+			again := "bytes " + strconv.FormatInt(a, 10) + "-" + strconv.FormatInt(b, 10) + "/" + totalString(total)
+			if a2, b2, t2, ok2 := parseContentRange(again); !ok2 || a2 != a || b2 != b || t2 != total {
+				t.Fatalf("%q -> %q does not read back", s, again)
+			}
+		}
+		if a, b, ok := parseRange(s); ok && (a < 0 || b < a) {
+			t.Fatalf("%q: range %d-%d accepted", s, a, b)
+		}
 	})
 }

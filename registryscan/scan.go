@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -185,7 +187,7 @@ func (s *Scanner) scanArtifact(ctx context.Context, it item) (Result, bool) {
 // layerFiles returns the results of l's files, reading the layer only
 // when neither this run nor the cache has them.
 func (s *Scanner) layerFiles(ctx context.Context, a *oci.Artifact, l oci.Layer) []File {
-	key := fmt.Sprintf("%s|%s|%s|%v", l.Digest, l.Packing, l.Path, a.Kind == oci.ModelPack)
+	key, rename := layerKey(a, l)
 	files, hit := s.memo.do(key, func() []File {
 		if s.cache != nil {
 			if f, ok := s.cache.get(key); ok {
@@ -203,7 +205,32 @@ func (s *Scanner) layerFiles(ctx context.Context, a *oci.Artifact, l oci.Layer) 
 	if hit {
 		s.memo.hits.Add(1)
 	}
+	if rename != "" && len(files) == 1 && files[0].Layer == l.Digest.String() {
+		f := files[0]
+		f.Path = rename
+		return []File{f}
+	}
 	return files
+}
+
+// layerKey is what a layer's result depends on: its digest and how it is
+// read. A raw layer is one file whatever its name: its result is shared
+// by every artifact holding that digest and renamed to the name each gives
+// it (rename), unless the name is unsafe (then the name is in the key). A
+// ModelPack tar layer's members are named under its filepath annotation.
+func layerKey(a *oci.Artifact, l oci.Layer) (key, rename string) {
+	if l.Packing == oci.Raw {
+		p := path.Clean(strings.ReplaceAll(l.Path, "\\", "/"))
+		if p != "." && p != ".." && !strings.HasPrefix(p, "../") && !strings.HasPrefix(p, "/") && !strings.Contains(p, ":") {
+			return l.Digest.String() + "|raw", p
+		}
+		return l.Digest.String() + "|raw|" + l.Path, ""
+	}
+	prefix := ""
+	if a.Kind == oci.ModelPack {
+		prefix = l.Annotations[oci.AnnotationFilepath]
+	}
+	return fmt.Sprintf("%s|%s|%s", l.Digest, l.Packing, prefix), ""
 }
 
 // scanLayer scans the files of one layer with the runner; ok is false

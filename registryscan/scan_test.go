@@ -130,3 +130,27 @@ func TestPyTorchZipReadsDirectoryAndPickle(t *testing.T) {
 		t.Errorf("proxy served %d blob bytes for two 32 MiB checkpoints", served)
 	}
 }
+
+// TestSharedRawLayerKeepsEachName: one blob named differently by two
+// artifacts is read once and reported under each artifact's name.
+func TestSharedRawLayerKeepsEachName(t *testing.T) {
+	host := inProcessRegistry(t)
+	p := pusher{t, host}
+	evil := fixture(t, "pickle/malicious_p2.pkl")
+	p.modelPack("a/one:v1", map[string][]byte{"weights/model.bin": evil})
+	p.modelPack("b/two:v1", map[string][]byte{"other.pkl": evil})
+	s, err := New(oci.Registry{}, WithJobs(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, st := collect(t, s, host)
+	for k, name := range map[string]string{"a/one:v1": "weights/model.bin", "b/two:v1": "other.pkl"} {
+		r := got[k]
+		if len(r.Files) != 1 || r.Files[0].Path != name || r.Verdict != scanners.Malicious {
+			t.Errorf("%s: %s", k, mustJSON(r))
+		}
+	}
+	if st.LayersRead != 1 || st.MemoHits != 1 {
+		t.Errorf("the shared blob was not read once: %+v", st)
+	}
+}
