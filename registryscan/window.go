@@ -32,7 +32,8 @@ func parseRange(h string) (a, b int64, ok bool) {
 	return a, b, err1 == nil && err2 == nil && a >= 0 && b >= a
 }
 
-// parseContentRange parses "bytes A-B/TOTAL" (TOTAL may be "*": -1).
+// parseContentRange parses "bytes A-B/TOTAL" (TOTAL may be "*": -1;
+// else it must be past B).
 func parseContentRange(h string) (a, b, total int64, ok bool) {
 	spec, ok := strings.CutPrefix(h, "bytes ")
 	rng, tot, ok2 := strings.Cut(spec, "/")
@@ -46,7 +47,7 @@ func parseContentRange(h string) (a, b, total int64, ok bool) {
 	total = -1
 	if tot != "*" {
 		t, err := strconv.ParseInt(tot, 10, 64)
-		if err != nil {
+		if err != nil || t <= b {
 			return 0, 0, 0, false
 		}
 		total = t
