@@ -26,7 +26,7 @@ func TestRetryOn429And503(t *testing.T) {
 	p.modelPack("m/ok:v1", map[string][]byte{"model.safetensors": fixture(t, "safetensors/model.safetensors")})
 	px := newProxy(t, host)
 	var n, injected atomic.Int64
-	fail := func(r *http.Request) (int, string) {
+	fail := func(*http.Request) (int, string) {
 		if n.Add(1)%2 == 0 {
 			injected.Add(1)
 			if n.Load()%4 == 0 {
@@ -64,11 +64,11 @@ func TestRetryAfterAndGiveUp(t *testing.T) {
 		switch calls.Add(1) {
 		case 1:
 			first = time.Now()
-			return &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"1"}}, Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
+			return &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"1"}}, Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
 		case 2:
 			second = time.Now()
 		}
-		return &http.Response{StatusCode: 503, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
+		return &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
 	})
 	tr := &transport{base: base, retry: Retry{Attempts: 3, BaseDelay: time.Millisecond}.withDefaults()}
 	req, _ := http.NewRequest(http.MethodGet, "http://x/v2/", nil)
@@ -77,7 +77,7 @@ func TestRetryAfterAndGiveUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 503 || calls.Load() != 3 {
+	if resp.StatusCode != http.StatusServiceUnavailable || calls.Load() != 3 {
 		t.Errorf("status %d after %d calls, want 503 after 3", resp.StatusCode, calls.Load())
 	}
 	if d := second.Sub(first); d < 900*time.Millisecond {

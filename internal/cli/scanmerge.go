@@ -149,7 +149,7 @@ usage error or a malformed file.`,
   # SARIF for a code-scanning dashboard
   aibom scan merge --format sarif shard-*.jsonl > registry.sarif`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(_ *cobra.Command, args []string) error {
 			return runScanMerge(o, args, stdout, stderr)
 		},
 	}

@@ -61,6 +61,7 @@ func (r *Runner) spoolOrSkip(ctx context.Context, e source.Entry) (source.Reader
 	switch want {
 	case wantNo:
 		return nil, r.skipped(e, head, rc, nil), nil
+	case wantYes: // spooled below
 	case wantMaybe:
 		sp := newSparse(head, e.Size())
 		res := r.skipped(e, head, rc, sp)
@@ -85,15 +86,16 @@ func (r *Runner) skipped(e source.Entry, head []byte, rest io.Reader, keep *spar
 		return res
 	}
 	var h hash.Hash
-	var w io.Writer = io.Discard
+	var ws []io.Writer
 	if r.hash {
 		h = sha256.New()
 		h.Write(head)
-		w = h
+		ws = append(ws, h)
 	}
 	if keep != nil {
-		w = io.MultiWriter(w, keep)
+		ws = append(ws, keep)
 	}
+	w := io.MultiWriter(ws...)
 	n, err := io.Copy(w, io.LimitReader(rest, e.Size()-int64(len(head))))
 	if err == nil && int64(len(head))+n != e.Size() {
 		err = io.ErrUnexpectedEOF
