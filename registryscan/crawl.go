@@ -265,7 +265,10 @@ func (s *Scanner) referrers(ctx context.Context, repo name.Repository, d v1.Hash
 	for _, r := range im.Manifests {
 		pred := r.Annotations[annotationBundlePred]
 		switch {
-		case r.ArtifactType == mediaTypeBundle && pred == predicateCosignSign:
+		case pred == predicateCosignSign:
+			// A Sigstore bundle whose statement is cosign's signature (some
+			// registries report the config's media type as artifactType,
+			// so the annotation decides; detection only).
 			a.signed = true
 		case isBOM(pred) || isBOM(r.ArtifactType):
 			a.bom = true

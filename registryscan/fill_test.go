@@ -266,3 +266,51 @@ func collect(t testing.TB, s *Scanner, target string) (map[string]Result, Stats)
 }
 
 func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+type rawManifest struct{ raw []byte }
+
+func (r rawManifest) RawManifest() ([]byte, error)        { return r.raw, nil }
+func (r rawManifest) MediaType() (types.MediaType, error) { return types.OCIManifestSchema1, nil }
+
+// referrer writes a Sigstore bundle referrer of d (as cosign's
+// --new-bundle-format and aibom's referrers layout do) whose predicate
+// type annotation is pred.
+func (p pusher) referrer(repo string, d v1.Hash, pred string) {
+	p.t.Helper()
+	layer := static.NewLayer([]byte(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}`), mediaTypeBundle)
+	cfg := static.NewLayer([]byte("{}"), "application/vnd.oci.empty.v1+json")
+	r, err := name.NewRepository(p.host + "/" + repo)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	desc := func(l v1.Layer) v1.Descriptor {
+		mt, _ := l.MediaType()
+		dg, _ := l.Digest()
+		sz, _ := l.Size()
+		return v1.Descriptor{MediaType: mt, Digest: dg, Size: sz}
+	}
+	for _, l := range []v1.Layer{cfg, layer} {
+		if err := remote.WriteLayer(r, l); err != nil {
+			p.t.Fatal(err)
+		}
+	}
+	subj, err := remote.Head(r.Digest(d.String()))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	m := v1.Manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: mediaTypeBundle,
+		Config: desc(cfg), Layers: []v1.Descriptor{desc(layer)},
+		Subject:     &v1.Descriptor{MediaType: subj.MediaType, Digest: subj.Digest, Size: subj.Size},
+		Annotations: map[string]string{annotationBundlePred: pred}}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	h, _, err := v1.SHA256(bytes.NewReader(raw))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if err := remote.Put(r.Digest(h.String()), rawManifest{raw}); err != nil {
+		p.t.Fatal(err)
+	}
+}

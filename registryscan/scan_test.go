@@ -23,8 +23,8 @@ func inProcessRegistry(t testing.TB) string {
 }
 
 // TestScanKinds: every kind of artifact gets the verdict of its files;
-// signature and attestation tags are reported on their subject and never
-// scanned as artifacts; a shared layer is read once.
+// signature and attestation tags, and Sigstore bundle referrers, are
+// reported on their subject and never scanned as artifacts.
 func TestScanKinds(t *testing.T) {
 	host := inProcessRegistry(t)
 	p := pusher{t, host}
@@ -33,11 +33,13 @@ func TestScanKinds(t *testing.T) {
 	p.modelPack("models/st:v2", map[string][]byte{"model.safetensors": fixture(t, "safetensors/model.safetensors")})
 	p.modelPack("models/evil:latest", map[string][]byte{"pytorch_model.bin": fixture(t, "pytorch/malicious_zip.pt")})
 	kit := p.kitops("kit/evil:v1", map[string][]byte{"model/weights.pkl": evil, "README.md": []byte("# hi\n")})
-	p.dockerModel("docker/llm:q4", fixture(t, "gguf/malicious_template.gguf"))
 	p.plainImage("images/app:1.0", map[string][]byte{"etc/hostname": []byte("x\n"), "app/model.pkl": fixture(t, "pickle/clean_p2.pkl")})
 	p.cosignTag("models/st", mp, ".sig", "")
 	p.cosignTag("models/st", mp, ".att", "https://cyclonedx.org/bom")
 	p.cosignTag("kit/evil", kit, ".att", "https://slsa.dev/provenance/v1")
+	dm := p.dockerModel("docker/llm:q4", fixture(t, "gguf/malicious_template.gguf"))
+	p.referrer("docker/llm", dm, "https://sigstore.dev/cosign/sign/v1")
+	p.referrer("docker/llm", dm, "https://cyclonedx.org/bom")
 
 	s, err := New(oci.Registry{}, WithJobs(2))
 	if err != nil {
@@ -52,8 +54,8 @@ func TestScanKinds(t *testing.T) {
 		"models/st:v1":       {scanners.Clean, oci.ModelPack, true, true},
 		"models/evil:latest": {scanners.Malicious, oci.ModelPack, false, false},
 		"kit/evil:v1":        {scanners.Malicious, oci.KitOps, false, false},
-		"docker/llm:q4":      {scanners.Malicious, oci.DockerModel, false, false},
-		"images/app:1.0":     {scanners.Unscanned, oci.Image, false, false}, // etc/hostname: as aibom scan, the worst file
+		"docker/llm:q4":      {scanners.Malicious, oci.DockerModel, true, true}, // bundle referrers
+		"images/app:1.0":     {scanners.Unscanned, oci.Image, false, false},     // etc/hostname: as aibom scan, the worst file
 	}
 	for k, w := range want {
 		r, ok := got[k]
