@@ -95,6 +95,7 @@ or I/O error.`,
 		},
 	}
 	o.AddFlags(cmd)
+	cmd.AddCommand(newScanRegistry(stdout, stderr), newScanMerge(stdout, stderr))
 	return cmd
 }
 

@@ -36,6 +36,11 @@ type Zip struct {
 // NewZip returns a Zip scanner.
 func NewZip() *Zip { return &Zip{lim: zip.DefaultLimits(), opts: zip.DefaultScanOptions()} }
 
+// NewZipWithOptions returns a Zip scanner whose members are scanned with
+// opts (zero fields keep their defaults): VerifyStoredBelow decides which
+// stored members (tensor storages) are read whole to check their CRC.
+func NewZipWithOptions(opts zip.ScanOptions) *Zip { return &Zip{lim: zip.DefaultLimits(), opts: opts} }
+
 // Name implements zip.Layout.
 func (z *Zip) Name() string { return "pytorch" }
 

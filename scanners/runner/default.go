@@ -25,6 +25,12 @@ import (
 type Config struct {
 	// Policy classifies pickle callables; nil means pickle.DefaultPolicy().
 	Policy *pickle.Policy
+	// StoredCRCBelow, when set, is the size below which a stored zip
+	// member (a PyTorch tensor storage) is read whole to check its CRC;
+	// larger ones are only sniffed (zip.ScanOptions.VerifyStoredBelow,
+	// default 64 MiB). A registry scan sets it low, so that a checkpoint
+	// costs its directory and its pickles.
+	StoredCRCBelow int64
 }
 
 // Format is one line of the registry: a scanner, the kind of file its
@@ -52,9 +58,13 @@ func Registry(c Config) []Format {
 	}
 	pk := pickle.New(pickle.WithPolicy(pol))
 	ks := keras.New()
+	zopts := zip.DefaultScanOptions()
+	if c.StoredCRCBelow > 0 {
+		zopts.VerifyStoredBelow = c.StoredCRCBelow
+	}
 	list := []Format{
 		// One zip scanner opens each archive once and refines it by layout.
-		{zip.New(zip.WithLayouts(pytorch.NewZip(), numpy.NewNPZ(), ks)), scanners.Container, nil, ""},
+		{zip.New(zip.WithScanOptions(zopts), zip.WithLayouts(pytorch.NewZipWithOptions(zopts), numpy.NewNPZ(), ks)), scanners.Container, nil, ""},
 		{ks, scanners.Weights, nil, "Keras .keras/.h5 (Lambda layers, unsafe modules)"},
 		{pytorch.NewLegacyTar(pk), scanners.Weights, []string{"torchscript"}, "PyTorch (zip, legacy, legacy tar, TorchScript)"},
 		{tar.New(tar.DefaultLimits()), scanners.Container, nil, ""},

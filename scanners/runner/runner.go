@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/scanners"
@@ -25,6 +26,8 @@ type Runner struct {
 	workers  int
 	hash     bool
 	progress func(done, total int, path string)
+	// spooled counts the bytes of streamed entries spooled, for tests.
+	spooled atomic.Int64
 }
 
 // Option configures a Runner.
@@ -119,23 +122,29 @@ func (r *Runner) ScanSources(ctx context.Context, srcs ...source.Source) (*scann
 // calling the progress function after each. Items come in the source's
 // order; a problem of the source is an item whose result is unscanned.
 // Random-access entries are opened by the workers; a streamed entry is
-// spooled (source.SpoolLimits) while the walk is at it. ScanSource stops
+// spooled (source.SpoolLimits) while the walk is at it, unless its head
+// shows that no scanner wants it: then it is hashed as it streams past and
+// never buffered (see spoolOrSkip). ScanSource stops
 // early, with the context's error, when ctx ends.
 func (r *Runner) ScanSource(ctx context.Context, src source.Source) ([]Item, error) {
 	var (
 		items   []Item
 		spooled = map[int]source.ReaderAt{}
+		skipped = map[int]*scanners.FileResult{}
 	)
 	err := src.Walk(ctx, func(e source.Entry, problem error) error {
 		it := Item{Entry: e, Problem: problem}
 		if _, ok := e.(source.RandomAccess); !ok && problem == nil {
-			ra, err := source.OpenReaderAt(ctx, e, source.SpoolLimits())
-			if err != nil {
+			ra, res, err := r.spoolOrSkip(ctx, e)
+			switch {
+			case err != nil:
 				it.Problem = fmt.Errorf("spooling %s: %w", e.Path(), err)
 				if ra != nil {
 					_ = ra.Close()
 				}
-			} else {
+			case res != nil:
+				skipped[len(items)] = res
+			default:
 				spooled[len(items)] = ra
 			}
 		}
@@ -150,7 +159,9 @@ func (r *Runner) ScanSource(ctx context.Context, src source.Source) ([]Item, err
 	}
 	err = r.parallel(ctx, len(items), func(i int) string {
 		it := &items[i]
-		if ra, ok := spooled[i]; ok {
+		if res, ok := skipped[i]; ok {
+			it.Result = *res
+		} else if ra, ok := spooled[i]; ok {
 			it.Result = r.ScanReaderAt(ctx, it.Entry.Path(), ra, it.Entry.Size())
 			checkDigest(&it.Result, it.Entry.Digest())
 			_ = ra.Close()
