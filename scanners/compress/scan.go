@@ -50,7 +50,11 @@ func (s *Scanner) Match(_ scanners.File, head []byte) bool { return Is(s.format,
 
 // Scan decompresses f into a bounded spool and hands the result to
 // f.Nested. A corrupt or truncated stream is reported as a FormatError and
-// what was decompressed before the damage is scanned all the same.
+// what was decompressed before the damage is scanned all the same. The
+// bytes decompressed count against the work budget of the top-level file
+// (safeio.Work); a stream whose compressed bytes were already scanned in
+// the same file at a cost past safeio.DedupeFloor is counted, not scanned
+// again.
 func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	name := s.format.String()
 	if f.MembersTooDeep() {
@@ -58,17 +62,46 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 				Message: fmt.Sprintf("%s stream nested %d deep: not decompressed", name, f.Depth)}}},
 			scanners.Errorf(name, 0, "nested %d deep; not decompressed", f.Depth)
 	}
+	ctx, w := safeio.WithWork(ctx, s.lim.Work)
+	if err := w.Take(); err != nil {
+		return s.boundHit(w, 0, err)
+	}
+	// Only a nested stream can occur twice in one file.
+	var key safeio.ContentKey
+	hashed := false
+	if f.Depth > 0 {
+		key, hashed = safeio.ContentOf(f.R, f.Size, name)
+	}
+	if cost, costly := w.Costly(key); hashed && costly {
+		w.Add(cost)
+		return scanners.Result{}, nil
+	}
+	before := w.Total()
+	res, err := s.scan(ctx, f, w)
+	if hashed {
+		w.Done(key, w.Total()-before)
+	}
+	return res, err
+}
+
+func (s *Scanner) scan(ctx context.Context, f scanners.File, w *safeio.Work) (scanners.Result, error) {
+	name := s.format.String()
 	zr, err := NewReader(s.format, io.NewSectionReader(f.R, 0, f.Size), s.lim)
 	if err != nil {
 		return scanners.Result{}, scanners.Errorf(name, 0, "%v", err)
 	}
 	defer zr.Close()
-	sp, rerr := safeio.Spool(ctx, zr, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: s.lim.MaxSize, Dir: s.lim.TempDir})
+	budget := w.Remaining()
+	sp, rerr := safeio.Spool(ctx, zr, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: min(s.lim.MaxSize, budget), Dir: s.lim.TempDir})
 	defer func() { _ = sp.Close() }()
+	w.Add(sp.Size())
 	var out []scanners.Finding
 	var errs []error
 	switch {
 	case rerr == nil:
+	case errors.Is(rerr, safeio.ErrTooLarge) && budget < s.lim.MaxSize:
+		res, err := s.boundHit(w, zr.Consumed(), w.BytesErr())
+		out, errs = append(out, res.Findings...), append(errs, err)
 	case errors.Is(rerr, safeio.ErrTooLarge) || errors.Is(rerr, safeio.ErrBomb):
 		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, Offset: zr.Consumed(),
 			ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf(
@@ -84,6 +117,19 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 		out, errs = append(out, fs...), append(errs, err)
 	}
 	return scanners.Result{Findings: out}, errors.Join(errs...)
+}
+
+// boundHit is the result of a work bound of the top-level file: invalid,
+// never clean; only the first stream or archive to hit it reports the
+// finding.
+func (s *Scanner) boundHit(w *safeio.Work, off int64, err error) (scanners.Result, error) {
+	name := s.format.String()
+	ferr := scanners.Errorf(name, off, "%v; the rest was not scanned", err)
+	if !w.FirstHit() {
+		return scanners.Result{}, ferr
+	}
+	return scanners.Result{Findings: []scanners.Finding{{Rule: RuleBomb, Severity: scanners.High, Offset: off,
+		ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf("%s: %v; the rest was not scanned", name, err)}}}, ferr
 }
 
 // memberName names the decompressed stream: the gzip header's file name

@@ -30,14 +30,23 @@ type ScanOptions struct {
 	MaxWorkBytes   int64
 	MaxWorkEntries int64
 	MaxWorkTime    time.Duration
+	// MaxWorkMemory is the most memory all spools of the top-level file
+	// keep at once.
+	MaxWorkMemory int64
 }
 
-// DefaultScanOptions: 32 MiB in memory, 4 GiB per member, CRC of stored
-// members up to 64 MiB; per top-level file 16 GiB decompressed,
-// 1M entries and 5 minutes.
+// workLimits are the bounds of a top-level file scanned with o.
+func (o ScanOptions) workLimits() safeio.WorkLimits {
+	return safeio.WorkLimits{MaxBytes: o.MaxWorkBytes, MaxEntries: o.MaxWorkEntries, MaxTime: o.MaxWorkTime, MaxMemory: o.MaxWorkMemory}
+}
+
+// DefaultScanOptions: 1 MiB in memory, 4 GiB per member, CRC of stored
+// members up to 64 MiB; per top-level file the safeio.DefaultWorkLimits
+// (16 GiB decompressed, 1M entries, 5 minutes, 4 MiB of spools in memory).
 func DefaultScanOptions() ScanOptions {
+	w := safeio.DefaultWorkLimits()
 	return ScanOptions{MaxMemory: safeio.DefaultSpoolLimits().MaxMemory, MaxMember: 4 << 30, VerifyStoredBelow: 64 << 20,
-		MaxWorkBytes: 16 << 30, MaxWorkEntries: 1 << 20, MaxWorkTime: 5 * time.Minute}
+		MaxWorkBytes: w.MaxBytes, MaxWorkEntries: w.MaxEntries, MaxWorkTime: w.MaxTime, MaxWorkMemory: w.MaxMemory}
 }
 
 func (o ScanOptions) withDefaults() ScanOptions {
@@ -59,6 +68,9 @@ func (o ScanOptions) withDefaults() ScanOptions {
 	}
 	if o.MaxWorkTime <= 0 {
 		o.MaxWorkTime = d.MaxWorkTime
+	}
+	if o.MaxWorkMemory <= 0 {
+		o.MaxWorkMemory = d.MaxWorkMemory
 	}
 	return o
 }
@@ -105,15 +117,15 @@ func ScanArchive(ctx context.Context, f scanners.File, a *Archive, opts ScanOpti
 		method uint16
 	}
 	scanned := make(map[dataKey]bool, len(a.Entries))
-	ctx, w := withWork(ctx)
+	ctx, w := withWork(ctx, opts)
 	for i := range a.Entries {
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, err)
 			break
 		}
 		e := &a.Entries[i]
-		if err := w.take(opts); err != nil {
-			if w.firstHit() {
+		if err := w.Take(); err != nil {
+			if w.FirstHit() {
 				fd, ferr := boundHit(e.LocalHeaderOffset, err)
 				out, errs = append(out, fd), append(errs, ferr)
 			} else {
@@ -126,18 +138,18 @@ func ScanArchive(ctx context.Context, f scanners.File, a *Archive, opts ScanOpti
 		// bytes anywhere in the file: scan each content once.
 		if k := (dataKey{e.DataOffset, e.CompressedSize, e.Method}); !scanned[k] {
 			scanned[k] = true
-			ck, hashed := w.contentOf(a, e)
-			if hashed && w.costly(ck) {
+			ck, hashed := contentOf(a, e)
+			if cost, costly := w.Costly(ck); hashed && costly {
 				// Not decompressed again, but counted: a loader extracting
 				// everything does that work (a 42.zip is 4 TiB of zeros).
-				w.add(w.cost(ck))
+				w.Add(cost)
 				continue
 			}
-			before := w.total()
+			before := w.Total()
 			fs, err := scanEntry(ctx, f, e, opts, w)
 			out, errs = append(out, fs...), append(errs, err)
 			if hashed {
-				w.done(ck, w.total()-before)
+				w.Done(ck, w.Total()-before)
 			}
 		}
 	}
@@ -151,7 +163,7 @@ func nested(ctx context.Context, f scanners.File, name string, r io.ReaderAt, si
 }
 
 // scanEntry scans one member.
-func scanEntry(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *work) ([]scanners.Finding, error) {
+func scanEntry(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *safeio.Work) ([]scanners.Finding, error) {
 	if e.DataOffset < 0 || (e.CompressedSize == 0 && e.UncompressedSize == 0) {
 		return nil, nil
 	}
@@ -191,23 +203,23 @@ func scanStored(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions
 // scanCompressed decompresses a member into a bounded spool and scans what
 // came out, even when decompression failed part way: a loader may have
 // acted on those bytes.
-func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *work) ([]scanners.Finding, error) {
+func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *safeio.Work) ([]scanners.Finding, error) {
 	er, err := e.Open()
 	if err != nil {
 		return nil, scanners.Errorf("zip", e.DataOffset, "opening entry %q: %v", e.Name, err)
 	}
 	defer er.Close()
-	budget := w.remaining(opts)
+	budget := w.Remaining()
 	sp, rerr := safeio.Spool(ctx, er, safeio.SpoolLimits{MaxMemory: opts.MaxMemory, MaxSize: min(opts.MaxMember, budget), Dir: opts.TempDir})
 	defer func() { _ = sp.Close() }()
-	w.add(sp.Size())
+	w.Add(sp.Size())
 	out := er.Findings()
 	var errs []error
 	switch {
 	case rerr == nil || errors.Is(rerr, ErrChecksum):
 	case errors.Is(rerr, safeio.ErrTooLarge) && budget < opts.MaxMember:
-		if w.firstHit() {
-			fd, ferr := boundHit(e.DataOffset, fmt.Errorf("entry %q: more than %d bytes decompressed from one file", e.Name, opts.MaxWorkBytes))
+		if w.FirstHit() {
+			fd, ferr := boundHit(e.DataOffset, fmt.Errorf("entry %q: %w", e.Name, w.BytesErr()))
 			out, errs = append(out, fd), append(errs, ferr)
 		}
 	case errors.Is(rerr, safeio.ErrTooLarge) || errors.Is(rerr, safeio.ErrBomb):
