@@ -146,8 +146,11 @@ func ScanArchive(ctx context.Context, f scanners.File, a *Archive, opts ScanOpti
 				continue
 			}
 			before := w.Total()
-			fs, err := scanEntry(ctx, f, e, opts, w)
+			fs, enc, err := scanEntry(ctx, f, e, opts, w)
 			out, errs = append(out, fs...), append(errs, err)
+			if enc {
+				out = encryptedMember(out, e)
+			}
 			if hashed {
 				w.Done(ck, w.Total()-before)
 			}
@@ -162,10 +165,14 @@ func nested(ctx context.Context, f scanners.File, name string, r io.ReaderAt, si
 	return fs, err
 }
 
-// scanEntry scans one member.
-func scanEntry(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *safeio.Work) ([]scanners.Finding, error) {
+// scanEntry scans one member; enc reports a member that really is
+// encrypted (see encrypted).
+func scanEntry(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *safeio.Work) (fs []scanners.Finding, enc bool, err error) {
+	if e.Method == AES {
+		return nil, true, nil
+	}
 	if e.DataOffset < 0 || (e.CompressedSize == 0 && e.UncompressedSize == 0) {
-		return nil, nil
+		return nil, false, nil
 	}
 	switch e.Method {
 	case Store:
@@ -173,19 +180,20 @@ func scanEntry(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions,
 	case Deflate, Bzip2, LZMA, Zstd:
 		return scanCompressed(ctx, f, e, opts, w)
 	default:
-		return nil, nil // reported as ZIP-UNSUPPORTED-METHOD or ZIP-ENCRYPTED-FLAG
+		return nil, false, nil // reported as ZIP-UNSUPPORTED-METHOD
 	}
 }
 
 // scanStored checks the CRC of small stored members and hands the member
 // over lazily, so a large stored tensor is read only as far as sniffing goes.
-func scanStored(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions) ([]scanners.Finding, error) {
+func scanStored(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions) ([]scanners.Finding, bool, error) {
 	sr, err := e.ReaderAt()
 	if err != nil {
-		return nil, nil //nolint:nilerr // reported by Open as ZIP-DATA-OUTSIDE
+		return nil, false, nil //nolint:nilerr // reported by Open as ZIP-DATA-OUTSIDE
 	}
 	var out []scanners.Finding
 	var errs []error
+	enc := false
 	if sr.Size() <= opts.VerifyStoredBelow {
 		if er, err := e.Open(); err == nil {
 			_, rerr := io.Copy(io.Discard, er)
@@ -194,19 +202,27 @@ func scanStored(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions
 			if rerr != nil && !errors.Is(rerr, ErrChecksum) {
 				errs = append(errs, scanners.Errorf("zip", e.DataOffset+er.Consumed(), "reading entry %q: %v", e.Name, rerr))
 			}
+			// ZipCrypto puts a 12-byte header before the data: the bytes
+			// are 12 longer than declared, and the CRC fails.
+			if e.Encrypted() && errors.Is(rerr, ErrChecksum) && e.CompressedSize == e.UncompressedSize+zipCryptoHeader {
+				out, errs, enc = nil, nil, true
+			}
 		}
 	}
 	fs, err := nested(ctx, f, e.Name, sr, sr.Size())
-	return append(out, fs...), errors.Join(append(errs, err)...)
+	return append(out, fs...), enc, errors.Join(append(errs, err)...)
 }
 
 // scanCompressed decompresses a member into a bounded spool and scans what
 // came out, even when decompression failed part way: a loader may have
 // acted on those bytes.
-func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *safeio.Work) ([]scanners.Finding, error) {
+func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *safeio.Work) ([]scanners.Finding, bool, error) {
 	er, err := e.Open()
 	if err != nil {
-		return nil, scanners.Errorf("zip", e.DataOffset, "opening entry %q: %v", e.Name, err)
+		if e.Encrypted() {
+			return nil, true, nil
+		}
+		return nil, false, scanners.Errorf("zip", e.DataOffset, "opening entry %q: %v", e.Name, err)
 	}
 	defer er.Close()
 	budget := w.Remaining()
@@ -233,11 +249,19 @@ func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOpt
 		errs = append(errs, scanners.MemberErrorf(e.Name, "zip", sp.Size(),
 			"decompressing (compressed offset %d in the archive): %v", e.DataOffset+er.Consumed(), rerr))
 	}
+	// Ciphertext does not inflate to the declared size: a member flagged
+	// as encrypted that does not is encrypted, and the errors and size
+	// findings are side effects of that.
+	enc := e.Encrypted() && ctx.Err() == nil && !errors.Is(rerr, safeio.ErrTooLarge) && !errors.Is(rerr, safeio.ErrBomb) &&
+		(rerr != nil && !errors.Is(rerr, ErrChecksum) || er.Out() != int64(e.UncompressedSize)) //nolint:gosec // a size compared
+	if enc {
+		out, errs = nil, nil
+	}
 	if sp.Size() > 0 {
 		fs, err := nested(ctx, f, e.Name, sp, sp.Size())
 		out, errs = append(out, fs...), append(errs, err)
 	}
-	return out, errors.Join(errs...)
+	return out, enc, errors.Join(errs...)
 }
 
 // Scanner finds zip archives by content, opens each once, refines it into

@@ -41,3 +41,30 @@ func boundHit(off int64, err error) (scanners.Finding, error) {
 			ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf("zip bomb: %v; the rest was not scanned", err)},
 		scanners.Errorf("zip", off, "%v; the rest was not scanned", err)
 }
+
+// zipCryptoHeader is the size of the header that traditional PKWARE
+// encryption puts before a member's data.
+const zipCryptoHeader = 12
+
+// encryptedMember rewrites the findings of an entry that really is
+// encrypted: the flag finding and the stored-size finding that encryption
+// causes give way to one finding saying the member cannot be inspected
+// (issue 11: a password-protected zip gave ZIP-BAD-CRC and
+// ZIP-SIZE-MISMATCH). Its bytes were still scanned as plain data, as a
+// loader that ignores the flag reads them.
+func encryptedMember(out []scanners.Finding, e *Entry) []scanners.Finding {
+	drop := map[scanners.Finding]bool{}
+	for _, p := range e.Problems {
+		if p.Rule == RuleEncrypted || p.Rule == RuleSizeMismatch {
+			drop[p] = true
+		}
+	}
+	kept := out[:0]
+	for _, fd := range out {
+		if !drop[fd] {
+			kept = append(kept, fd)
+		}
+	}
+	return append(kept, problem(RuleEncryptedMember, scanners.Medium, e.LocalHeaderOffset, fmt.Sprintf(
+		"encrypted member %q: cannot be inspected (method %d, flags %#04x)", e.Name, e.Method, e.Flags|e.LocalFlags)))
+}
