@@ -230,12 +230,12 @@ func (s *Spooled) grow(need int, lim SpoolLimits) bool {
 	// RSS through this spool).
 	n := min(max(2*cap(s.mem), need, 64<<10), max(int(min(lim.MaxMemory, math.MaxInt32)), need))
 	if s.work != nil {
-		// The old buffer is garbage once copied: count both while they
-		// live together, then keep the new one.
-		if !s.work.grantMemory(int64(n)) {
+		// The budget counts the buffers kept; the old one is garbage
+		// once copied.
+		if !s.work.grantMemory(int64(n) - s.reserved) {
 			return false
 		}
-		defer func() { s.release(); s.reserved = int64(n) }()
+		s.reserved = int64(n)
 	}
 	m := make([]byte, len(s.mem), n)
 	copy(m, s.mem)
