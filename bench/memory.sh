@@ -13,7 +13,7 @@
 # Per input and binary it prints the median of: wall time, peak RSS as GNU
 # time reports it (ru_maxrss: every resident page, including the pages of
 # the binary itself), and the peak anonymous RSS sampled every 20 ms from
-# /proc (the part that depends on the input). Each run has a 300 s timeout.
+# /proc (the part that depends on the input). Each run has a timeout of $TIMEOUT seconds (default 300; "124" in exits).
 #
 # Both binaries are installed with cp, as a release is: a binary fresh from
 # the Go linker sits in the page cache in large folios, and the same bytes
@@ -23,6 +23,7 @@ cd "$(dirname "$0")/.."
 out=${1:-bench/out/memory}
 base_ref=${2:-main}
 runs=${3:-3}
+tmo=${TIMEOUT:-300}
 in=$out/inputs
 mkdir -p "$in"
 /usr/bin/python3 bench/memory_gen.py "$in"
@@ -45,9 +46,9 @@ run1() {
   local tmp peak=0 a pid child rc=0
   tmp=$(mktemp)
   if [ "$2" = --help ]; then
-    /usr/bin/time -f "%e %M" -o "$tmp" timeout 300 "$1" --help >/dev/null 2>&1 &
+    /usr/bin/time -f "%e %M" -o "$tmp" timeout "$tmo" "$1" --help >/dev/null 2>&1 &
   else
-    /usr/bin/time -f "%e %M" -o "$tmp" timeout 300 "$1" scan --no-hash --fail-on none "$2" >/dev/null 2>&1 &
+    /usr/bin/time -f "%e %M" -o "$tmp" timeout "$tmo" "$1" scan --no-hash --fail-on none "$2" >/dev/null 2>&1 &
   fi
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do

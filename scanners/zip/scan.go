@@ -166,7 +166,7 @@ func nested(ctx context.Context, f scanners.File, name string, r io.ReaderAt, si
 }
 
 // scanEntry scans one member; enc reports a member that really is
-// encrypted (see encrypted).
+// encrypted (see encryptedMember).
 func scanEntry(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *safeio.Work) (fs []scanners.Finding, enc bool, err error) {
 	if e.Method == AES {
 		return nil, true, nil
