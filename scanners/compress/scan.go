@@ -85,18 +85,32 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 }
 
 func (s *Scanner) scan(ctx context.Context, f scanners.File, w *safeio.Work) (scanners.Result, error) {
+	sp, member, out, errs := s.decompress(ctx, f, w)
+	if sp == nil {
+		return scanners.Result{Findings: out}, errors.Join(errs...)
+	}
+	defer func() { _ = sp.Close() }()
+	// The decompressor is released by now: its dictionary (up to MaxDict)
+	// is not kept while what it produced is scanned.
+	if sp.Size() > 0 && f.Nested != nil {
+		fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(member, sp, sp.Size())))
+		out, errs = append(out, fs...), append(errs, err)
+	}
+	return scanners.Result{Findings: out}, errors.Join(errs...)
+}
+
+// decompress spools the decompressed stream and closes the decompressor;
+// sp is nil when the stream could not be opened.
+func (s *Scanner) decompress(ctx context.Context, f scanners.File, w *safeio.Work) (sp *safeio.Spooled, member string, out []scanners.Finding, errs []error) {
 	name := s.format.String()
 	zr, err := NewReader(s.format, io.NewSectionReader(f.R, 0, f.Size), s.lim)
 	if err != nil {
-		return scanners.Result{}, scanners.Errorf(name, 0, "%v", err)
+		return nil, "", nil, []error{scanners.Errorf(name, 0, "%v", err)}
 	}
 	defer zr.Close()
 	budget := w.Remaining()
 	sp, rerr := safeio.Spool(ctx, zr, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: min(s.lim.MaxSize, budget), Dir: s.lim.TempDir})
-	defer func() { _ = sp.Close() }()
 	w.Add(sp.Size())
-	var out []scanners.Finding
-	var errs []error
 	switch {
 	case rerr == nil:
 	case errors.Is(rerr, safeio.ErrTooLarge) && budget < s.lim.MaxSize:
@@ -112,11 +126,7 @@ func (s *Scanner) scan(ctx context.Context, f scanners.File, w *safeio.Work) (sc
 		errs = append(errs, scanners.Errorf(name, zr.Consumed(),
 			"decompression failed after %d bytes of output (scanned up to there): %v", sp.Size(), rerr))
 	}
-	if sp.Size() > 0 && f.Nested != nil {
-		fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(memberName(zr), sp, sp.Size())))
-		out, errs = append(out, fs...), append(errs, err)
-	}
-	return scanners.Result{Findings: out}, errors.Join(errs...)
+	return sp, memberName(zr), out, errs
 }
 
 // boundHit is the result of a work bound of the top-level file: invalid,

@@ -85,9 +85,26 @@ func closeFile(rc io.Closer) {
 // safeio.DedupeFloor (a 42.zip-style nest of copies) is counted, not
 // scanned again.
 func (s *Scanner) scanMember(ctx context.Context, f scanners.File, file *sevenzip.File, w *safeio.Work, limit int64) ([]scanners.Finding, int64, error) {
-	rc, err := openFile(file)
+	sp, out, errs, err := s.decompress(ctx, f, file, w, limit)
 	if err != nil {
 		return s.openFailed(file, err)
+	}
+	defer func() { _ = sp.Close() }()
+	if sp.Size() > 0 {
+		fs, err := s.scanContent(ctx, f, file.Name, sp, w)
+		out, errs = append(out, fs...), append(errs, err)
+	}
+	return out, sp.Size(), errors.Join(errs...)
+}
+
+// decompress spools one member and closes its reader before the content
+// is scanned. It returns the findings and errors of reading; err is set
+// when the member could not be opened.
+func (s *Scanner) decompress(ctx context.Context, f scanners.File, file *sevenzip.File, w *safeio.Work, limit int64) (
+	sp *safeio.Spooled, out []scanners.Finding, errs []error, err error) {
+	rc, err := openFile(file)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	defer closeFile(rc)
 	h := crc32.NewIEEE()
@@ -95,10 +112,7 @@ func (s *Scanner) scanMember(ctx context.Context, f scanners.File, file *sevenzi
 	guard := safeio.NewGuard(io.TeeReader(safeReader{rc}, h), func() int64 { return f.Size },
 		safeio.BombLimits{MaxSize: min(limit, budget), MaxRatio: s.lim.MaxRatio, RatioFloor: s.lim.RatioFloor})
 	sp, rerr := safeio.Spool(ctx, guard, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: min(limit, budget), Dir: s.lim.TempDir})
-	defer func() { _ = sp.Close() }()
 	w.Add(sp.Size())
-	var out []scanners.Finding
-	var errs []error
 	var re *sevenzip.ReadError
 	switch {
 	case errors.Is(rerr, safeio.ErrTooLarge) && budget < limit:
@@ -118,11 +132,7 @@ func (s *Scanner) scanMember(ctx context.Context, f scanners.File, file *sevenzi
 	default:
 		errs = append(errs, scanners.MemberErrorf(file.Name, "7z", sp.Size(), "decompressing: %v", rerr))
 	}
-	if sp.Size() > 0 {
-		fs, err := s.scanContent(ctx, f, file.Name, sp, w)
-		out, errs = append(out, fs...), append(errs, err)
-	}
-	return out, sp.Size(), errors.Join(errs...)
+	return sp, out, errs, nil
 }
 
 // scanContent hands a decompressed member to the scanners, once per content

@@ -217,20 +217,36 @@ func scanStored(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions
 // came out, even when decompression failed part way: a loader may have
 // acted on those bytes.
 func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *safeio.Work) ([]scanners.Finding, bool, error) {
+	sp, out, errs, enc := decompress(ctx, e, opts, w)
+	if sp == nil {
+		return out, enc, errors.Join(errs...)
+	}
+	defer func() { _ = sp.Close() }()
+	// The decompressor is released by now: its window or dictionary (up
+	// to MaxDict) is not kept while nested archives are scanned.
+	if sp.Size() > 0 {
+		fs, err := nested(ctx, f, e.Name, sp, sp.Size())
+		out, errs = append(out, fs...), append(errs, err)
+	}
+	return out, enc, errors.Join(errs...)
+}
+
+// decompress spools the member's content and closes the decompressor. It
+// returns the findings and errors of reading, and whether the member really
+// is encrypted; sp is nil when the member could not be opened.
+func decompress(ctx context.Context, e *Entry, opts ScanOptions, w *safeio.Work) (sp *safeio.Spooled, out []scanners.Finding, errs []error, enc bool) {
 	er, err := e.Open()
 	if err != nil {
 		if e.Encrypted() {
-			return nil, true, nil
+			return nil, nil, nil, true
 		}
-		return nil, false, scanners.Errorf("zip", e.DataOffset, "opening entry %q: %v", e.Name, err)
+		return nil, nil, []error{scanners.Errorf("zip", e.DataOffset, "opening entry %q: %v", e.Name, err)}, false
 	}
 	defer er.Close()
 	budget := w.Remaining()
 	sp, rerr := safeio.Spool(ctx, er, safeio.SpoolLimits{MaxMemory: opts.MaxMemory, MaxSize: min(opts.MaxMember, budget), Dir: opts.TempDir})
-	defer func() { _ = sp.Close() }()
 	w.Add(sp.Size())
-	out := er.Findings()
-	var errs []error
+	out = er.Findings()
 	switch {
 	case rerr == nil || errors.Is(rerr, ErrChecksum):
 	case errors.Is(rerr, safeio.ErrTooLarge) && budget < opts.MaxMember:
@@ -252,16 +268,12 @@ func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOpt
 	// Ciphertext does not inflate to the declared size: a member flagged
 	// as encrypted that does not is encrypted, and the errors and size
 	// findings are side effects of that.
-	enc := e.Encrypted() && ctx.Err() == nil && !errors.Is(rerr, safeio.ErrTooLarge) && !errors.Is(rerr, safeio.ErrBomb) &&
+	enc = e.Encrypted() && ctx.Err() == nil && !errors.Is(rerr, safeio.ErrTooLarge) && !errors.Is(rerr, safeio.ErrBomb) &&
 		(rerr != nil && !errors.Is(rerr, ErrChecksum) || er.Out() != int64(e.UncompressedSize)) //nolint:gosec // a size compared
 	if enc {
 		out, errs = nil, nil
 	}
-	if sp.Size() > 0 {
-		fs, err := nested(ctx, f, e.Name, sp, sp.Size())
-		out, errs = append(out, fs...), append(errs, err)
-	}
-	return out, enc, errors.Join(errs...)
+	return sp, out, errs, enc
 }
 
 // Scanner finds zip archives by content, opens each once, refines it into
