@@ -196,15 +196,15 @@ func (s *Scanner) scanMembers(ctx context.Context, f scanners.File, files []*sev
 // the file is invalid, never clean, and the rest was not scanned. Only the
 // first archive to hit the bound reports the finding.
 func boundHit(w *safeio.Work, err error) ([]scanners.Finding, error) {
-	herr := &workErr{scanners.Errorf("7z", -1, "%v; the rest was not scanned", err)}
+	herr := &workError{scanners.Errorf("7z", -1, "%v; the rest was not scanned", err)}
 	if !w.FirstHit() {
 		return nil, herr
 	}
 	return []scanners.Finding{finding(RuleBomb, scanners.High, "7z bomb: %v; the rest was not scanned", err)}, herr
 }
 
-// workErr marks the FormatError of a work bound (errors.Is ErrWorkLimit).
-type workErr struct{ error }
+// workError marks the FormatError of a work bound (errors.Is ErrWorkLimit).
+type workError struct{ error }
 
-func (e *workErr) Unwrap() error        { return e.error }
-func (e *workErr) Is(target error) bool { return target == safeio.ErrWorkLimit }
+func (e *workError) Unwrap() error        { return e.error }
+func (e *workError) Is(target error) bool { return target == safeio.ErrWorkLimit }

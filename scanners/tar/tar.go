@@ -140,12 +140,12 @@ var ErrStop = errors.New("tar: walk stopped")
 
 // Stop returns err marked to end a Walk: errors.Is(Stop(err), ErrStop) and
 // errors.As still reaches err; its text is err's.
-func Stop(err error) error { return stopErr{err} }
+func Stop(err error) error { return stopError{err} }
 
-type stopErr struct{ error }
+type stopError struct{ error }
 
-func (e stopErr) Unwrap() error        { return e.error }
-func (e stopErr) Is(target error) bool { return target == ErrStop }
+func (e stopError) Unwrap() error        { return e.error }
+func (e stopError) Is(target error) bool { return target == ErrStop }
 
 // sparse reports whether archive/tar expands h from a sparse map.
 func sparse(h *tar.Header) bool {
