@@ -32,9 +32,11 @@ go build -o "$out/aibom.build" ./cmd/aibom
 cp "$out/aibom.build" "$out/aibom-new"
 bins=("$out/aibom-new")
 if [ "$base_ref" != none ]; then
-  rm -rf "$out/base-src" && mkdir -p "$out/base-src"
-  git archive "$base_ref" | tar -x -C "$out/base-src"
-  (cd "$out/base-src" && go build -o ../aibom.base-build ./cmd/aibom)
+  # Built outside the worktree, so that go and lint patterns never see it.
+  src=$(mktemp -d)
+  git archive "$base_ref" | tar -x -C "$src"
+  (cd "$src" && go build -o "$OLDPWD/$out/aibom.base-build" ./cmd/aibom)
+  rm -rf "$src"
   cp "$out/aibom.base-build" "$out/aibom-base"
   bins=("$out/aibom-base" "$out/aibom-new")
 fi
