@@ -24,8 +24,9 @@ out=${1:-bench/out/memory}
 base_ref=${2:-main}
 runs=${3:-3}
 tmo=${TIMEOUT:-300}
+mkdir -p "$out/inputs"
+out=$(cd "$out" && pwd)
 in=$out/inputs
-mkdir -p "$in"
 /usr/bin/python3 bench/memory_gen.py "$in"
 
 go build -o "$out/aibom.build" ./cmd/aibom
@@ -35,7 +36,7 @@ if [ "$base_ref" != none ]; then
   # Built outside the worktree, so that go and lint patterns never see it.
   src=$(mktemp -d)
   git archive "$base_ref" | tar -x -C "$src"
-  (cd "$src" && go build -o "$OLDPWD/$out/aibom.base-build" ./cmd/aibom)
+  (cd "$src" && go build -o "$out/aibom.base-build" ./cmd/aibom)
   rm -rf "$src"
   cp "$out/aibom.base-build" "$out/aibom-base"
   bins=("$out/aibom-base" "$out/aibom-new")
