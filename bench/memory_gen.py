@@ -70,7 +70,7 @@ def zip_deflated(name, data_or_path):
 
 
 def tgz_zeros(path, n):
-    with open(path, "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", mtime=0, compresslevel=6) as g, \
+    with open(path, "wb") as f, gzip.GzipFile(filename="", fileobj=f, mode="wb", mtime=0, compresslevel=6) as g, \
             tarfile.open(fileobj=g, mode="w|") as t:
         info = tarfile.TarInfo("zeros.bin")
         info.size = n
@@ -87,7 +87,7 @@ def tgz_zeros(path, n):
 
 
 def tgz_many(path, count):
-    with open(path, "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", mtime=0) as g, \
+    with open(path, "wb") as f, gzip.GzipFile(filename="", fileobj=f, mode="wb", mtime=0) as g, \
             tarfile.open(fileobj=g, mode="w|", format=tarfile.USTAR_FORMAT) as t:
         for i in range(count):
             t.addfile(tarfile.TarInfo("m/%06d.txt" % i))
