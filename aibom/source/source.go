@@ -154,7 +154,7 @@ var (
 	ErrStreamed = errors.New("source: streamed entry opened outside its walk")
 )
 
-// SpoolLimits bound how much of a streamed entry ReaderAt keeps: 32 MiB in
+// SpoolLimits bound how much of a streamed entry ReaderAt keeps: 1 MiB in
 // memory, then a temporary file, 4 GiB at most. The one place the spool
 // limit of aibom is set.
 func SpoolLimits() safeio.SpoolLimits { return safeio.DefaultSpoolLimits() }

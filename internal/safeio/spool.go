@@ -102,9 +102,12 @@ type SpoolLimits struct {
 	Dir string
 }
 
-// DefaultSpoolLimits keeps 32 MiB in memory and spools at most 4 GiB.
+// DefaultSpoolLimits keeps 1 MiB in memory and spools at most 4 GiB. (At
+// 32 MiB, the doubling buffer, its garbage and a spool per nesting level
+// took a scan past 170 MB of RSS, issue 11; bigger members go to a file,
+// whose pages the kernel caches outside the process.)
 func DefaultSpoolLimits() SpoolLimits {
-	return SpoolLimits{MaxMemory: 32 << 20, MaxSize: 4 << 30}
+	return SpoolLimits{MaxMemory: 1 << 20, MaxSize: 4 << 30}
 }
 
 // Spooled holds the bytes copied from a stream, in memory or in a temporary
@@ -116,6 +119,9 @@ type Spooled struct {
 	// linked is set when the file could not be unlinked at creation (a
 	// system that does not allow removing an open file): Close removes it.
 	linked bool
+	// work, when set, grants the memory held in mem (reserved bytes).
+	work     *Work
+	reserved int64
 }
 
 // ReadAt reads from the spooled bytes.
@@ -147,6 +153,7 @@ func (s *Spooled) Size() int64 { return s.size }
 // Close frees the memory and removes the temporary file.
 func (s *Spooled) Close() error {
 	s.mem = nil
+	s.release()
 	if s.file == nil {
 		return nil
 	}
@@ -165,9 +172,12 @@ func (s *Spooled) Close() error {
 // Spool copies r into a Spooled within lim. On a read error, a cancelled ctx
 // or a limit it returns what it copied so far together with the error: a
 // loader may already have acted on those bytes, so callers scan them too.
-// The returned Spooled is never nil and must be closed.
+// The returned Spooled is never nil and must be closed. When ctx carries a
+// Work, the memory the spool keeps is also taken from the Work's memory
+// budget, so that spools nested in one file share one ceiling; once the
+// budget is spent the spool moves to its file.
 func Spool(ctx context.Context, r io.Reader, lim SpoolLimits) (*Spooled, error) {
-	s := &Spooled{}
+	s := &Spooled{work: WorkOf(ctx)}
 	buf := make([]byte, 32<<10)
 	for empty := 0; ; {
 		if err := ctx.Err(); err != nil {
@@ -201,8 +211,44 @@ func Spool(ctx context.Context, r io.Reader, lim SpoolLimits) (*Spooled, error) 
 	}
 }
 
+// release returns the memory reserved from the Work.
+func (s *Spooled) release() {
+	if s.work != nil && s.reserved > 0 {
+		s.work.releaseMemory(s.reserved)
+	}
+	s.reserved = 0
+}
+
+// grow makes room in mem for need bytes, within lim and the Work's budget;
+// false means the bytes go to a file.
+func (s *Spooled) grow(need int, lim SpoolLimits) bool {
+	if need <= cap(s.mem) {
+		return true
+	}
+	// Double, up to MaxMemory: append's 1.25x growth of a 32 MiB buffer
+	// allocated 163 MB on the way (issue 9's DUP bomb peaked at 170 MB
+	// RSS through this spool).
+	n := min(max(2*cap(s.mem), need, 64<<10), max(int(min(lim.MaxMemory, math.MaxInt32)), need))
+	if s.work != nil {
+		// The budget counts the buffers kept; the old one is garbage
+		// once copied.
+		if !s.work.grantMemory(int64(n) - s.reserved) {
+			return false
+		}
+		s.reserved = int64(n)
+	}
+	m := make([]byte, len(s.mem), n)
+	copy(m, s.mem)
+	s.mem = m
+	return true
+}
+
 func (s *Spooled) write(p []byte, lim SpoolLimits) error {
-	if s.file == nil && s.size+int64(len(p)) > lim.MaxMemory {
+	inMem := s.size+int64(len(p)) <= lim.MaxMemory
+	if s.file == nil && inMem {
+		inMem = s.grow(len(s.mem)+len(p), lim)
+	}
+	if s.file == nil && !inMem {
 		f, err := os.CreateTemp(lim.Dir, "aibom-spool-*")
 		if err != nil {
 			return fmt.Errorf("safeio: spool file: %w", err)
@@ -219,21 +265,13 @@ func (s *Spooled) write(p []byte, lim SpoolLimits) error {
 			return fmt.Errorf("safeio: spool file: %w", err)
 		}
 		s.file, s.mem = f, nil
+		s.release()
 	}
 	if s.file != nil {
 		if _, err := s.file.Write(p); err != nil {
 			return fmt.Errorf("safeio: spool file: %w", err)
 		}
 	} else {
-		if need := len(s.mem) + len(p); need > cap(s.mem) {
-			// Double, up to MaxMemory: append's 1.25x growth of a
-			// 32 MiB buffer allocated 163 MB on the way (issue 9's DUP
-			// bomb peaked at 170 MB RSS through this spool).
-			n := min(max(2*cap(s.mem), need, 64<<10), max(int(min(lim.MaxMemory, math.MaxInt32)), need))
-			m := make([]byte, len(s.mem), n)
-			copy(m, s.mem)
-			s.mem = m
-		}
 		s.mem = append(s.mem, p...)
 	}
 	s.size += int64(len(p))

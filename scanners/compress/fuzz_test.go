@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/safeio"
 	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
@@ -23,13 +24,19 @@ func FuzzCompress(f *testing.F) {
 	f.Add(lz4Of(payload))
 	f.Add(zfile(payload))
 	f.Add(xzOf(bytes.Repeat(payload, 100)))
-	lim := Limits{MaxSize: 1 << 20, MaxDict: 1 << 20, MaxMemory: 1 << 16, RatioFloor: 1 << 16, MaxRatio: 1000}
+	f.Add(gz(make([]byte, 512<<10), "")) // past the work budget's bytes
+	lim := Limits{MaxSize: 1 << 20, MaxDict: 1 << 20, MaxMemory: 1 << 16, RatioFloor: 1 << 16, MaxRatio: 1000,
+		Work: safeio.WorkLimits{MaxBytes: 256 << 10, MaxMemory: 1 << 16}}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		head := b[:min(len(b), scanners.HeadSize)]
 		if format, ok := Detect(head); ok {
 			fn := &scantest.Nester{FullBelow: scantest.NoLimit}
 			file := scanners.File{Path: "x", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
-			_, _ = scanners.FindingsOf(New(format, lim).Scan(context.Background(), file))
+			ctx, w := safeio.WithWork(context.Background(), lim.Work)
+			_, _ = scanners.FindingsOf(New(format, lim).Scan(ctx, file))
+			if n := w.MemoryInUse(); n != 0 {
+				t.Fatalf("%d bytes of spool memory not released", n)
+			}
 		}
 		// Every decoder, whatever the magic says.
 		for _, format := range Formats {

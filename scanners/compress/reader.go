@@ -34,12 +34,17 @@ type Limits struct {
 	MaxMemory int64
 	// TempDir holds spool files ("" is the system default).
 	TempDir string
+	// Work bounds the top-level file when a stream is its outermost
+	// container (nested ones share the outer one's safeio.Work).
+	Work safeio.WorkLimits
 }
 
 // DefaultLimits: 4 GiB of output, ratio 2000 beyond 256 MiB, 64 MiB LZMA
-// dictionaries, 32 MiB in memory, depth 8.
+// dictionaries, 1 MiB in memory, depth 8, and safeio.DefaultWorkLimits per
+// top-level file.
 func DefaultLimits() Limits {
-	return Limits{MaxSize: 4 << 30, MaxRatio: 2000, RatioFloor: 256 << 20, MaxDict: 64 << 20, MaxMemory: safeio.DefaultSpoolLimits().MaxMemory}
+	return Limits{MaxSize: 4 << 30, MaxRatio: 2000, RatioFloor: 256 << 20, MaxDict: 64 << 20,
+		MaxMemory: safeio.DefaultSpoolLimits().MaxMemory, Work: safeio.DefaultWorkLimits()}
 }
 
 func (l Limits) withDefaults() Limits {

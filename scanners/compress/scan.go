@@ -50,7 +50,11 @@ func (s *Scanner) Match(_ scanners.File, head []byte) bool { return Is(s.format,
 
 // Scan decompresses f into a bounded spool and hands the result to
 // f.Nested. A corrupt or truncated stream is reported as a FormatError and
-// what was decompressed before the damage is scanned all the same.
+// what was decompressed before the damage is scanned all the same. The
+// bytes decompressed count against the work budget of the top-level file
+// (safeio.Work); a stream whose compressed bytes were already scanned in
+// the same file at a cost past safeio.DedupeFloor is counted, not scanned
+// again.
 func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	name := s.format.String()
 	if f.MembersTooDeep() {
@@ -58,17 +62,60 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 				Message: fmt.Sprintf("%s stream nested %d deep: not decompressed", name, f.Depth)}}},
 			scanners.Errorf(name, 0, "nested %d deep; not decompressed", f.Depth)
 	}
+	ctx, w := safeio.WithWork(ctx, s.lim.Work)
+	if err := w.Take(); err != nil {
+		return s.boundHit(w, 0, err)
+	}
+	// Only a nested stream can occur twice in one file.
+	var key safeio.ContentKey
+	hashed := false
+	if f.Depth > 0 {
+		key, hashed = safeio.ContentOf(f.R, f.Size, name)
+	}
+	if cost, costly := w.Costly(key); hashed && costly {
+		w.Add(cost)
+		return scanners.Result{}, nil
+	}
+	before := w.Total()
+	res, err := s.scan(ctx, f, w)
+	if hashed {
+		w.Done(key, w.Total()-before)
+	}
+	return res, err
+}
+
+func (s *Scanner) scan(ctx context.Context, f scanners.File, w *safeio.Work) (scanners.Result, error) {
+	sp, member, out, errs := s.decompress(ctx, f, w)
+	if sp == nil {
+		return scanners.Result{Findings: out}, errors.Join(errs...)
+	}
+	defer func() { _ = sp.Close() }()
+	// The decompressor is released by now: its dictionary (up to MaxDict)
+	// is not kept while what it produced is scanned.
+	if sp.Size() > 0 && f.Nested != nil {
+		fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(member, sp, sp.Size())))
+		out, errs = append(out, fs...), append(errs, err)
+	}
+	return scanners.Result{Findings: out}, errors.Join(errs...)
+}
+
+// decompress spools the decompressed stream and closes the decompressor;
+// sp is nil when the stream could not be opened.
+func (s *Scanner) decompress(ctx context.Context, f scanners.File, w *safeio.Work) (sp *safeio.Spooled, member string, out []scanners.Finding, errs []error) {
+	name := s.format.String()
 	zr, err := NewReader(s.format, io.NewSectionReader(f.R, 0, f.Size), s.lim)
 	if err != nil {
-		return scanners.Result{}, scanners.Errorf(name, 0, "%v", err)
+		return nil, "", nil, []error{scanners.Errorf(name, 0, "%v", err)}
 	}
 	defer zr.Close()
-	sp, rerr := safeio.Spool(ctx, zr, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: s.lim.MaxSize, Dir: s.lim.TempDir})
-	defer func() { _ = sp.Close() }()
-	var out []scanners.Finding
-	var errs []error
+	budget := w.Remaining()
+	sp, rerr := safeio.Spool(ctx, zr, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: min(s.lim.MaxSize, budget), Dir: s.lim.TempDir})
+	w.Add(sp.Size())
 	switch {
 	case rerr == nil:
+	case errors.Is(rerr, safeio.ErrTooLarge) && budget < s.lim.MaxSize:
+		res, err := s.boundHit(w, zr.Consumed(), w.BytesErr())
+		out, errs = append(out, res.Findings...), append(errs, err)
 	case errors.Is(rerr, safeio.ErrTooLarge) || errors.Is(rerr, safeio.ErrBomb):
 		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, Offset: zr.Consumed(),
 			ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf(
@@ -79,11 +126,20 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 		errs = append(errs, scanners.Errorf(name, zr.Consumed(),
 			"decompression failed after %d bytes of output (scanned up to there): %v", sp.Size(), rerr))
 	}
-	if sp.Size() > 0 && f.Nested != nil {
-		fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(memberName(zr), sp, sp.Size())))
-		out, errs = append(out, fs...), append(errs, err)
+	return sp, memberName(zr), out, errs
+}
+
+// boundHit is the result of a work bound of the top-level file: invalid,
+// never clean; only the first stream or archive to hit it reports the
+// finding.
+func (s *Scanner) boundHit(w *safeio.Work, off int64, err error) (scanners.Result, error) {
+	name := s.format.String()
+	ferr := scanners.Errorf(name, off, "%v; the rest was not scanned", err)
+	if !w.FirstHit() {
+		return scanners.Result{}, ferr
 	}
-	return scanners.Result{Findings: out}, errors.Join(errs...)
+	return scanners.Result{Findings: []scanners.Finding{{Rule: RuleBomb, Severity: scanners.High, Offset: off,
+		ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf("%s: %v; the rest was not scanned", name, err)}}}, ferr
 }
 
 // memberName names the decompressed stream: the gzip header's file name

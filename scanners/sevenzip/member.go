@@ -79,23 +79,45 @@ func closeFile(rc io.Closer) {
 }
 
 // scanMember decompresses one member into a spool of at most limit bytes
-// and scans it, also when decompression failed part way. It returns the
-// number of bytes decompressed.
-func (s *Scanner) scanMember(ctx context.Context, f scanners.File, file *sevenzip.File, limit int64) ([]scanners.Finding, int64, error) {
-	rc, err := openFile(file)
+// (and the work left in w) and scans it, also when decompression failed
+// part way. It returns the number of bytes decompressed. A member whose
+// content was already scanned in this file at a cost past
+// safeio.DedupeFloor (a 42.zip-style nest of copies) is counted, not
+// scanned again.
+func (s *Scanner) scanMember(ctx context.Context, f scanners.File, file *sevenzip.File, w *safeio.Work, limit int64) ([]scanners.Finding, int64, error) {
+	sp, out, errs, err := s.decompress(ctx, f, file, w, limit)
 	if err != nil {
 		return s.openFailed(file, err)
 	}
+	defer func() { _ = sp.Close() }()
+	if sp.Size() > 0 {
+		fs, err := s.scanContent(ctx, f, file.Name, sp, w)
+		out, errs = append(out, fs...), append(errs, err)
+	}
+	return out, sp.Size(), errors.Join(errs...)
+}
+
+// decompress spools one member and closes its reader before the content
+// is scanned. It returns the findings and errors of reading; err is set
+// when the member could not be opened.
+func (s *Scanner) decompress(ctx context.Context, f scanners.File, file *sevenzip.File, w *safeio.Work, limit int64) (
+	sp *safeio.Spooled, out []scanners.Finding, errs []error, err error) {
+	rc, err := openFile(file)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	defer closeFile(rc)
 	h := crc32.NewIEEE()
+	budget := w.Remaining()
 	guard := safeio.NewGuard(io.TeeReader(safeReader{rc}, h), func() int64 { return f.Size },
-		safeio.BombLimits{MaxSize: limit, MaxRatio: s.lim.MaxRatio, RatioFloor: s.lim.RatioFloor})
-	sp, rerr := safeio.Spool(ctx, guard, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: limit, Dir: s.lim.TempDir})
-	defer func() { _ = sp.Close() }()
-	var out []scanners.Finding
-	var errs []error
+		safeio.BombLimits{MaxSize: min(limit, budget), MaxRatio: s.lim.MaxRatio, RatioFloor: s.lim.RatioFloor})
+	sp, rerr := safeio.Spool(ctx, guard, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: min(limit, budget), Dir: s.lim.TempDir})
+	w.Add(sp.Size())
 	var re *sevenzip.ReadError
 	switch {
+	case errors.Is(rerr, safeio.ErrTooLarge) && budget < limit:
+		fs, herr := boundHit(w, fmt.Errorf("member %q: %w", file.Name, w.BytesErr()))
+		out, errs = append(out, fs...), append(errs, herr)
 	case rerr == nil:
 		if sum := h.Sum32(); file.CRC32 != 0 && sum != file.CRC32 {
 			out = append(out, finding(RuleBadCRC, scanners.Medium, "member %q has CRC-32 %#08x, not the recorded %#08x", file.Name, sum, file.CRC32))
@@ -110,11 +132,23 @@ func (s *Scanner) scanMember(ctx context.Context, f scanners.File, file *sevenzi
 	default:
 		errs = append(errs, scanners.MemberErrorf(file.Name, "7z", sp.Size(), "decompressing: %v", rerr))
 	}
-	if sp.Size() > 0 {
-		fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(file.Name, sp, sp.Size())))
-		out, errs = append(out, fs...), append(errs, err)
+	return sp, out, errs, nil
+}
+
+// scanContent hands a decompressed member to the scanners, once per content
+// that costs more than safeio.DedupeFloor.
+func (s *Scanner) scanContent(ctx context.Context, f scanners.File, name string, sp *safeio.Spooled, w *safeio.Work) ([]scanners.Finding, error) {
+	key, hashed := safeio.ContentOf(sp, sp.Size(), "7z-member")
+	if cost, costly := w.Costly(key); hashed && costly {
+		w.Add(cost)
+		return nil, nil
 	}
-	return out, sp.Size(), errors.Join(errs...)
+	before := w.Total()
+	fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(name, sp, sp.Size())))
+	if hashed {
+		w.Done(key, w.Total()-before)
+	}
+	return fs, err
 }
 
 func (s *Scanner) openFailed(file *sevenzip.File, err error) ([]scanners.Finding, int64, error) {

@@ -33,7 +33,8 @@ const (
 	RuleBadCRC = "7Z-BAD-CRC"
 	// RuleDuplicateName: two members with the same name.
 	RuleDuplicateName = "7Z-DUPLICATE-NAME"
-	// RuleBomb: decompression was stopped by a size or ratio limit.
+	// RuleBomb: decompression was stopped by a size or ratio limit, or the
+	// work budget of the top-level file (entries, bytes, time) ran out.
 	RuleBomb = "7Z-BOMB"
 	// RuleTooDeep: archives nested too deep; members were not scanned.
 	RuleTooDeep = "7Z-TOO-DEEP"
@@ -59,13 +60,17 @@ type Limits struct {
 	MaxMemory int64
 	// TempDir holds spool files ("" is the system default).
 	TempDir string
+	// Work bounds the top-level file when a 7z is its outermost archive
+	// (nested archives share the outer one's safeio.Work).
+	Work safeio.WorkLimits
 }
 
 // DefaultLimits: 100,000 entries, a 64 MiB header, 4 GiB per member,
-// 16 GiB per archive, ratio 2000 beyond 256 MiB, 32 MiB in memory, depth 8.
+// 16 GiB per archive, ratio 2000 beyond 256 MiB, 1 MiB in memory, depth 8,
+// and safeio.DefaultWorkLimits per top-level file.
 func DefaultLimits() Limits {
 	return Limits{MaxEntries: 100_000, MaxHeaderSize: 64 << 20, MaxMemberSize: 4 << 30, MaxTotalSize: 16 << 30,
-		MaxRatio: 2000, RatioFloor: 256 << 20, MaxMemory: safeio.DefaultSpoolLimits().MaxMemory}
+		MaxRatio: 2000, RatioFloor: 256 << 20, MaxMemory: safeio.DefaultSpoolLimits().MaxMemory, Work: safeio.DefaultWorkLimits()}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -150,9 +155,19 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 		out = append(out, finding(RuleBomb, scanners.High,
 			"members declare %d uncompressed bytes, over the limit of %d: members past it are not scanned", declared, s.lim.MaxTotalSize))
 	}
+	fs, err := s.scanMembers(ctx, f, z.File)
+	out = append(out, fs...)
+	return scanners.Result{Findings: out}, err
+}
+
+// scanMembers scans the members within the archive's MaxTotalSize and the
+// work budget of the top-level file.
+func (s *Scanner) scanMembers(ctx context.Context, f scanners.File, files []*sevenzip.File) ([]scanners.Finding, error) {
+	var out []scanners.Finding
 	var errs []error
+	ctx, w := safeio.WithWork(ctx, s.lim.Work)
 	budget := s.lim.MaxTotalSize
-	for _, file := range z.File {
+	for _, file := range files {
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, err)
 			break
@@ -163,8 +178,33 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 		if file.UncompressedSize > uint64(budget) { //nolint:gosec // budget >= 0
 			break
 		}
-		fs, used, err := s.scanMember(ctx, f, file, min(budget, s.lim.MaxMemberSize))
+		if err := w.Take(); err != nil {
+			fs, herr := boundHit(w, err)
+			out, errs = append(out, fs...), append(errs, herr)
+			break
+		}
+		fs, used, err := s.scanMember(ctx, f, file, w, min(budget, s.lim.MaxMemberSize))
 		out, errs, budget = append(out, fs...), append(errs, err), budget-used
+		if errors.Is(err, safeio.ErrWorkLimit) {
+			break
+		}
 	}
-	return scanners.Result{Findings: out}, errors.Join(errs...)
+	return out, errors.Join(errs...)
 }
+
+// boundHit is the finding and error of a work bound of the top-level file:
+// the file is invalid, never clean, and the rest was not scanned. Only the
+// first archive to hit the bound reports the finding.
+func boundHit(w *safeio.Work, err error) ([]scanners.Finding, error) {
+	herr := &workError{scanners.Errorf("7z", -1, "%v; the rest was not scanned", err)}
+	if !w.FirstHit() {
+		return nil, herr
+	}
+	return []scanners.Finding{finding(RuleBomb, scanners.High, "7z bomb: %v; the rest was not scanned", err)}, herr
+}
+
+// workError marks the FormatError of a work bound (errors.Is ErrWorkLimit).
+type workError struct{ error }
+
+func (e *workError) Unwrap() error        { return e.error }
+func (e *workError) Is(target error) bool { return target == safeio.ErrWorkLimit }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/safeio"
 	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
@@ -20,7 +21,13 @@ func FuzzTar(f *testing.F) {
 		}
 	}
 	f.Add(buildTar([]entry{{name: "a", data: pickle}, {name: "l", link: "../x", typ: 2}}))
-	lim := Limits{MaxEntries: 64, MaxMemberSize: 1 << 20, MaxMemory: 1 << 16}
+	many := make([]entry, 12)
+	for i := range many {
+		many[i] = entry{name: string(rune('a' + i)), data: pickle}
+	}
+	f.Add(buildTar(many)) // past the work budget's entries
+	lim := Limits{MaxEntries: 64, MaxMemberSize: 1 << 20, MaxMemory: 1 << 16,
+		Work: safeio.WorkLimits{MaxEntries: 8, MaxBytes: 256 << 10, MaxMemory: 1 << 16}}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		Sniff(b)
 		_, _ = Walk(bytes.NewReader(b), int64(len(b)), lim, func(m Member) error {
@@ -32,6 +39,10 @@ func FuzzTar(f *testing.F) {
 		})
 		fn := &scantest.Nester{}
 		file := scanners.File{Path: "x", Size: int64(len(b)), R: bytes.NewReader(b), Nested: fn}
-		_, _ = scanners.FindingsOf(New(lim).Scan(context.Background(), file))
+		ctx, w := safeio.WithWork(context.Background(), lim.Work)
+		_, _ = scanners.FindingsOf(New(lim).Scan(ctx, file))
+		if n := w.MemoryInUse(); n != 0 {
+			t.Fatalf("%d bytes of spool memory not released", n)
+		}
 	})
 }

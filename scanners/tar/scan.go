@@ -87,6 +87,7 @@ func (s *Scanner) Match(_ scanners.File, head []byte) bool { return Sniff(head) 
 func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
 	tooDeep := f.MembersTooDeep()
 	var member []scanners.Finding
+	ctx, w := safeio.WithWork(ctx, s.lim.Work)
 	fs, err := Walk(f.R, f.Size, s.lim, func(m Member) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -94,7 +95,12 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 		if tooDeep || f.Nested == nil {
 			return nil
 		}
-		got, err := s.scanMember(ctx, f, m)
+		if err := w.Take(); err != nil {
+			fd, herr := boundHit(w, m.Offset, err)
+			member = append(member, fd...)
+			return herr
+		}
+		got, err := s.scanMember(ctx, f, m, w)
 		member = append(member, got...)
 		return err
 	})
@@ -109,17 +115,22 @@ func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, e
 
 // scanMember hands one member over: contiguous members lazily through their
 // section of the archive, sparse ones expanded into a bounded spool.
-func (s *Scanner) scanMember(ctx context.Context, f scanners.File, m Member) ([]scanners.Finding, error) {
+func (s *Scanner) scanMember(ctx context.Context, f scanners.File, m Member, w *safeio.Work) ([]scanners.Finding, error) {
 	if m.Offset >= 0 {
 		fs, err := scanners.FindingsOf(f.Nested.ScanNested(ctx, f.Child(m.Header.Name, io.NewSectionReader(f.R, m.Offset, m.Size), m.Size)))
 		return fs, err
 	}
-	sp, rerr := safeio.Spool(ctx, m.Stream, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: s.lim.MaxMemberSize, Dir: s.lim.TempDir})
+	budget := w.Remaining()
+	sp, rerr := safeio.Spool(ctx, m.Stream, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: min(s.lim.MaxMemberSize, budget), Dir: s.lim.TempDir})
 	defer func() { _ = sp.Close() }()
+	w.Add(sp.Size())
 	var out []scanners.Finding
 	var errs []error
 	switch {
 	case rerr == nil:
+	case errors.Is(rerr, safeio.ErrTooLarge) && budget < s.lim.MaxMemberSize:
+		fd, herr := boundHit(w, -1, fmt.Errorf("sparse member %q: %w", m.Header.Name, w.BytesErr()))
+		out, errs = append(out, fd...), append(errs, herr)
 	case errors.Is(rerr, safeio.ErrTooLarge):
 		out = append(out, scanners.Finding{Rule: RuleBomb, Severity: scanners.High, ATLAS: scanners.ATLASSupplyChainModel,
 			Message: fmt.Sprintf("sparse member %q expands past %d bytes; the rest was not scanned", m.Header.Name, s.lim.MaxMemberSize)})
@@ -131,4 +142,17 @@ func (s *Scanner) scanMember(ctx context.Context, f scanners.File, m Member) ([]
 		out, errs = append(out, fs...), append(errs, err)
 	}
 	return out, errors.Join(errs...)
+}
+
+// boundHit is the finding and error of a work bound of the top-level file:
+// the file is invalid, never clean, and the rest was not scanned. Only the
+// first archive to hit the bound reports the finding; the error (which
+// ends the walk) is returned each time.
+func boundHit(w *safeio.Work, off int64, err error) ([]scanners.Finding, error) {
+	herr := Stop(scanners.Errorf("tar", off, "%v; the rest was not scanned", err))
+	if !w.FirstHit() {
+		return nil, herr
+	}
+	return []scanners.Finding{{Rule: RuleBomb, Severity: scanners.High, Offset: off, ATLAS: scanners.ATLASSupplyChainModel,
+		Message: fmt.Sprintf("tar bomb: %v; the rest was not scanned", err)}}, herr
 }

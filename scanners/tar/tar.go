@@ -31,7 +31,8 @@ const (
 	RuleSpecialFile = "TAR-SPECIAL-FILE"
 	// RuleDuplicateName: two members with the same name.
 	RuleDuplicateName = "TAR-DUPLICATE-NAME"
-	// RuleBomb: a sparse member expanded past the size limit.
+	// RuleBomb: a sparse member expanded past the size limit, or the work
+	// budget of the top-level file (entries, bytes, time) ran out.
 	RuleBomb = "TAR-BOMB"
 	// RuleTooDeep: archives nested too deep; members were not scanned.
 	RuleTooDeep = "TAR-TOO-DEEP"
@@ -48,12 +49,16 @@ type Limits struct {
 	MaxMemory int64
 	// TempDir holds spool files ("" is the system default).
 	TempDir string
+	// Work bounds the top-level file when a tar is its outermost archive
+	// (nested archives share the outer one's safeio.Work).
+	Work safeio.WorkLimits
 }
 
-// DefaultLimits: 100,000 members, sparse members up to 4 GiB (32 MiB in
-// memory), depth 8.
+// DefaultLimits: 100,000 members, sparse members up to 4 GiB (1 MiB in
+// memory), depth 8, and safeio.DefaultWorkLimits per top-level file.
 func DefaultLimits() Limits {
-	return Limits{MaxEntries: 100_000, MaxMemberSize: 4 << 30, MaxMemory: safeio.DefaultSpoolLimits().MaxMemory}
+	return Limits{MaxEntries: 100_000, MaxMemberSize: 4 << 30, MaxMemory: safeio.DefaultSpoolLimits().MaxMemory,
+		Work: safeio.DefaultWorkLimits()}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -129,6 +134,19 @@ type Member struct {
 	Stream io.Reader
 }
 
+// ErrStop ends a Walk when its callback returns an error that matches it
+// (see Stop).
+var ErrStop = errors.New("tar: walk stopped")
+
+// Stop returns err marked to end a Walk: errors.Is(Stop(err), ErrStop) and
+// errors.As still reaches err; its text is err's.
+func Stop(err error) error { return stopError{err} }
+
+type stopError struct{ error }
+
+func (e stopError) Unwrap() error        { return e.error }
+func (e stopError) Is(target error) bool { return target == ErrStop }
+
 // sparse reports whether archive/tar expands h from a sparse map.
 func sparse(h *tar.Header) bool {
 	if h.Typeflag == tar.TypeGNUSparse {
@@ -144,7 +162,8 @@ func sparse(h *tar.Header) bool {
 
 // Walk reads the archive in r and calls fn for every regular member. It
 // returns the findings about names and links (Member unset, offsets in the
-// archive) and the parse errors; fn's errors are joined to them.
+// archive) and the parse errors; fn's errors are joined to them. An error
+// of fn that wraps ErrStop ends the walk.
 func Walk(r io.ReaderAt, size int64, lim Limits, fn func(m Member) error) ([]scanners.Finding, error) {
 	lim = lim.withDefaults()
 	sr := io.NewSectionReader(r, 0, size)
@@ -181,6 +200,9 @@ func Walk(r io.ReaderAt, size int64, lim Limits, fn func(m Member) error) ([]sca
 		}
 		if err := fn(m); err != nil {
 			errs = append(errs, err)
+			if errors.Is(err, ErrStop) {
+				break
+			}
 		}
 	}
 	return out, errors.Join(errs...)

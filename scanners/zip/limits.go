@@ -19,8 +19,13 @@ const (
 	RuleHeaderMismatch = "ZIP-HEADER-MISMATCH"
 	// RuleBadCRC: the CRC-32 of a member does not match (CVE-2025-10156).
 	RuleBadCRC = "ZIP-BAD-CRC"
-	// RuleEncrypted: a member is flagged as encrypted.
+	// RuleEncrypted: a member is flagged as encrypted but reads as plain
+	// data (loaders that ignore the flag load it; zipfile-based scanners
+	// skip it).
 	RuleEncrypted = "ZIP-ENCRYPTED-FLAG"
+	// RuleEncryptedMember: a member really is encrypted (AES, or bytes that
+	// do not read as plain data): its content cannot be inspected.
+	RuleEncryptedMember = "ZIP-ENCRYPTED-MEMBER"
 	// RuleFlagBits: flag bits that make Python's zipfile refuse a member
 	// that PyTorch loads (patched data, CVE-2025-1945), or reserved bits.
 	RuleFlagBits = "ZIP-FLAG-BITS"

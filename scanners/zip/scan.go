@@ -30,14 +30,23 @@ type ScanOptions struct {
 	MaxWorkBytes   int64
 	MaxWorkEntries int64
 	MaxWorkTime    time.Duration
+	// MaxWorkMemory is the most memory all spools of the top-level file
+	// keep at once.
+	MaxWorkMemory int64
 }
 
-// DefaultScanOptions: 32 MiB in memory, 4 GiB per member, CRC of stored
-// members up to 64 MiB; per top-level file 16 GiB decompressed,
-// 1M entries and 5 minutes.
+// workLimits are the bounds of a top-level file scanned with o.
+func (o ScanOptions) workLimits() safeio.WorkLimits {
+	return safeio.WorkLimits{MaxBytes: o.MaxWorkBytes, MaxEntries: o.MaxWorkEntries, MaxTime: o.MaxWorkTime, MaxMemory: o.MaxWorkMemory}
+}
+
+// DefaultScanOptions: 1 MiB in memory, 4 GiB per member, CRC of stored
+// members up to 64 MiB; per top-level file the safeio.DefaultWorkLimits
+// (16 GiB decompressed, 1M entries, 5 minutes, 4 MiB of spools in memory).
 func DefaultScanOptions() ScanOptions {
+	w := safeio.DefaultWorkLimits()
 	return ScanOptions{MaxMemory: safeio.DefaultSpoolLimits().MaxMemory, MaxMember: 4 << 30, VerifyStoredBelow: 64 << 20,
-		MaxWorkBytes: 16 << 30, MaxWorkEntries: 1 << 20, MaxWorkTime: 5 * time.Minute}
+		MaxWorkBytes: w.MaxBytes, MaxWorkEntries: w.MaxEntries, MaxWorkTime: w.MaxTime, MaxWorkMemory: w.MaxMemory}
 }
 
 func (o ScanOptions) withDefaults() ScanOptions {
@@ -59,6 +68,9 @@ func (o ScanOptions) withDefaults() ScanOptions {
 	}
 	if o.MaxWorkTime <= 0 {
 		o.MaxWorkTime = d.MaxWorkTime
+	}
+	if o.MaxWorkMemory <= 0 {
+		o.MaxWorkMemory = d.MaxWorkMemory
 	}
 	return o
 }
@@ -105,15 +117,15 @@ func ScanArchive(ctx context.Context, f scanners.File, a *Archive, opts ScanOpti
 		method uint16
 	}
 	scanned := make(map[dataKey]bool, len(a.Entries))
-	ctx, w := withWork(ctx)
+	ctx, w := withWork(ctx, opts)
 	for i := range a.Entries {
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, err)
 			break
 		}
 		e := &a.Entries[i]
-		if err := w.take(opts); err != nil {
-			if w.firstHit() {
+		if err := w.Take(); err != nil {
+			if w.FirstHit() {
 				fd, ferr := boundHit(e.LocalHeaderOffset, err)
 				out, errs = append(out, fd), append(errs, ferr)
 			} else {
@@ -126,18 +138,21 @@ func ScanArchive(ctx context.Context, f scanners.File, a *Archive, opts ScanOpti
 		// bytes anywhere in the file: scan each content once.
 		if k := (dataKey{e.DataOffset, e.CompressedSize, e.Method}); !scanned[k] {
 			scanned[k] = true
-			ck, hashed := w.contentOf(a, e)
-			if hashed && w.costly(ck) {
+			ck, hashed := contentOf(a, e)
+			if cost, costly := w.Costly(ck); hashed && costly {
 				// Not decompressed again, but counted: a loader extracting
 				// everything does that work (a 42.zip is 4 TiB of zeros).
-				w.add(w.cost(ck))
+				w.Add(cost)
 				continue
 			}
-			before := w.total()
-			fs, err := scanEntry(ctx, f, e, opts, w)
+			before := w.Total()
+			fs, enc, err := scanEntry(ctx, f, e, opts, w)
 			out, errs = append(out, fs...), append(errs, err)
+			if enc {
+				out = encryptedMember(out, e)
+			}
 			if hashed {
-				w.done(ck, w.total()-before)
+				w.Done(ck, w.Total()-before)
 			}
 		}
 	}
@@ -150,10 +165,14 @@ func nested(ctx context.Context, f scanners.File, name string, r io.ReaderAt, si
 	return fs, err
 }
 
-// scanEntry scans one member.
-func scanEntry(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *work) ([]scanners.Finding, error) {
+// scanEntry scans one member; enc reports a member that really is
+// encrypted (see encryptedMember).
+func scanEntry(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *safeio.Work) (fs []scanners.Finding, enc bool, err error) {
+	if e.Method == AES {
+		return nil, true, nil
+	}
 	if e.DataOffset < 0 || (e.CompressedSize == 0 && e.UncompressedSize == 0) {
-		return nil, nil
+		return nil, false, nil
 	}
 	switch e.Method {
 	case Store:
@@ -161,19 +180,20 @@ func scanEntry(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions,
 	case Deflate, Bzip2, LZMA, Zstd:
 		return scanCompressed(ctx, f, e, opts, w)
 	default:
-		return nil, nil // reported as ZIP-UNSUPPORTED-METHOD or ZIP-ENCRYPTED-FLAG
+		return nil, false, nil // reported as ZIP-UNSUPPORTED-METHOD
 	}
 }
 
 // scanStored checks the CRC of small stored members and hands the member
 // over lazily, so a large stored tensor is read only as far as sniffing goes.
-func scanStored(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions) ([]scanners.Finding, error) {
+func scanStored(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions) ([]scanners.Finding, bool, error) {
 	sr, err := e.ReaderAt()
 	if err != nil {
-		return nil, nil //nolint:nilerr // reported by Open as ZIP-DATA-OUTSIDE
+		return nil, false, nil //nolint:nilerr // reported by Open as ZIP-DATA-OUTSIDE
 	}
 	var out []scanners.Finding
 	var errs []error
+	enc := false
 	if sr.Size() <= opts.VerifyStoredBelow {
 		if er, err := e.Open(); err == nil {
 			_, rerr := io.Copy(io.Discard, er)
@@ -182,32 +202,56 @@ func scanStored(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions
 			if rerr != nil && !errors.Is(rerr, ErrChecksum) {
 				errs = append(errs, scanners.Errorf("zip", e.DataOffset+er.Consumed(), "reading entry %q: %v", e.Name, rerr))
 			}
+			// ZipCrypto puts a 12-byte header before the data: the bytes
+			// are 12 longer than declared, and the CRC fails.
+			if e.Encrypted() && errors.Is(rerr, ErrChecksum) && e.CompressedSize == e.UncompressedSize+zipCryptoHeader {
+				out, errs, enc = nil, nil, true
+			}
 		}
 	}
 	fs, err := nested(ctx, f, e.Name, sr, sr.Size())
-	return append(out, fs...), errors.Join(append(errs, err)...)
+	return append(out, fs...), enc, errors.Join(append(errs, err)...)
 }
 
 // scanCompressed decompresses a member into a bounded spool and scans what
 // came out, even when decompression failed part way: a loader may have
 // acted on those bytes.
-func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *work) ([]scanners.Finding, error) {
+func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOptions, w *safeio.Work) ([]scanners.Finding, bool, error) {
+	sp, out, errs, enc := decompress(ctx, e, opts, w)
+	if sp == nil {
+		return out, enc, errors.Join(errs...)
+	}
+	defer func() { _ = sp.Close() }()
+	// The decompressor is released by now: its window or dictionary (up
+	// to MaxDict) is not kept while nested archives are scanned.
+	if sp.Size() > 0 {
+		fs, err := nested(ctx, f, e.Name, sp, sp.Size())
+		out, errs = append(out, fs...), append(errs, err)
+	}
+	return out, enc, errors.Join(errs...)
+}
+
+// decompress spools the member's content and closes the decompressor. It
+// returns the findings and errors of reading, and whether the member really
+// is encrypted; sp is nil when the member could not be opened.
+func decompress(ctx context.Context, e *Entry, opts ScanOptions, w *safeio.Work) (sp *safeio.Spooled, out []scanners.Finding, errs []error, enc bool) {
 	er, err := e.Open()
 	if err != nil {
-		return nil, scanners.Errorf("zip", e.DataOffset, "opening entry %q: %v", e.Name, err)
+		if e.Encrypted() {
+			return nil, nil, nil, true
+		}
+		return nil, nil, []error{scanners.Errorf("zip", e.DataOffset, "opening entry %q: %v", e.Name, err)}, false
 	}
 	defer er.Close()
-	budget := w.remaining(opts)
+	budget := w.Remaining()
 	sp, rerr := safeio.Spool(ctx, er, safeio.SpoolLimits{MaxMemory: opts.MaxMemory, MaxSize: min(opts.MaxMember, budget), Dir: opts.TempDir})
-	defer func() { _ = sp.Close() }()
-	w.add(sp.Size())
-	out := er.Findings()
-	var errs []error
+	w.Add(sp.Size())
+	out = er.Findings()
 	switch {
 	case rerr == nil || errors.Is(rerr, ErrChecksum):
 	case errors.Is(rerr, safeio.ErrTooLarge) && budget < opts.MaxMember:
-		if w.firstHit() {
-			fd, ferr := boundHit(e.DataOffset, fmt.Errorf("entry %q: more than %d bytes decompressed from one file", e.Name, opts.MaxWorkBytes))
+		if w.FirstHit() {
+			fd, ferr := boundHit(e.DataOffset, fmt.Errorf("entry %q: %w", e.Name, w.BytesErr()))
 			out, errs = append(out, fd), append(errs, ferr)
 		}
 	case errors.Is(rerr, safeio.ErrTooLarge) || errors.Is(rerr, safeio.ErrBomb):
@@ -221,11 +265,15 @@ func scanCompressed(ctx context.Context, f scanners.File, e *Entry, opts ScanOpt
 		errs = append(errs, scanners.MemberErrorf(e.Name, "zip", sp.Size(),
 			"decompressing (compressed offset %d in the archive): %v", e.DataOffset+er.Consumed(), rerr))
 	}
-	if sp.Size() > 0 {
-		fs, err := nested(ctx, f, e.Name, sp, sp.Size())
-		out, errs = append(out, fs...), append(errs, err)
+	// Ciphertext does not inflate to the declared size: a member flagged
+	// as encrypted that does not is encrypted, and the errors and size
+	// findings are side effects of that.
+	enc = e.Encrypted() && ctx.Err() == nil && !errors.Is(rerr, safeio.ErrTooLarge) && !errors.Is(rerr, safeio.ErrBomb) &&
+		(rerr != nil && !errors.Is(rerr, ErrChecksum) || er.Out() != int64(e.UncompressedSize)) //nolint:gosec // a size compared
+	if enc {
+		out, errs = nil, nil
 	}
-	return out, errors.Join(errs...)
+	return sp, out, errs, enc
 }
 
 // Scanner finds zip archives by content, opens each once, refines it into
