@@ -36,7 +36,7 @@ func init() {
 		"pathlib.Path.rename", "pathlib.Path.replace", "pathlib.Path.touch", "pathlib.Path.mkdir", "pathlib.Path.chmod",
 		"pathlib.Path.symlink_to", "pathlib.Path.hardlink_to", "pathlib.Path.open", "zipfile.ZipFile.extractall",
 		"tarfile.open", "tarfile.TarFile.extractall", "logging.FileHandler", "logging.handlers", "sqlite3.connect",
-		"torch.save", "numpy.save", "numpy.savez", "numpy.tofile",)
+		"torch.save", "numpy.save", "numpy.savez", "numpy.tofile")
 	add("uses the network", "socket", "ssl", "urllib.request", "urllib.urlopen", "urllib.urlretrieve", "urllib2", "urllib3",
 		"http.client", "http.server", "httplib", "requests", "httpx", "aiohttp", "ftplib", "smtplib", "telnetlib",
 		"imaplib", "poplib", "nntplib", "xmlrpc", "socketserver", "paramiko", "websocket", "websockets", "grpc",
