@@ -117,10 +117,11 @@ func (a *analyzer) call(v value, args []arg, t Token) value {
 		return value{}
 	}
 	c, why := classify(v.path, args)
-	if c >= 0 {
+	if c >= 0 && int(c)+1 > v.cls {
 		a.issue(c, v.path, t, "%s", why)
+		return value{path: v.path + "()", cls: int(c) + 1}
 	}
-	return value{path: v.path + "()"}
+	return value{path: v.path + "()", cls: v.cls}
 }
 
 // callLocal analyses, once, the body of a function (or the constructor of

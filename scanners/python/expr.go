@@ -11,6 +11,10 @@ type value struct {
 	str    string
 	isStr  bool
 	lambda []Token
+	// cls is the class reported for the call that made this value (+1;
+	// 0 when none was reported): its methods are not reported again
+	// unless they are worse (socket.socket() is dangerous once).
+	cls int
 }
 
 // litPath is the path of literals (numbers, strings, containers): calling
@@ -94,7 +98,7 @@ func (a *analyzer) primary(toks []Token, i int) (value, int) {
 			name := toks[i+1]
 			a.attribute(v, name)
 			if v.path != "" {
-				v = value{path: v.path + "." + name.Text}
+				v = value{path: v.path + "." + name.Text, cls: v.cls}
 			}
 			i += 2
 		case t.Kind == Op && t.Text == "(":

@@ -73,7 +73,7 @@ func init() {
 		torch numpy transformers tokenizers safetensors einops accelerate huggingface_hub flash_attn xformers
 		triton sentencepiece tiktoken scipy sklearn PIL torchvision torchaudio timm peft bitsandbytes
 		tqdm regex pydantic attr attrs jax flax optax tensorflow keras mamba_ssm causal_conv1d deepspeed
-		opt_einsum sympy`) {
+		opt_einsum sympy pathlib.Path pathlib.PurePath pathlib.PurePosixPath`) {
 		safe[n] = true
 	}
 	// Builtins that only compute.
