@@ -60,6 +60,9 @@ type analyzer struct {
 	// from is the line of the import-time call that runs the body being
 	// analysed, 0 at the top level.
 	from int
+	// calls, when set, collects every call instead of classifying it
+	// (see Calls).
+	calls *[]Call
 }
 
 // Analyze reports what the module runs when it is imported: module-level
@@ -347,6 +350,9 @@ func (a *analyzer) lookup(name string) value {
 	}
 	if name == "__builtins__" {
 		return value{path: "builtins"}
+	}
+	if a.calls != nil {
+		return value{path: name}
 	}
 	if builtinNames[name] {
 		return value{path: "builtins." + name}

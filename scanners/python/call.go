@@ -83,6 +83,13 @@ func joinTokens(toks []Token) string {
 
 // call records a call of v at t and returns the value of its result.
 func (a *analyzer) call(v value, args []arg, t Token) value {
+	if a.calls != nil {
+		*a.calls = append(*a.calls, Call{Callee: v.path, Off: t.Off, Line: t.Line})
+		if v.path == "" {
+			return value{}
+		}
+		return value{path: v.path + "()"}
+	}
 	switch {
 	case v.lambda != nil:
 		if a.deferral == 0 {
@@ -161,3 +168,25 @@ func (a *analyzer) callLocal(v value, t Token) value {
 
 var constructors = map[string]bool{"__init__": true, "__new__": true, "__post_init__": true,
 	"__init_subclass__": true, "__set_name__": true}
+
+// Call is one call found by Calls.
+type Call struct {
+	// Callee is the dotted name called, resolved through the local
+	// assignments before it ("fc = self.fc; fc.forward()" calls
+	// "self.fc.forward"); a call's result adds "()". Empty when the
+	// callee is computed (a subscript, a call's result).
+	Callee    string
+	Off, Line int
+}
+
+// Calls lists every call that the statements of body make, nested blocks,
+// function bodies and lambdas included, in source order. Names are not
+// resolved through imports: it is meant for code whose names are fully
+// qualified, such as TorchScript's serialized code/ (torch.save, ops.aten.*).
+func Calls(body []*Stmt, lim Limits) []Call {
+	var out []Call
+	a := &analyzer{lim: lim, scope: map[string]value{}, defs: map[string]*Stmt{}, running: map[string]bool{},
+		imported: map[string]bool{}, calls: &out}
+	a.block(body)
+	return out
+}

@@ -72,6 +72,9 @@ func (m *Meta) Describe() scanners.Description {
 
 // Scan implements scanners.Scanner.
 func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, error) {
+	if torchScript(f.Member) {
+		return scanners.Result{}, scanners.ErrNotMatched
+	}
 	b, err := safeio.ReadAt(f.R, f.Size, 0, f.Size, MaxSize)
 	if err != nil {
 		return scanners.Result{}, scanners.Errorf("python", 0, "%v", err)
@@ -87,9 +90,9 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, err
 	an := Analyze(m, s.lim)
 	fs := Findings(an, "")
 	fs = append([]scanners.Finding{{Rule: RuleCode, Severity: scanners.Info, ATLAS: scanners.ATLASUnsafeArtifact,
-		Message: fmt.Sprintf("Python source (%d classes, %d functions): importing it runs its top level; "+
-			"transformers imports it with trust_remote_code when a config's auto_map names it, serving stacks "+
-			"when a handler or pipeline entry does", an.Classes, an.Functions)}}, fs...)
+		Message: fmt.Sprintf("Python source (%d classes, %d functions): importing it runs its top level "+
+			"(transformers' trust_remote_code imports the files a config's auto_map names; serving stacks "+
+			"import handler and pipeline files)", an.Classes, an.Functions)}}, fs...)
 	return scanners.Result{Findings: fs, Meta: &Meta{Imports: an.Imports, Classes: an.Classes, Functions: an.Functions}}, nil
 }
 
@@ -122,4 +125,11 @@ func ruleOf(c Class) (string, scanners.Severity) {
 		return RuleEnv, scanners.Low
 	}
 	return RuleDeferred, scanners.Low
+}
+
+// torchScript reports an archive member in TorchScript's code/ folder: the
+// PyTorch scanner reads those as TorchScript, which torch.jit.load
+// compiles rather than imports.
+func torchScript(member string) bool {
+	return strings.HasPrefix(member, "code/__torch__/") || strings.Contains(member, "/code/__torch__/")
 }
