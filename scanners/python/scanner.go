@@ -17,7 +17,9 @@ import (
 	"strings"
 
 	"github.com/seed-43c89ce6/aibom/internal/safeio"
+	"github.com/seed-43c89ce6/aibom/internal/secrets"
 	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/scanners/text"
 )
 
 // Rule IDs reported by this package.
@@ -89,6 +91,9 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, err
 	}
 	an := Analyze(m, s.lim)
 	fs := Findings(an, "")
+	for _, sm := range secrets.Find(b) {
+		fs = append(fs, text.Finding(sm.Kind, int64(sm.Start), int64(sm.End-sm.Start), ""))
+	}
 	fs = append([]scanners.Finding{{Rule: RuleCode, Severity: scanners.Info, ATLAS: scanners.ATLASUnsafeArtifact,
 		Message: fmt.Sprintf("Python source (%d classes, %d functions): importing it runs its top level "+
 			"(transformers' trust_remote_code imports the files a config's auto_map names; serving stacks "+

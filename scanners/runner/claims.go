@@ -36,6 +36,10 @@ var claims = map[string]claim{
 	"saved_model.pb": {"tensorflow", "a SavedModel protobuf"},
 }
 
+// weak are the formats that say only what a text file holds: a file that
+// claims a model format and is one of these is still not that model.
+var weak = map[string]bool{"unknown": true, "text": true, "chat-template": true, "python": true}
+
 // claimedBy returns the claim of a stream's name (the member name inside
 // an archive, else the path), if it makes one.
 func claimedBy(f scanners.File) (string, claim, bool) {
@@ -65,8 +69,8 @@ func claimError(f scanners.File, format string) error {
 	switch {
 	case f.Size == 0:
 		return scanners.Errorf(c.format, 0, "named %s, but the file is empty: %s expects %s", name, c.format, c.expect)
-	case format == "unknown":
-		return scanners.Errorf(c.format, 0, "named %s, but no scanner accepts its content: %s expects %s", name, c.format, c.expect)
+	case weak[format]:
+		return scanners.Errorf(c.format, 0, "named %s, but no scanner accepts its content as %s: %s expects %s", name, c.format, c.format, c.expect)
 	case format == "zip" && c.format == "keras":
 		return scanners.Errorf(c.format, 0, "named %s, but the zip archive is not a Keras model: %s expects %s", name, c.format, c.expect)
 	}

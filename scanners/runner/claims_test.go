@@ -44,7 +44,7 @@ func TestClaims(t *testing.T) {
 		verdict scanners.Verdict
 		msg     string
 	}{
-		{"model.safetensors", text, scanners.Invalid, "named .safetensors, but no scanner accepts its content"},
+		{"model.safetensors", text, scanners.Invalid, "named .safetensors, but no scanner accepts its content as safetensors"},
 		{"model.safetensors", nil, scanners.Invalid, "named .safetensors, but the file is empty"},
 		{"model.gguf", text, scanners.Invalid, `"GGUF" magic`},
 		{"model.pkl", text, scanners.Invalid, "named .pkl"},

@@ -18,6 +18,7 @@ import (
 	"github.com/seed-43c89ce6/aibom/scanners/sevenzip"
 	"github.com/seed-43c89ce6/aibom/scanners/tar"
 	"github.com/seed-43c89ce6/aibom/scanners/tensorflow"
+	"github.com/seed-43c89ce6/aibom/scanners/text"
 	"github.com/seed-43c89ce6/aibom/scanners/tflite"
 	"github.com/seed-43c89ce6/aibom/scanners/zip"
 )
@@ -79,6 +80,7 @@ func Registry(c Config) []Format {
 		Format{safetensors.New(), scanners.Weights, nil, "safetensors (validated to the letter of its specification)"},
 		Format{pytorch.NewLegacy(pk), scanners.Weights, nil, ""},
 		Format{pk, scanners.Weights, []string{"joblib"}, "pickle (protocols 0-5) and joblib (also compressed)"},
+		Format{text.New(), scanners.Config, nil, "credentials in configs, cards and tokenizer files"},
 	)
 }
 
