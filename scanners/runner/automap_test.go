@@ -33,7 +33,7 @@ func TestAutoMap(t *testing.T) {
 			"AutoModelForCausalLM": "modeling_tinyllama.TinyLlamaForCausalLM"}}`,
 		"tokenizer_config.json": `{"auto_map": {"AutoTokenizer": ["tokenization_tinyllama.TinyLlamaTokenizer", null]},
 			"chat_template": "{% for m in messages %}{{ m.content }}{% endfor %}"}`,
-		"sub/config.json":     `{"auto_map": {"AutoModel": "other-org/other.repo--modeling_other.OtherModel"}}`,
+		"sub/config.json":      `{"auto_map": {"AutoModel": "other-org/other.repo--modeling_other.OtherModel"}}`,
 		"sub/modeling_evil.py": "import os\nos.system('true')\n",
 		"sub/custom.json":      `{"auto_map": {"AutoModel": "modeling_evil.Evil"}}`,
 	}
