@@ -50,13 +50,14 @@ type Analysis struct {
 
 type analyzer struct {
 	lim      Limits
-	scope    map[string]value
+	scope    *scope
 	defs     map[string]*Stmt
 	running  map[string]bool
 	deferral int
 	out      Analysis
 	imported map[string]bool
-	future   bool
+	recorded map[string]bool
+	dropped  int
 	// from is the line of the import-time call that runs the body being
 	// analysed, 0 at the top level.
 	from int
@@ -70,10 +71,21 @@ type analyzer struct {
 // its own functions that these call. Function bodies are read too, and
 // their dangerous calls reported as Deferred.
 func Analyze(m *Module, lim Limits) Analysis {
-	a := &analyzer{lim: lim, scope: map[string]value{}, defs: map[string]*Stmt{}, running: map[string]bool{},
-		imported: map[string]bool{}}
+	a := newAnalyzer(lim)
 	a.block(m.Body)
+	if a.dropped > 0 {
+		a.out.Issues = append(a.out.Issues, Issue{Class: Unknown, Msg: fmt.Sprintf("%d more issues not recorded", a.dropped)})
+	}
 	return a.out
+}
+
+// maxIssues bounds the issues kept per file (memory does not grow with a
+// hostile file's calls); the rest are counted.
+const maxIssues = 1000
+
+func newAnalyzer(lim Limits) *analyzer {
+	return &analyzer{lim: lim, scope: child(nil), defs: map[string]*Stmt{}, running: map[string]bool{},
+		imported: map[string]bool{}, recorded: map[string]bool{}}
 }
 
 func (a *analyzer) issue(c Class, callee string, t Token, format string, args ...any) {
@@ -82,6 +94,10 @@ func (a *analyzer) issue(c Class, callee string, t Token, format string, args ..
 			return
 		}
 		c = Deferred
+	}
+	if len(a.out.Issues) >= maxIssues {
+		a.dropped++
+		return
 	}
 	msg := fmt.Sprintf(format, args...)
 	if c == Deferred {
@@ -94,6 +110,10 @@ func (a *analyzer) issue(c Class, callee string, t Token, format string, args ..
 }
 
 func (a *analyzer) unparsed(off int, msg string) {
+	if len(a.out.Issues) >= maxIssues {
+		a.dropped++
+		return
+	}
 	a.out.Issues = append(a.out.Issues, Issue{Class: Unknown, Msg: msg, Off: off})
 }
 
@@ -113,13 +133,26 @@ func (a *analyzer) deferredBlock(body []*Stmt) {
 	a.deferral--
 }
 
-func child(s map[string]value) map[string]value {
-	c := make(map[string]value, len(s))
-	for k, v := range s {
-		c[k] = v
-	}
-	return c
+// scope is a block's names, in front of the scopes around it: a lookup
+// walks out (nesting is bounded by Limits.MaxDepth), a binding stays in
+// the block.
+type scope struct {
+	names  map[string]value
+	parent *scope
 }
+
+func child(s *scope) *scope { return &scope{names: map[string]value{}, parent: s} }
+
+func (s *scope) get(name string) (value, bool) {
+	for ; s != nil; s = s.parent {
+		if v, ok := s.names[name]; ok {
+			return v, true
+		}
+	}
+	return value{}, false
+}
+
+func (s *scope) set(name string, v value) { s.names[name] = v }
 
 func (a *analyzer) block(body []*Stmt) {
 	for _, s := range body {
@@ -165,7 +198,7 @@ func (a *analyzer) head(c Clause) {
 			parts := splitKeyword(item, "as")
 			v := a.span(parts[0])
 			if len(parts) > 1 && len(parts[1]) == 1 && parts[1][0].Kind == Name {
-				a.scope[parts[1][0].Text] = v
+				a.scope.set(parts[1][0].Text, v)
 			}
 		}
 	case "except", "except*":
@@ -196,7 +229,7 @@ func splitKeyword(toks []Token, kw string) [][]Token {
 func (a *analyzer) unbind(target []Token) {
 	for _, t := range target {
 		if t.Kind == Name {
-			a.scope[t.Text] = value{}
+			a.scope.set(t.Text, value{})
 		}
 	}
 }
@@ -248,7 +281,7 @@ func (a *analyzer) def(s *Stmt) {
 	}
 	if len(c.Head) > 0 && c.Head[0].Kind == Name {
 		a.defs["local:"+c.Head[0].Text] = s
-		defer func() { a.scope[c.Head[0].Text] = value{path: "local:" + c.Head[0].Text} }()
+		defer func() { a.scope.set(c.Head[0].Text, value{path: "local:" + c.Head[0].Text}) }()
 	}
 	if len(c.Head) > 1 {
 		a.span(c.Head[1:])
@@ -284,7 +317,7 @@ func (a *analyzer) class(s *Stmt) {
 	a.scope = saved
 	if len(c.Head) > 0 && c.Head[0].Kind == Name {
 		a.defs["local:"+c.Head[0].Text] = s
-		a.scope[c.Head[0].Text] = value{path: "local:" + c.Head[0].Text}
+		a.scope.set(c.Head[0].Text, value{path: "local:" + c.Head[0].Text})
 	}
 	a.decorate(s)
 }
@@ -325,7 +358,7 @@ func (a *analyzer) target(t []Token, v value) {
 		return
 	}
 	if len(t) == 1 && t[0].Kind == Name {
-		a.scope[t[0].Text] = v
+		a.scope.set(t[0].Text, v)
 		return
 	}
 	if topComma(t) || t[0].Kind == Op {
@@ -345,7 +378,7 @@ func (a *analyzer) target(t []Token, v value) {
 
 // lookup resolves a name: local bindings, then builtins.
 func (a *analyzer) lookup(name string) value {
-	if v, ok := a.scope[name]; ok {
+	if v, ok := a.scope.get(name); ok {
 		return v
 	}
 	if name == "__builtins__" {

@@ -57,7 +57,7 @@ func (a *analyzer) importStmt(s *Stmt) {
 }
 
 func (a *analyzer) bind(name, path string) {
-	a.scope[name] = value{path: path}
+	a.scope.set(name, value{path: path})
 	a.imported[name] = true
 }
 
@@ -65,11 +65,10 @@ func (a *analyzer) record(mod string) {
 	if a.deferral > 0 || a.from > 0 {
 		return
 	}
-	for _, m := range a.out.Imports {
-		if m == mod {
-			return
-		}
+	if a.recorded[mod] || len(a.out.Imports) >= maxIssues {
+		return
 	}
+	a.recorded[mod] = true
 	a.out.Imports = append(a.out.Imports, mod)
 }
 
@@ -185,8 +184,8 @@ type Call struct {
 // qualified, such as TorchScript's serialized code/ (torch.save, ops.aten.*).
 func Calls(body []*Stmt, lim Limits) []Call {
 	var out []Call
-	a := &analyzer{lim: lim, scope: map[string]value{}, defs: map[string]*Stmt{}, running: map[string]bool{},
-		imported: map[string]bool{}, calls: &out}
+	a := newAnalyzer(lim)
+	a.calls = &out
 	a.block(body)
 	return out
 }

@@ -33,7 +33,8 @@ const (
 )
 
 // MaxSize bounds the source read: the largest modeling files are ~300 KB.
-const MaxSize = 8 << 20
+// A larger file is invalid (it cannot be shown to be safe).
+const MaxSize = 4 << 20
 
 // maxFindings bounds the findings of one file; the rest are counted.
 const maxFindings = 200

@@ -73,8 +73,8 @@ type Limits struct {
 }
 
 // DefaultLimits suit the largest modeling files (transformers' biggest are
-// ~300 KB and 60k tokens).
-func DefaultLimits() Limits { return Limits{MaxTokens: 2_000_000, MaxDepth: 100} }
+// ~300 KB and 60k tokens) and keep a hostile file's tokens under ~50 MB.
+func DefaultLimits() Limits { return Limits{MaxTokens: 500_000, MaxDepth: 100} }
 
 type lexer struct {
 	src     string
@@ -317,7 +317,7 @@ func (lx *lexer) op(start int) error {
 		lx.depth++
 		lx.brack = append(lx.brack, c)
 	case ')', ']', '}':
-		if lx.depth == 0 || lx.brack[len(lx.brack)-1] != map[byte]byte{')': '(', ']': '[', '}': '{'}[c] {
+		if lx.depth == 0 || lx.brack[len(lx.brack)-1] != opening(c) {
 			return lx.errf(start, "unmatched %q", c)
 		}
 		lx.depth--
@@ -361,4 +361,14 @@ func isStringPrefix(p string) bool {
 		return true
 	}
 	return false
+}
+
+func opening(c byte) byte {
+	switch c {
+	case ')':
+		return '('
+	case ']':
+		return '['
+	}
+	return '{'
 }
