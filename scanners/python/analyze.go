@@ -309,7 +309,7 @@ func (a *analyzer) class(s *Stmt) {
 		a.out.Classes++
 	}
 	if len(c.Head) > 2 && c.Head[1].Text == "(" {
-		a.args(c.Head[2:closing(c.Head, 1)])
+		a.classHooks(a.args(c.Head[2:closing(c.Head, 1)]), c.Head[0])
 	}
 	saved := a.scope
 	a.scope = child(saved)
@@ -400,5 +400,32 @@ func (a *analyzer) lookup(name string) value {
 func (a *analyzer) attribute(_ value, name Token) {
 	if dunderEscapes[name.Text] {
 		a.issue(Dynamic, "", name, "reads %s, which sandbox escapes use to reach arbitrary callables", name.Text)
+	}
+}
+
+// classHooks analyses what creating a class runs besides its body: the
+// metaclass (its __new__ and __init__) and the __init_subclass__ of bases
+// defined in this file.
+func (a *analyzer) classHooks(args []arg, t Token) {
+	for _, ar := range args {
+		switch {
+		case ar.name == "metaclass":
+			a.call(ar.v, nil, t)
+		case ar.name == "" && strings.HasPrefix(ar.v.path, "local:"):
+			def, ok := a.defs[ar.v.path]
+			if !ok || def.Clauses[0].Keyword != "class" || a.deferral > 0 {
+				continue
+			}
+			for _, s := range def.Clauses[0].Body {
+				if s.Keyword == "def" && len(s.Clauses) > 0 && len(s.Clauses[0].Head) > 0 &&
+					s.Clauses[0].Head[0].Text == "__init_subclass__" && !a.running[ar.v.path+".__init_subclass__"] {
+					a.running[ar.v.path+".__init_subclass__"] = true
+					saved := a.scope
+					a.scope = child(saved)
+					a.block(s.Clauses[0].Body)
+					a.scope = saved
+				}
+			}
+		}
 	}
 }

@@ -115,6 +115,11 @@ func (a *analyzer) call(v value, args []arg, t Token) value {
 		}
 		a.issue(Dynamic, v.path, t, "imports a module whose name is computed at run time (%s)", v.path)
 		return value{}
+	case "builtins.vars":
+		if len(args) == 1 && args[0].v.path != "" {
+			a.issue(Dynamic, v.path, t, "reads the namespace of %s with vars() at import time", args[0].v.path)
+			return value{path: args[0].v.path + ".__dict__"}
+		}
 	case "builtins.getattr":
 		if len(args) >= 2 && args[1].v.isStr && args[0].v.path != "" {
 			return value{path: args[0].v.path + "." + args[1].v.str}
@@ -122,6 +127,7 @@ func (a *analyzer) call(v value, args []arg, t Token) value {
 		a.issue(Dynamic, v.path, t, "reads an attribute whose name is computed at run time (getattr)")
 		return value{}
 	}
+	a.passed(v, args, t)
 	c, why := classify(v.path, args)
 	if c >= 0 && int(c)+1 > v.cls {
 		a.issue(c, v.path, t, "%s", why)
@@ -188,4 +194,26 @@ func Calls(body []*Stmt, lim Limits) []Call {
 	a.calls = &out
 	a.block(body)
 	return out
+}
+
+// passed reports a dangerous callable passed, uncalled, to a call at import
+// time (map(os.system, ...), functools.partial(os.system, ...),
+// atexit.register(os.system, ...)): the callee may call it.
+func (a *analyzer) passed(callee value, args []arg, t Token) {
+	for _, ar := range args {
+		p := ar.v.path
+		if p == "" || ar.v.cls != 0 || strings.Contains(p, "()") || strings.HasPrefix(p, "local:") || strings.HasPrefix(p, "?") {
+			continue
+		}
+		if c, why := classify(p, nil); c == Dangerous {
+			a.issue(Dangerous, p, t, "passes %s to %s at import time, which may call it (%s)", p, orUnknown(callee.path), why)
+		}
+	}
+}
+
+func orUnknown(p string) string {
+	if p == "" {
+		return "a computed callable"
+	}
+	return p
 }

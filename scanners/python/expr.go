@@ -125,6 +125,10 @@ func (a *analyzer) atom(toks []Token, i int) (value, int) {
 		case "None", "True", "False":
 			return value{path: litPath}, i + 1
 		}
+		if !isASCII(t.Text) && a.calls == nil {
+			a.issue(Dynamic, "", t, "uses the non-ASCII name %q at import time: Python folds names with NFKC, so it may spell another one (a builtin)", t.Text)
+			return value{}, i + 1
+		}
 		return a.lookup(t.Text), i + 1
 	case Number:
 		return value{path: litPath}, i + 1
@@ -245,4 +249,13 @@ func (a *analyzer) subscript(v, key value) value {
 	default:
 		return value{path: base + "." + key.str}
 	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

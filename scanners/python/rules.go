@@ -23,6 +23,8 @@ func init() {
 	add("runs Python code", "builtins.exec", "builtins.eval", "builtins.compile", "builtins.breakpoint",
 		"code", "codeop", "runpy", "imp.load_source", "imp.load_module", "importlib.machinery.SourceFileLoader",
 		"importlib.util.spec_from_file_location", "importlib.util.module_from_spec", "pydoc.pipepager", "timeit",
+		"types.FunctionType", "types.CodeType", "types.LambdaType", "torch._inductor.codecache",
+		"torch.utils.collect_env", "torch.utils.bottleneck", "torch.jit.unsupported_tensor_ops",
 		"pdb", "trace", "cProfile.run", "profile.run")
 	add("runs a process", "os.system", "os.popen", "os.execl", "os.execle", "os.execlp", "os.execlpe", "os.execv",
 		"os.execve", "os.execvp", "os.execvpe", "os.spawnl", "os.spawnle", "os.spawnlp", "os.spawnlpe", "os.spawnv",
@@ -43,7 +45,8 @@ func init() {
 		"huggingface_hub.hf_hub_download", "huggingface_hub.snapshot_download", "huggingface_hub.HfApi",
 		"huggingface_hub.login", "huggingface_hub.upload_file", "huggingface_hub.upload_folder", "torch.hub",
 		"torch.utils.model_zoo", "transformers.utils.hub", "transformers.dynamic_module_utils", "wget", "pip",
-		"boto3", "botocore", "google.cloud", "dns")
+		"boto3", "botocore", "google.cloud", "dns", "transformers.pipeline", "tiktoken.get_encoding",
+		"tiktoken.encoding_for_model", "tiktoken.load", "datasets.load_dataset")
 	add("loads native code", "ctypes", "_ctypes", "cffi", "torch.ops.load_library", "torch.classes.load_library",
 		"torch.utils.cpp_extension", "torch._C", "torch.cuda.nvrtc", "distutils", "setuptools", "sys.setdlopenflags")
 	add("deserializes code (pickle)", "pickle", "_pickle", "cPickle", "dill", "cloudpickle", "marshal",
@@ -63,11 +66,11 @@ var safe = map[string]bool{}
 func init() {
 	for _, n := range strings.Fields(`
 		typing typing_extensions collections collections.abc dataclasses enum functools abc warnings re math cmath
-		itertools operator contextlib copy numbers string struct textwrap types weakref datetime time random decimal
+		itertools contextlib copy numbers string struct textwrap types weakref datetime time random decimal
 		fractions heapq bisect array statistics unicodedata keyword inspect importlib.util.find_spec
 		importlib.metadata importlib_metadata packaging os.path os.getenv os.environ.get os.cpu_count os.getpid
 		os.getcwd os.fspath os.environ.setdefault sys.version_info sys.platform sys.getrecursionlimit platform.system
-		platform.machine platform.python_version logging.getLogger logging.get_logger logging.basicConfig
+		platform.machine platform.python_version logging.getLogger logging.get_logger
 		logging.Formatter logging.StreamHandler logging.NullHandler logging.getLevelName logging.captureWarnings
 		json.loads json.dumps base64 binascii hashlib zlib uuid pprint codecs.lookup
 		torch numpy transformers tokenizers safetensors einops accelerate huggingface_hub flash_attn xformers
@@ -128,6 +131,9 @@ func classify(path string, args []arg) (Class, string) {
 		return Dynamic, fmt.Sprintf("calls %s at import time: names are then reached by computed keys", path)
 	case "builtins.input", "builtins.exit", "builtins.quit", "builtins.help", "sys.exit", "os._exit":
 		return Unknown, fmt.Sprintf("calls %s at import time", path)
+	}
+	if strings.HasSuffix(p, ".from_pretrained") || strings.HasSuffix(p, ".from_single_file") {
+		return Dangerous, fmt.Sprintf("calls %s at import time: it downloads and loads a model (and may run its remote code)", path)
 	}
 	if strings.HasPrefix(p, ".") {
 		last := p[strings.LastIndexByte(p, '.')+1:]
