@@ -57,7 +57,9 @@ type analyzer struct {
 	out      Analysis
 	imported map[string]bool
 	recorded map[string]bool
-	dropped  int
+	// bases are the bases of the file's classes, as paths.
+	bases   map[string][]string
+	dropped int
 	// from is the line of the import-time call that runs the body being
 	// analysed, 0 at the top level.
 	from int
@@ -85,7 +87,7 @@ const maxIssues = 1000
 
 func newAnalyzer(lim Limits) *analyzer {
 	return &analyzer{lim: lim, scope: child(nil), defs: map[string]*Stmt{}, running: map[string]bool{},
-		imported: map[string]bool{}, recorded: map[string]bool{}}
+		imported: map[string]bool{}, recorded: map[string]bool{}, bases: map[string][]string{}}
 }
 
 func (a *analyzer) issue(c Class, callee string, t Token, format string, args ...any) {
@@ -309,7 +311,13 @@ func (a *analyzer) class(s *Stmt) {
 		a.out.Classes++
 	}
 	if len(c.Head) > 2 && c.Head[1].Text == "(" {
-		a.classHooks(a.args(c.Head[2:closing(c.Head, 1)]), c.Head[0])
+		args := a.args(c.Head[2:closing(c.Head, 1)])
+		a.classHooks(args, c.Head[0])
+		for _, ar := range args {
+			if ar.name == "" && !ar.star && ar.v.path != "" {
+				a.bases["local:"+c.Head[0].Text] = append(a.bases["local:"+c.Head[0].Text], ar.v.path)
+			}
+		}
 	}
 	saved := a.scope
 	a.scope = child(saved)

@@ -142,6 +142,18 @@ func (a *analyzer) callLocal(v value, t Token) value {
 	name := strings.TrimSuffix(v.path, "()")
 	def, ok := a.defs[name]
 	if !ok {
+		def, ok = a.method(name)
+	}
+	if owner, attr, found := strings.Cut(name, "."); !ok && found && !strings.Contains(attr, ".") {
+		// A method the class inherits from an imported base
+		// (Config.register_for_auto_class()): the base's.
+		for _, b := range a.bases[owner] {
+			if !strings.HasPrefix(b, "local:") && !strings.HasPrefix(b, "?") {
+				return a.call(value{path: b + "." + attr}, nil, t)
+			}
+		}
+	}
+	if !ok {
 		if a.deferral == 0 {
 			a.issue(Unknown, strings.TrimPrefix(v.path, "local:"), t, "calls %s at import time: its effect is not known", strings.TrimPrefix(v.path, "local:"))
 		}
@@ -216,4 +228,30 @@ func orUnknown(p string) string {
 		return "a computed callable"
 	}
 	return p
+}
+
+// method finds local:Class.method (a method of a class of this file,
+// called on the class at import time: a registry's register). Property
+// accessors (x.setter, x.getter, x.deleter) are returned as a def with no
+// body: decorating with them runs nothing of the file.
+func (a *analyzer) method(name string) (*Stmt, bool) {
+	owner, attr, ok := strings.Cut(name, ".")
+	if !ok {
+		return nil, false
+	}
+	if attr == "setter" || attr == "getter" || attr == "deleter" || strings.HasPrefix(attr, "__doc__.") ||
+		strings.HasPrefix(attr, "__name__.") || strings.HasPrefix(attr, "__qualname__.") {
+		return &Stmt{Keyword: "def", Clauses: []Clause{{Keyword: "def"}}}, true
+	}
+	def, ok := a.defs[owner]
+	if !ok || def.Clauses[0].Keyword != "class" || strings.Contains(attr, ".") {
+		return nil, false
+	}
+	for _, s := range def.Clauses[0].Body {
+		if (s.Keyword == "def" || s.Keyword == "async def") && len(s.Clauses) > 0 && len(s.Clauses[0].Head) > 0 &&
+			s.Clauses[0].Head[0].Text == attr {
+			return s, true
+		}
+	}
+	return nil, false
 }

@@ -48,7 +48,7 @@ func init() {
 		"boto3", "botocore", "google.cloud", "dns", "transformers.pipeline", "tiktoken.get_encoding",
 		"tiktoken.encoding_for_model", "tiktoken.load", "datasets.load_dataset")
 	add("loads native code", "ctypes", "_ctypes", "cffi", "torch.ops.load_library", "torch.classes.load_library",
-		"torch.utils.cpp_extension", "torch._C", "torch.cuda.nvrtc", "distutils", "setuptools", "sys.setdlopenflags")
+		"torch.utils.cpp_extension", "torch._C._load_library", "torch.cuda.nvrtc", "distutils", "setuptools", "sys.setdlopenflags")
 	add("deserializes code (pickle)", "pickle", "_pickle", "cPickle", "dill", "cloudpickle", "marshal",
 		"joblib.load", "torch.load", "torch.jit.load", "numpy.load", "pandas.read_pickle", "yaml.load",
 		"yaml.unsafe_load", "yaml.full_load", "jsonpickle")
@@ -131,6 +131,14 @@ func classify(path string, args []arg) (Class, string) {
 		return Dynamic, fmt.Sprintf("calls %s at import time: names are then reached by computed keys", path)
 	case "builtins.input", "builtins.exit", "builtins.quit", "builtins.help", "sys.exit", "os._exit":
 		return Unknown, fmt.Sprintf("calls %s at import time", path)
+	}
+	if strings.HasPrefix(p, "torch._C._jit_set_") || strings.HasPrefix(p, "torch._C._jit_override_") ||
+		strings.HasPrefix(p, "torch._C._add_docstr") || strings.HasPrefix(p, "torch._C._nn.") {
+		// JIT fusion flags (ChatGLM sets them on import), docstrings, ops.
+		return benign, ""
+	}
+	if strings.HasPrefix(p, "torch._C.") {
+		return Unknown, fmt.Sprintf("calls %s at import time: PyTorch's C++ internals, effect not known", path)
 	}
 	if strings.HasSuffix(p, ".from_pretrained") || strings.HasSuffix(p, ".from_single_file") {
 		return Dangerous, fmt.Sprintf("calls %s at import time: it downloads and loads a model (and may run its remote code)", path)

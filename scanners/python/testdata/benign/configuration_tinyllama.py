@@ -34,3 +34,6 @@ class TinyLlamaConfig(PretrainedConfig):
             raise ValueError(
                 "`rope_scaling` must be a dictionary with two fields, `type` and `factor`, " f"got {self.rope_scaling}"
             )
+
+
+TinyLlamaConfig.register_for_auto_class()
