@@ -195,7 +195,8 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, err
 		return scanners.Result{}, &scanners.FormatError{Format: "chat-template", Offset: 0, Msg: err.Error()}
 	}
 	var ts []Template
-	if isJSON(b) {
+	switch {
+	case isJSON(b):
 		var found bool
 		ts, found, err = parseJSON(b)
 		// A JSON object with no key that decodes to chat_template is not
@@ -204,7 +205,7 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, err
 		if !found && (err == nil || !bytes.Contains(b, []byte(`"chat_template"`))) {
 			return scanners.Result{}, scanners.ErrNotMatched
 		}
-	} else if yamlName(f) && !jinjaStart(bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf")) {
+	case yamlName(f) && !jinjaStart(bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf")):
 		var found bool
 		ts, found, err = parseYAML(b)
 		if !found {
@@ -212,7 +213,7 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, err
 			// parse) is for the other scanners.
 			return scanners.Result{}, scanners.ErrNotMatched
 		}
-	} else {
+	default:
 		ts, err = Parse(bytes.NewReader(b), int64(len(b)))
 	}
 	if err != nil && len(ts) == 0 {

@@ -81,6 +81,7 @@ func yamlTemplates(v *yaml.Node, off int64) []Template {
 			}
 		}
 		return out
+	case yaml.DocumentNode, yaml.MappingNode, yaml.AliasNode:
 	}
 	return nil
 }

@@ -57,7 +57,7 @@ func (a *analyzer) span(toks []Token) value {
 func (a *analyzer) lambda(toks []Token, i int) (value, int) {
 	d := toks[i].Depth
 	j := i + 1
-	for j < len(toks) && !(toks[j].Depth == d && toks[j].Kind == Op && toks[j].Text == ":") {
+	for j < len(toks) && (toks[j].Depth != d || toks[j].Kind != Op || toks[j].Text != ":") {
 		j++
 	}
 	a.span(toks[i+1 : min(j, len(toks))])
@@ -80,7 +80,7 @@ func (a *analyzer) lambda(toks []Token, i int) (value, int) {
 func closing(toks []Token, i int) int {
 	d := toks[i].Depth
 	for j := i + 1; j < len(toks); j++ {
-		if toks[j].Depth == d && toks[j].Kind == Op && strings.Contains(")]}", toks[j].Text) {
+		if toks[j].Depth == d && toks[j].Kind == Op && isCloser(toks[j].Text) {
 			return j
 		}
 	}
@@ -132,6 +132,7 @@ func (a *analyzer) atom(toks []Token, i int) (value, int) {
 		return a.lookup(t.Text), i + 1
 	case Number:
 		return value{path: litPath}, i + 1
+	case EOF, Op, Newline, Indent, Dedent:
 	case String:
 		v := value{path: litPath, isStr: true}
 		for ; i < len(toks) && toks[i].Kind == String; i++ {
@@ -151,6 +152,8 @@ func (a *analyzer) atom(toks []Token, i int) (value, int) {
 	}
 	return value{path: litPath}, k + 1
 }
+
+func isCloser(s string) bool { return s == ")" || s == "]" || s == "}" }
 
 func topComma(toks []Token) bool {
 	if len(toks) == 0 {

@@ -3,6 +3,7 @@ package python
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -50,13 +51,15 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		if err != nil {
-			if _, ok := err.(*SyntaxError); !ok {
+			var se *SyntaxError
+			if !errors.As(err, &se) {
 				t.Fatalf("error %T: %v", err, err)
 			}
 		}
 		m, err := Parse(src, lim)
 		if err != nil {
-			if _, ok := err.(*SyntaxError); !ok {
+			var se *SyntaxError
+			if !errors.As(err, &se) {
 				t.Fatalf("error %T: %v", err, err)
 			}
 			return

@@ -11,6 +11,7 @@ package python
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -85,7 +86,8 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, err
 	m, err := Parse(string(b), s.lim)
 	if err != nil {
 		off, msg := int64(0), err.Error()
-		if se, ok := err.(*SyntaxError); ok {
+		var se *SyntaxError
+		if errors.As(err, &se) {
 			off = int64(se.Off)
 		}
 		return scanners.Result{}, scanners.Errorf("python", off, "%s", msg)
@@ -129,6 +131,7 @@ func ruleOf(c Class) (string, scanners.Severity) {
 		return RuleUnknown, scanners.Medium
 	case Environment:
 		return RuleEnv, scanners.Low
+	case Deferred, benign:
 	}
 	return RuleDeferred, scanners.Low
 }

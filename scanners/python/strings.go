@@ -89,29 +89,15 @@ func (lx *lexer) scanField(t *Token, p, fdepth int) (int, error) {
 	start, depth, exprEnd := p, 0, -1
 	for p < len(lx.src) {
 		c := lx.src[p]
-		switch {
-		case c == '"' || c == '\'':
-			_, end, err := lx.scanString(p, p, fdepth)
+		if c == '"' || c == '\'' || isIdentStart(rune(c)) {
+			end, err := lx.skipWord(p, fdepth)
 			if err != nil {
 				return end, err
 			}
 			p = end
 			continue
-		case isIdentStart(rune(c)):
-			q := p
-			for q < len(lx.src) && q-p < 3 && isIdentStart(rune(lx.src[q])) {
-				q++
-			}
-			if q < len(lx.src) && (lx.src[q] == '"' || lx.src[q] == '\'') && isStringPrefix(lx.src[p:q]) {
-				_, end, err := lx.scanString(p, q, fdepth)
-				if err != nil {
-					return end, err
-				}
-				p = end
-				continue
-			}
-			p = q
-			continue
+		}
+		switch {
 		case c == '(' || c == '[' || c == '{':
 			if depth >= lx.lim.MaxDepth {
 				return p, lx.errf(p, "brackets nested more than %d deep", lx.lim.MaxDepth)
@@ -142,6 +128,24 @@ func (lx *lexer) scanField(t *Token, p, fdepth int) (int, error) {
 		p++
 	}
 	return p, lx.errf(start, "f-string: expecting '}'")
+}
+
+// skipWord skips, inside an f-string field, a string literal (with its
+// prefix) or a name starting at p.
+func (lx *lexer) skipWord(p, fdepth int) (int, error) {
+	if c := lx.src[p]; c == '"' || c == '\'' {
+		_, end, err := lx.scanString(p, p, fdepth)
+		return end, err
+	}
+	q := p
+	for q < len(lx.src) && q-p < 3 && isIdentStart(rune(lx.src[q])) {
+		q++
+	}
+	if q < len(lx.src) && (lx.src[q] == '"' || lx.src[q] == '\'') && isStringPrefix(lx.src[p:q]) {
+		_, end, err := lx.scanString(p, q, fdepth)
+		return end, err
+	}
+	return q, nil
 }
 
 // formatSpec reads a format spec up to the field's closing brace; its
@@ -196,13 +200,13 @@ func unescape(s string, raw bool) string {
 			for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
 				j++
 			}
-			v, _ := strconv.ParseUint(s[i:j], 8, 16)
+			v, _ := strconv.ParseInt(s[i:j], 8, 32)
 			b.WriteRune(rune(v))
 			i = j - 1
 		case 'x', 'u', 'U':
 			n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
 			if i+n < len(s) {
-				if v, err := strconv.ParseUint(s[i+1:i+1+n], 16, 32); err == nil {
+				if v, err := strconv.ParseInt(s[i+1:i+1+n], 16, 32); err == nil {
 					b.WriteRune(rune(v))
 					i += n
 					continue

@@ -126,17 +126,16 @@ func (lx *lexer) run() ([]Token, error) {
 		if lx.pos >= len(lx.src) {
 			return lx.toks, lx.finish()
 		}
-		c := lx.src[lx.pos]
-		switch {
-		case c == ' ' || c == '\t' || c == '\f':
+		switch c := lx.src[lx.pos]; c {
+		case ' ', '\t', '\f':
 			lx.pos++
-		case c == '#':
+		case '#':
 			lx.skipComment()
-		case c == '\\':
+		case '\\':
 			if err := lx.continuation(); err != nil {
 				return lx.toks, err
 			}
-		case c == '\r' || c == '\n':
+		case '\r', '\n':
 			nl := lx.pos
 			lx.newline()
 			if lx.depth == 0 {
@@ -204,14 +203,14 @@ func (lx *lexer) indentation() (done bool, err error) {
 		if p >= len(lx.src) {
 			return true, lx.finish()
 		}
-		switch c := lx.src[p]; {
-		case c == '#':
+		switch lx.src[p] {
+		case '#':
 			lx.skipComment()
 			continue
-		case c == '\n' || c == '\r':
+		case '\n', '\r':
 			lx.newline()
 			continue
-		case c == '\\':
+		case '\\':
 			// A line that starts with a continuation joins the next.
 			return false, nil
 		}
