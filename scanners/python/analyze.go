@@ -379,6 +379,9 @@ func (a *analyzer) target(t []Token, v value) {
 	switch {
 	case strings.HasPrefix(tv.path, "os.environ."):
 		a.issue(Environment, tv.path, t[0], "sets the environment variable %s at import time", strings.TrimPrefix(tv.path, "os.environ."))
+	case strings.HasPrefix(tv.path, "torch.backends.") || strings.HasPrefix(tv.path, "torch._dynamo.config.") ||
+		strings.HasPrefix(tv.path, "torch._inductor.config."):
+		a.issue(Environment, tv.path, t[0], "sets the PyTorch flag %s at import time", tv.path)
 	case tv.path != "" && !strings.Contains(tv.path, "()") && root != litPath && !strings.HasPrefix(root, "local:") && a.imported[root]:
 		a.issue(Unknown, tv.path, t[0], "replaces %s at import time (monkey-patching an imported module)", tv.path)
 	}

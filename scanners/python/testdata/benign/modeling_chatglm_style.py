@@ -36,6 +36,8 @@ if sys.platform != 'darwin':
     torch._C._jit_override_can_fuse_on_gpu(True)
 
 logger = logging.get_logger(__name__)
+os.environ["TOKENIZERS_PARALLELISM"] = "false"
+torch.backends.cuda.matmul.allow_tf32 = True
 
 _CHECKPOINT_FOR_DOC = "THUDM/ChatGLM-6B"
 _CONFIG_FOR_DOC = "ChatGLM6BConfig"
