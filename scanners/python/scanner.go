@@ -100,7 +100,7 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, err
 	fs = append([]scanners.Finding{{Rule: RuleCode, Severity: scanners.Info, ATLAS: scanners.ATLASUnsafeArtifact,
 		Message: fmt.Sprintf("Python source (%d classes, %d functions): importing it runs its top level "+
 			"(transformers' trust_remote_code imports the files a config's auto_map names; serving stacks "+
-			"import handler and pipeline files)", an.Classes, an.Functions)}}, fs...)
+			"import handler and pipeline files)%s", an.Classes, an.Functions, loadedBy(f))}}, fs...)
 	return scanners.Result{Findings: fs, Meta: &Meta{Imports: an.Imports, Classes: an.Classes, Functions: an.Functions}}, nil
 }
 
@@ -141,4 +141,19 @@ func ruleOf(c Class) (string, scanners.Severity) {
 // compiles rather than imports.
 func torchScript(member string) bool {
 	return strings.HasPrefix(member, "code/__torch__/") || strings.Contains(member, "/code/__torch__/")
+}
+
+// loadedBy names the serving stack that imports a file by its name alone.
+func loadedBy(f scanners.File) string {
+	name := f.Name
+	if name == "" {
+		name = f.Path
+	}
+	switch strings.ToLower(path.Base(filepath.ToSlash(name))) {
+	case "handler.py":
+		return "; Hugging Face Inference Endpoints import handler.py as the custom handler"
+	case "pipeline.py", "custom_pipeline.py":
+		return "; diffusers imports pipeline.py for custom_pipeline"
+	}
+	return ""
 }
