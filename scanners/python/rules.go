@@ -188,3 +188,19 @@ func openMode(path string, args []arg) (Class, string) {
 	}
 	return Unknown, fmt.Sprintf("calls %s at import time to read a file", path)
 }
+
+// DangerousCall reports whether calling the dotted name path (resolved, such as
+// "shutil.rmtree") reaches files, processes, the network, native code or
+// code execution, and says which.
+func DangerousCall(path string) (string, bool) {
+	p := strings.NewReplacer("()", "", "[]", "").Replace(path)
+	for q := p; q != ""; q = parent(q) {
+		if what, ok := dangerous[q]; ok && what != "changes the interpreter" {
+			return what, true
+		}
+		if safe[q] {
+			return "", false
+		}
+	}
+	return "", false
+}

@@ -72,6 +72,9 @@ func checkMethod(member, name string, def *python.Stmt, methods map[string]*pyth
 			}
 		case codeCalls.MatchString(c.Callee + "("):
 			add(scanners.Critical, c.Off, callee, fmt.Sprintf("TorchScript %s (run by torch.jit.load) calls %s, which reaches files, processes or memory", name, callee))
+		case dangerousCall(callee):
+			what, _ := python.DangerousCall(callee)
+			add(scanners.Critical, c.Off, callee, fmt.Sprintf("TorchScript %s (run by torch.jit.load) calls %s, which %s", name, callee, what))
 		case !tensorOp(callee):
 			add(scanners.Medium, c.Off, callee, fmt.Sprintf("TorchScript %s (run by torch.jit.load) calls %s: an effect beyond setting attributes", name, orComputed(callee)))
 		}
@@ -146,4 +149,9 @@ func walkStmts(body []*python.Stmt, fn func(*python.Stmt)) {
 			walkStmts(c.Body, fn)
 		}
 	}
+}
+
+func dangerousCall(callee string) bool {
+	_, ok := python.DangerousCall(callee)
+	return ok
 }

@@ -72,6 +72,12 @@ func TestSetStateFindings(t *testing.T) {
       helper((state)[i])
     return None
 `, scanners.Medium, "helper"},
+		{"a module the pattern list does not name", `
+  def __setstate__(self: __torch__.M, state: Tuple[Tensor, bool]) -> NoneType:
+    shutil.rmtree("/tmp/x")
+    self.training = (state)[1]
+    return None
+`, scanners.Critical, "shutil.rmtree"},
 		{"forward may do anything", `
   def other(self: __torch__.M) -> NoneType:
     torch.save(self.w, "/dev/null")
