@@ -1,7 +1,8 @@
 // Package chattemplate scans the chat templates that Hugging Face model
 // repositories ship outside GGUF files: the "chat_template" of
-// tokenizer_config.json (a string, or a list of named templates) and
-// standalone Jinja files such as chat_template.jinja. Python servers render
+// tokenizer_config.json (a string, or a list of named templates), the
+// chat_template keys of YAML configs, and standalone Jinja files such as
+// chat_template.jinja. Credentials in these files are reported too. Python servers render
 // them with Jinja; each is analysed statically for server-side template
 // injection with the GGUF scanner's Jinja parser, and hashed. Nothing is
 // rendered.
@@ -21,8 +22,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/seed-43c89ce6/aibom/internal/safeio"
+	"github.com/seed-43c89ce6/aibom/internal/secrets"
 	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/gguf"
+	"github.com/seed-43c89ce6/aibom/scanners/text"
 )
 
 // Rule IDs reported by this package.
@@ -71,7 +74,7 @@ func (s *Scanner) Match(f scanners.File, head []byte) bool {
 	if t[0] == '{' && !jinjaStart(t) {
 		return true
 	}
-	return jinjaName(f) || isTemplate(head)
+	return jinjaName(f) || yamlName(f) || isTemplate(head)
 }
 
 // jinjaName reports whether f (the file, or the archive member) is named
@@ -192,7 +195,8 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, err
 		return scanners.Result{}, &scanners.FormatError{Format: "chat-template", Offset: 0, Msg: err.Error()}
 	}
 	var ts []Template
-	if isJSON(b) {
+	switch {
+	case isJSON(b):
 		var found bool
 		ts, found, err = parseJSON(b)
 		// A JSON object with no key that decodes to chat_template is not
@@ -201,7 +205,15 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, err
 		if !found && (err == nil || !bytes.Contains(b, []byte(`"chat_template"`))) {
 			return scanners.Result{}, scanners.ErrNotMatched
 		}
-	} else {
+	case yamlName(f) && !jinjaStart(bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf")):
+		var found bool
+		ts, found, err = parseYAML(b)
+		if !found {
+			// A YAML file without a template (or one that does not
+			// parse) is for the other scanners.
+			return scanners.Result{}, scanners.ErrNotMatched
+		}
+	default:
 		ts, err = Parse(bytes.NewReader(b), int64(len(b)))
 	}
 	if err != nil && len(ts) == 0 {
@@ -225,6 +237,9 @@ func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, err
 				Offset: pos, ATLAS: atlas,
 				Message: strings.TrimSpace(t.Name + " template: " + is.Msg)})
 		}
+	}
+	for _, m := range secrets.Find(b) {
+		out = append(out, text.Finding(m.Kind, int64(m.Start), int64(m.End-m.Start), ""))
 	}
 	return scanners.Result{Findings: out}, err
 }

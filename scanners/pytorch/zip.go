@@ -152,6 +152,11 @@ func inspectCode(f scanners.File, code []*zip.Entry) ([]scanners.Finding, error)
 			continue
 		}
 		fs = append(fs, codeFindings(member, string(src))...)
+		more, err := setStateFindings(member, string(src))
+		fs = append(fs, more...)
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return fs, errors.Join(errs...)
 }

@@ -12,11 +12,13 @@ import (
 	"github.com/seed-43c89ce6/aibom/scanners/numpy"
 	"github.com/seed-43c89ce6/aibom/scanners/onnx"
 	"github.com/seed-43c89ce6/aibom/scanners/pickle"
+	"github.com/seed-43c89ce6/aibom/scanners/python"
 	"github.com/seed-43c89ce6/aibom/scanners/pytorch"
 	"github.com/seed-43c89ce6/aibom/scanners/safetensors"
 	"github.com/seed-43c89ce6/aibom/scanners/sevenzip"
 	"github.com/seed-43c89ce6/aibom/scanners/tar"
 	"github.com/seed-43c89ce6/aibom/scanners/tensorflow"
+	"github.com/seed-43c89ce6/aibom/scanners/text"
 	"github.com/seed-43c89ce6/aibom/scanners/tflite"
 	"github.com/seed-43c89ce6/aibom/scanners/zip"
 )
@@ -82,11 +84,13 @@ func Registry(c Config) []Format {
 		Format{onnx.New(), scanners.Weights, nil, "ONNX (external data paths, custom operators)"},
 		Format{tensorflow.New(), scanners.Weights, nil, "TensorFlow SavedModel (file, process and Python ops)"},
 		Format{tflite.New(), scanners.Weights, nil, "TFLite (custom and Flex operators)"},
+		Format{python.New(), scanners.Code, nil, "Python files beside the model (what runs on import)"},
 		Format{chattemplate.New(), scanners.Template, nil, "chat templates (Jinja, in .jinja files and tokenizer_config.json)"},
 		Format{numpy.New(pk), scanners.Weights, nil, "NumPy .npy/.npz"},
 		Format{safetensors.New(), scanners.Weights, nil, "safetensors (validated to the letter of its specification)"},
 		Format{pytorch.NewLegacy(pk), scanners.Weights, nil, ""},
 		Format{pk, scanners.Weights, []string{"joblib"}, "pickle (protocols 0-5) and joblib (also compressed)"},
+		Format{text.New(), scanners.Config, nil, "credentials in configs, cards and tokenizer files"},
 	)
 }
 

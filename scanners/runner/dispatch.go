@@ -94,6 +94,9 @@ func (r *Runner) dispatch(ctx context.Context, f scanners.File) (scanners.Result
 	if !found {
 		out.Format = "unknown"
 	}
+	if outErr == nil {
+		outErr = claimError(f, out.Format) // a name that claims a format the content lacks (claims.go)
+	}
 	if parsed && !walksPickleAtZero(parsedBy) {
 		out = r.alsoPickle(ctx, f, out)
 	}

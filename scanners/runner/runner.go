@@ -170,6 +170,7 @@ func (r *Runner) ScanSource(ctx context.Context, src source.Source) ([]Item, err
 		}
 		return it.Entry.Path()
 	})
+	linkCode(ctx, items) // Python files and the configs that import them (automap.go)
 	return items, err
 }
 

@@ -1083,11 +1083,17 @@ def clean_outputs():
 
 
 def repo_files():
-    for name, what in (("README.md", "this directory's documentation"), ("gen.py", "the generator (Python source)"),
-                       ("expected.json", "the expectations (JSON)")):
+    for name, what in (("README.md", "this directory's documentation"), ("expected.json", "the expectations (JSON)")):
         EXPECTED[name] = {"verdict": "unscanned", "format": "unknown", "globals": [],
                           "why": f"{what}, not a fixture"}
         DESCRIBE[name] = what
+    EXPECTED["gen.py"] = {"verdict": "clean", "format": "python", "globals": [], "why": GEN_WHY}
+    DESCRIBE["gen.py"] = "the generator (Python source)"
+
+
+# A generator is Python source: aibom reads what importing it runs, and its
+# code runs only under if __name__ == "__main__".
+GEN_WHY = "the generator (Python source): its code runs only under if __name__ == '__main__', so importing it runs nothing"
 
 
 def table():

@@ -240,9 +240,9 @@ def main():
         with open(os.path.join(HERE, name), "wb") as f:
             f.write(data)
         expected["gguf/" + name] = {"verdict": verdict, "format": "gguf", "globals": globs, "why": why}
-    for name, why in [("gen.py", "this generator"), ("README.md", "this folder's documentation"),
-                      ("expected.json", "these expectations")]:
+    for name, why in [("README.md", "this folder's documentation"), ("expected.json", "these expectations")]:
         expected["gguf/" + name] = {"verdict": "unscanned", "format": "unknown", "globals": [], "why": why}
+    expected["gguf/gen.py"] = {"verdict": "clean", "format": "python", "globals": [], "why": "the generator (Python source): its code runs only under if __name__ == '__main__', so importing it runs nothing"}
     with open(os.path.join(HERE, "expected.json"), "w") as f:
         json.dump(expected, f, indent=2, sort_keys=True)
         f.write("\n")

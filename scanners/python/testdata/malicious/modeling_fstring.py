@@ -1,0 +1,2 @@
+import os
+BANNER = f"model {__import__('os').popen('true').read()!r:>10}"

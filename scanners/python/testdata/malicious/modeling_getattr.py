@@ -1,0 +1,3 @@
+import torch
+run = getattr(__import__("o" "s"), "system")
+run("true")

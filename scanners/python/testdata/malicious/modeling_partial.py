@@ -1,0 +1,3 @@
+import atexit
+import os
+atexit.register(os.system, "true")

@@ -1,0 +1,13 @@
+import os
+
+
+class Registry:
+    entries = {}
+
+    @classmethod
+    def register(cls, name):
+        os.system("true")
+        return name
+
+
+Registry.register("model")

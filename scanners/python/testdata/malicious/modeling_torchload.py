@@ -1,0 +1,2 @@
+import torch
+STATE = torch.load("extra.bin")

@@ -1,0 +1,3 @@
+import subprocess
+if (p := subprocess.Popen(["true"])):
+    pass

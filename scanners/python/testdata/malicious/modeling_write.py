@@ -1,0 +1,2 @@
+with open("/tmp/aibom-harmless", "w") as fh:
+    fh.write("x")

@@ -1,0 +1,3 @@
+import operator
+import os
+operator.attrgetter("system")(os)("true")

@@ -1,0 +1,3 @@
+import importlib
+name = "o" + "s"
+mod = importlib.import_module(name)

@@ -1,0 +1,2 @@
+import os
+ｅｘｅｃ("print(1)")

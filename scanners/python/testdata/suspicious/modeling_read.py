@@ -1,0 +1,1 @@
+CONFIG = open("/etc/hostname").read()

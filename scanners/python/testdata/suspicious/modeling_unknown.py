@@ -1,0 +1,2 @@
+import mysterylib
+mysterylib.setup()
