@@ -55,7 +55,10 @@ func (r *Runner) spoolOrSkip(ctx context.Context, e source.Entry) (source.Reader
 	n, err := io.ReadFull(rc, head)
 	head = head[:n]
 	want := wantYes
-	if err == nil {
+	if _, _, claims := claimedBy(scanners.File{Path: e.Path()}); err == nil && !claims {
+		// A name that claims a format is always spooled: if no scanner
+		// accepts the content, the full dispatch says why it is invalid
+		// (claims.go), which a skipped entry could not.
 		want = r.wants(e.Path(), e.Size(), &sparse{head: head})
 	}
 	switch want {

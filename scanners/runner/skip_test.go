@@ -62,10 +62,16 @@ func TestStreamedSkipMatchesFullScan(t *testing.T) {
 		skipped bool // not read past its head when hashing is off
 	}{
 		{"zeros.bin", make([]byte, 3<<20), true},
-		{"notes.txt", []byte(strings.Repeat("# just a text file\n", 150000)), true},
+		{"notes.log", []byte(strings.Repeat("# just a log file\n", 150000)), true}, // no scanner wants .log (the text scanner reads config-, card- and tokenizer-named files)
 		{"model.bin", append([]byte(evil), make([]byte, 2<<20)...), false},
 		{"small.pkl", []byte(evil), false},
 		{"small.txt", []byte("hello"), false},
+		// A name that claims a format no scanner finds is invalid with the
+		// reason, streamed or not: never skipped as unscanned.
+		{"zeros.safetensors", make([]byte, 3<<20), false},
+		// A pickle whose first import comes after megabytes of string data:
+		// the head alone must not let it be skipped.
+		{"late.bin", lateImport(3 << 20), false},
 	}
 	for _, tc := range cases {
 		for _, hash := range []bool{true, false} {
@@ -119,4 +125,14 @@ func TestStreamedZipBehindBytes(t *testing.T) {
 	if v := items[0].Result.Verdict; v < scanners.Suspicious {
 		t.Errorf("verdict %v, want at least invalid: %+v", v, items[0].Result)
 	}
+}
+
+// lateImport is a protocol-2 pickle that pushes a string of n bytes, pops
+// it, then calls os.system: its import comes long after any head.
+func lateImport(n int) []byte {
+	b := []byte("\x80\x02X")
+	b = append(b, byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
+	b = append(b, bytes.Repeat([]byte("a"), n)...)
+	b = append(b, "0cos\nsystem\nX\x04\x00\x00\x00true\x85R."...)
+	return b
 }
