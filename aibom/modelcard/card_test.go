@@ -179,7 +179,7 @@ func TestParseCardEdgeCases(t *testing.T) {
 				IntendedUses: []string{"intro", "chat\n#### Detail\nmore"},
 				OutOfScope:   []string{"weapons"},
 				Users:        []string{"researchers\n##NoSpace"},
-				Limitations:  []string{"slow\n```\n## Risks\n```"},
+				Limitations:  []string{"slow"}, // the fenced "## Risks" is code: neither a heading nor text
 			}}},
 		{"placeholders only", "## Bias, Risks, and Limitations\n<!-- x -->\n[More Information Needed]\n", &Card{}},
 	}
