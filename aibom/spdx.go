@@ -13,6 +13,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/seed-43c89ce6/aibom/aibom/dataset"
+	"github.com/seed-43c89ce6/aibom/aibom/modelcard"
 )
 
 // SPDX 3.0.1 constants.
@@ -29,7 +30,8 @@ const (
 //     ancestors from the lineage are ai_AIPackages it is descendantOf;
 //   - files are software_Files with their SHA-256, contained by the model;
 //   - datasets are dataset_DatasetPackages: those the card names are what
-//     the model is trainedOn, local ones are contained, and their files are
+//     the model is trainedOn (its datasets list) or testedOn (its
+//     model-index results), local ones are contained, and their files are
 //     their hasDataFile;
 //   - libraries are software_Packages the model dependsOn, with the edges
 //     between them;
@@ -286,7 +288,7 @@ func (s *spdxWriter) modelCard(c cdx.Component, f map[string]any) {
 		return
 	}
 	if p := mc.ModelParameters; p != nil {
-		modelParameters(p, f)
+		modelParameters(p, f, datasetUses([]cdx.Component{c}), c.BOMRef)
 	}
 	if q := mc.QuantitativeAnalysis; q != nil && q.PerformanceMetrics != nil {
 		if ms := metrics(*q.PerformanceMetrics); len(ms) > 0 {
@@ -301,7 +303,10 @@ func (s *spdxWriter) modelCard(c cdx.Component, f map[string]any) {
 	}
 }
 
-func modelParameters(p *cdx.MLModelParameters, f map[string]any) {
+// modelParameters fills the AI profile's fields from the model parameters;
+// the training information names the datasets the model was trained on
+// (uses, from datasetUses), not those it was only evaluated on.
+func modelParameters(p *cdx.MLModelParameters, f map[string]any, uses map[string][]string, model string) {
 	var types []string
 	for _, t := range []string{p.ArchitectureFamily, p.ModelArchitecture} {
 		if t != "" {
@@ -319,6 +324,9 @@ func modelParameters(p *cdx.MLModelParameters, f map[string]any) {
 	}
 	var names []string
 	for _, d := range *p.Datasets {
+		if rts := uses[model+"\x00"+d.Ref]; len(rts) > 0 && rts[0] != "trainedOn" {
+			continue
+		}
 		n := strings.TrimPrefix(d.Ref, "dataset:")
 		if d.ComponentData != nil && d.ComponentData.Name != "" {
 			n = d.ComponentData.Name
@@ -445,18 +453,11 @@ func (s *spdxWriter) dependencies(model cdx.Component) {
 	if s.bom.Dependencies == nil {
 		return
 	}
-	training := map[string]bool{} // by model: "model ref\x00dataset ref"
 	models := []cdx.Component{model}
 	if s.bom.Components != nil {
 		models = append(models, *s.bom.Components...)
 	}
-	for _, m := range models {
-		if mc := m.ModelCard; mc != nil && mc.ModelParameters != nil && mc.ModelParameters.Datasets != nil {
-			for _, d := range *mc.ModelParameters.Datasets {
-				training[m.BOMRef+"\x00"+d.Ref] = true
-			}
-		}
-	}
+	uses := datasetUses(models)
 	for _, d := range *s.bom.Dependencies {
 		if d.Dependencies == nil || s.ids[d.Ref] == "" {
 			continue
@@ -467,11 +468,16 @@ func (s *spdxWriter) dependencies(model cdx.Component) {
 			if s.ids[to] == "" {
 				continue
 			}
-			rt := s.relationType(d.Ref, to, training)
-			if _, ok := byType[rt]; !ok {
-				order = append(order, rt)
+			rts := uses[d.Ref+"\x00"+to]
+			if s.types[to] != "dataset_DatasetPackage" || len(rts) == 0 {
+				rts = []string{s.relationType(d.Ref, to)}
 			}
-			byType[rt] = append(byType[rt], to)
+			for _, rt := range rts {
+				if _, ok := byType[rt]; !ok {
+					order = append(order, rt)
+				}
+				byType[rt] = append(byType[rt], to)
+			}
 		}
 		for _, rt := range order {
 			s.relationship(d.Ref, rt, byType[rt], "", "")
@@ -479,14 +485,51 @@ func (s *spdxWriter) dependencies(model cdx.Component) {
 	}
 }
 
-func (s *spdxWriter) relationType(from, to string, training map[string]bool) string {
+// datasetUses gives, by "model ref\x00dataset ref", how each model used
+// each dataset of its model card: trainedOn, testedOn or both. The model's
+// card properties say which datasets it was evaluated on; the others of
+// its modelParameters.datasets it was trained on.
+func datasetUses(models []cdx.Component) map[string][]string {
+	uses := map[string][]string{}
+	for _, m := range models {
+		mc := m.ModelCard
+		if mc == nil || mc.ModelParameters == nil || mc.ModelParameters.Datasets == nil {
+			continue
+		}
+		trained, evaluated := propertySet(m, modelcard.PropDatasetTraining), propertySet(m, modelcard.PropDatasetEvaluation)
+		for _, d := range *mc.ModelParameters.Datasets {
+			var rts []string
+			if trained[d.Ref] || !evaluated[d.Ref] {
+				rts = append(rts, "trainedOn")
+			}
+			if evaluated[d.Ref] {
+				rts = append(rts, "testedOn")
+			}
+			uses[m.BOMRef+"\x00"+d.Ref] = rts
+		}
+	}
+	return uses
+}
+
+// propertySet returns the values of c's properties called name.
+func propertySet(c cdx.Component, name string) map[string]bool {
+	set := map[string]bool{}
+	if c.Properties != nil {
+		for _, p := range *c.Properties {
+			if p.Name == name {
+				set[p.Value] = true
+			}
+		}
+	}
+	return set
+}
+
+func (s *spdxWriter) relationType(from, to string) string {
 	switch ft, tt := s.types[from], s.types[to]; {
 	case tt == "software_File" && ft == "dataset_DatasetPackage":
 		return "hasDataFile"
 	case tt == "software_File", tt == "ai_AIPackage" && ft == "ai_AIPackage":
 		return "contains" // a model's files, and the models in its folders
-	case tt == "dataset_DatasetPackage" && training[from+"\x00"+to]:
-		return "trainedOn"
 	case tt == "dataset_DatasetPackage" && (strings.HasPrefix(to, "dataset:local/") || strings.HasPrefix(to, "dataset:kit/")):
 		return "contains"
 	}

@@ -27,8 +27,10 @@ const (
 	MaxSectionLen  = 8 << 10  // bytes kept of each extracted Markdown section
 	maxSections    = 8        // sections kept per kind
 	maxListItems   = 256      // items kept of any YAML or JSON list
-	maxMetrics     = 1024     // performance metrics kept from model-index
-	maxSalvage     = 512      // top-level entries decoded one by one from broken front matter
+	// MaxMetrics bounds the model-index results and metrics kept (1,333
+	// metrics is a real MTEB card's count); more are left out and reported.
+	MaxMetrics = 1 << 15
+	maxSalvage = 512 // top-level entries decoded one by one from broken front matter
 )
 
 // ErrNotObject is returned when a JSON file is valid JSON but not an object.
