@@ -109,7 +109,8 @@ func describeModel(c *cdx.Component, m repoMeta, infos []*weightInfo) {
 }
 
 // namedDatasets returns a data component for each dataset the card or the
-// GGUF headers name, keyed by bom-ref.
+// GGUF headers name, keyed by bom-ref, linked to the Hub when named by a
+// Hub id.
 func namedDatasets(infos []*weightInfo, metas ...repoMeta) []cdx.Component {
 	seen := map[string]bool{}
 	var names []string
@@ -130,10 +131,7 @@ func namedDatasets(infos []*weightInfo, metas ...repoMeta) []cdx.Component {
 			continue
 		}
 		seen[ref] = true
-		out = append(out, cdx.Component{
-			Type: cdx.ComponentTypeData, Name: n, BOMRef: ref,
-			Data: &[]cdx.ComponentData{{Type: cdx.ComponentDataTypeDataset, Name: n}},
-		})
+		out = append(out, modelcard.DatasetComponent(n))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].BOMRef < out[j].BOMRef })
 	return out

@@ -225,13 +225,27 @@ func (s *spdxWriter) component(c cdx.Component) {
 			f["externalIdentifier"] = []map[string]any{{
 				"type": "ExternalIdentifier", "externalIdentifierType": "packageUrl", "identifier": c.PackageURL,
 			}}
-			if strings.HasPrefix(c.PackageURL, "pkg:huggingface/") {
+			if u := distribution(c); u != "" {
+				f["software_downloadLocation"] = u
+			} else if strings.HasPrefix(c.PackageURL, "pkg:huggingface/") {
 				f["software_downloadLocation"] = "https://huggingface.co/" + fullName(c)
 			}
 		}
 	}
 	s.types[c.BOMRef] = typ
 	s.add(typ, id, f)
+}
+
+// distribution returns the URL of c's first distribution reference, "" if none.
+func distribution(c cdx.Component) string {
+	if c.ExternalReferences != nil {
+		for _, r := range *c.ExternalReferences {
+			if r.Type == cdx.ERTypeDistribution {
+				return r.URL
+			}
+		}
+	}
+	return ""
 }
 
 // filePurpose maps aibom's file role to SPDX's software purpose.
