@@ -257,7 +257,7 @@ func filePurpose(c cdx.Component) string {
 		return "data"
 	case "config", "chat-template":
 		return "configuration"
-	case "card":
+	case "card", "license":
 		return "documentation"
 	case "code":
 		return "source"

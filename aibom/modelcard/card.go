@@ -138,11 +138,23 @@ func parseCard(r io.Reader, name string, lim limits) (*Card, error) {
 			err = perr
 		}
 	}
+	if meta == nil && err == nil {
+		if line := frontmatter.FindLate(data); line > 0 {
+			err = fmt.Errorf("%w: %s:%d: the Hub reads front matter only at the very start of the file, "+
+				"so its metadata (license, datasets, base_model, ...) is ignored", ErrFrontMatterNotAtStart, name, line)
+		}
+	}
 	if card.MetricsOmitted > 0 || card.MetricsOmittedAtLeast {
 		err = errors.Join(err, card.omittedError(name, lim))
 	}
 	return card, errors.Join(readErr, err)
 }
+
+// ErrFrontMatterNotAtStart is wrapped by the error of ParseCard for a card
+// whose front matter does not start on its first line (blank lines or a
+// comment come first). The Hub ignores such front matter, and so does
+// ParseCard: the error says so.
+var ErrFrontMatterNotAtStart = errors.New("modelcard: front matter not at the start of the file")
 
 // ErrMetricsOmitted is wrapped by the error of ParseCard for a card whose
 // model-index holds more than MaxMetrics results and metrics: the card is

@@ -260,3 +260,16 @@ func TestParseCardReadError(t *testing.T) {
 		t.Errorf("got %v, %v; want nil and an error naming the file", c, err)
 	}
 }
+
+func TestParseCardLateFrontMatter(t *testing.T) {
+	t.Parallel()
+	in := "<!-- exported by a tool -->\n\n---\nlicense: mit\ndatasets: [squad]\n---\n## Limitations\nslow\n"
+	c, err := ParseCard(strings.NewReader(in), "README.md")
+	if !errors.Is(err, ErrFrontMatterNotAtStart) || !strings.Contains(err.Error(), "README.md:3") {
+		t.Fatalf("error %v, want ErrFrontMatterNotAtStart at README.md:3", err)
+	}
+	want := &Card{Sections: Sections{Limitations: []string{"slow"}}}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("the late front matter was read (-want +got):\n%s", diff)
+	}
+}
