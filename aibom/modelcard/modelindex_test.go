@@ -127,3 +127,28 @@ func TestTask(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkParseCardMTEB parses an MTEB-shaped card of 150 results and
+// 1,350 metrics and maps it to the model card.
+func BenchmarkParseCardMTEB(b *testing.B) {
+	in := mtebCard(150, 9)
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		c, err := ParseCard(strings.NewReader(in), "README.md")
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = c.ModelCard(nil)
+	}
+}
+
+// BenchmarkParseSections parses the body of a long card: the template's
+// sections repeated, with code blocks and bold labels.
+func BenchmarkParseSections(b *testing.B) {
+	body := []byte(strings.Repeat("## Uses\n\n### Direct Use\n\nChat.\n\n```python\nx = 1\n```\n\n"+
+		"**Out-of-scope Uses**: weapons.\n\n## Bias, Risks, and Limitations\n\nEnglish only.\n\n", 2000))
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		_ = parseSections(body)
+	}
+}
