@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path"
@@ -139,32 +140,37 @@ func FuzzParseLicenseFile(f *testing.F) {
 		if err != nil || lf == nil {
 			t.Fatalf("%v, %v", lf, err)
 		}
-		for _, card := range []*Card{nil, {License: []string{"other"}, LicenseLink: "LICENSE.md"}, {License: []string{"apache-2.0"}}} {
+		// One BOM for the three cases keeps the schema validation (the costly
+		// part under coverage instrumentation) to one per input.
+		var comps []cdx.Component
+		for i, card := range []*Card{nil, {License: []string{"other"}, LicenseLink: "LICENSE.md"}, {License: []string{"apache-2.0"}}} {
 			lics := card.LicensesWith([]*LicenseFile{lf, lf})
 			if len(lics) == 0 {
 				t.Fatal("no license from a license file")
 			}
-			bom := cdx.NewBOM()
-			bom.SerialNumber = "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79"
-			bom.SpecVersion = cdx.SpecVersion1_6
-			bom.Components = &[]cdx.Component{{BOMRef: "m", Type: cdx.ComponentTypeMachineLearningModel, Name: "m", Licenses: &lics}}
-			var buf bytes.Buffer
-			if err := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatJSON).Encode(bom); err != nil {
-				t.Fatal(err)
-			}
-			if err := bomschema.Validate(buf.Bytes(), "1.6"); err != nil {
-				t.Fatalf("%v\n%s", err, buf.Bytes())
-			}
-			buf.Reset()
-			if err := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatXML).Encode(bom); err != nil {
-				t.Fatal(err)
-			}
-			for dec := xml.NewDecoder(&buf); ; {
-				if _, err := dec.Token(); err == io.EOF {
-					break
-				} else if err != nil {
-					t.Fatalf("XML: %v", err)
-				}
+			name := fmt.Sprintf("m%d", i)
+			comps = append(comps, cdx.Component{BOMRef: name, Type: cdx.ComponentTypeMachineLearningModel, Name: name, Licenses: &lics})
+		}
+		bom := cdx.NewBOM()
+		bom.SerialNumber = "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79"
+		bom.SpecVersion = cdx.SpecVersion1_6
+		bom.Components = &comps
+		var buf bytes.Buffer
+		if err := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatJSON).Encode(bom); err != nil {
+			t.Fatal(err)
+		}
+		if err := bomschema.Validate(buf.Bytes(), "1.6"); err != nil {
+			t.Fatalf("%v\n%s", err, buf.Bytes())
+		}
+		buf.Reset()
+		if err := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatXML).Encode(bom); err != nil {
+			t.Fatal(err)
+		}
+		for dec := xml.NewDecoder(&buf); ; {
+			if _, err := dec.Token(); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatalf("XML: %v", err)
 			}
 		}
 	})
