@@ -47,15 +47,33 @@ func classify(title string) sectionKind {
 	if len(words) == 0 || len(words) > maxTitleWords {
 		return kindNone
 	}
-	for _, row := range sectionTitles {
+	for _, row := range titlePhrases {
 		for _, p := range row.phrases {
-			if hasPhrase(words, strings.Fields(p)) {
+			if hasPhrase(words, p) {
 				return row.kind
 			}
 		}
 	}
 	return kindNone
 }
+
+// titlePhrases is sectionTitles with each phrase split into its words.
+var titlePhrases = func() []struct {
+	kind    sectionKind
+	phrases [][]string
+} {
+	out := make([]struct {
+		kind    sectionKind
+		phrases [][]string
+	}, len(sectionTitles))
+	for i, row := range sectionTitles {
+		out[i].kind = row.kind
+		for _, p := range row.phrases {
+			out[i].phrases = append(out[i].phrases, strings.Fields(p))
+		}
+	}
+	return out
+}()
 
 // titleWords lowercases a title and splits it into words of letters and
 // digits: punctuation, Markdown emphasis, links' brackets and emoji are
