@@ -167,7 +167,7 @@ func FuzzParseLicenseFile(f *testing.F) {
 			t.Fatal(err)
 		}
 		for dec := xml.NewDecoder(&buf); ; {
-			if _, err := dec.Token(); err == io.EOF {
+			if _, err := dec.Token(); errors.Is(err, io.EOF) {
 				break
 			} else if err != nil {
 				t.Fatalf("XML: %v", err)

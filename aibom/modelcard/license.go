@@ -114,7 +114,8 @@ func (c *Card) matchFile(lics cdx.Licenses, f *LicenseFile) *cdx.License {
 	if f.SPDXID != "" || len(named) == 0 {
 		return nil
 	}
-	if c != nil && c.LicenseLink != "" && path.Clean(strings.TrimPrefix(c.LicenseLink, "./")) == f.Path {
+	// license_link is relative to the card's folder; f.Path to the repository.
+	if link := path.Clean(c.licenseLinkPath()); link != "." && (link == f.Path || link == path.Base(f.Path)) {
 		return named[0]
 	}
 	if len(named) == 1 {
@@ -142,4 +143,13 @@ func attachFile(lic *cdx.License, f *LicenseFile) {
 		props = append(*lic.Properties, props...)
 	}
 	lic.Properties = &props
+}
+
+// licenseLinkPath returns license_link when it is a relative path, "" when
+// it is absent or a URL.
+func (c *Card) licenseLinkPath() string {
+	if c == nil || c.LicenseLink == "" || strings.Contains(c.LicenseLink, "://") {
+		return ""
+	}
+	return strings.TrimPrefix(c.LicenseLink, "./")
 }

@@ -85,6 +85,8 @@ func TestLicensesWith(t *testing.T) {
 			[]string{"Apache-2.0||", "|ACME LICENSE|text"}},
 		{"linked among two named", &Card{License: []string{"llama3", "gemma"}, LicenseLink: "./LICENSE"}, []*LicenseFile{custom},
 			[]string{"|llama3|text", "|gemma|"}},
+		{"linked from a sub-folder's card", &Card{License: []string{"llama3", "gemma"}, LicenseLink: "LICENSE"},
+			[]*LicenseFile{{Path: "text_encoder/LICENSE", Text: "T", Title: "T LICENSE"}}, []string{"|llama3|text", "|gemma|"}},
 		{"two named, no link", &Card{License: []string{"llama3", "gemma"}}, []*LicenseFile{custom},
 			[]string{"|llama3|", "|gemma|", "|ACME LICENSE|text"}},
 		{"same text twice", nil, []*LicenseFile{custom, {Path: "LICENSE.md", Text: custom.Text, Title: custom.Title}},
