@@ -243,3 +243,39 @@ func TestCardCustomLicense(t *testing.T) {
 		t.Errorf("SPDX license %v", expr)
 	}
 }
+
+// TestCardMetricsOverBound: a card with more results and metrics than
+// modelcard.MaxMetrics keeps the first ones, and says in the BOM and as a
+// problem how many were left out.
+func TestCardMetricsOverBound(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("---\nlicense: mit\nmodel-index:\n- name: x\n  results:\n  - dataset: {type: acme/bench}\n    metrics: [")
+	const n = modelcard.MaxMetrics + 500
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("{type: m, value: 1}")
+	}
+	b.WriteString("]\n---\n# x\n")
+	dir := filepath.Join(t.TempDir(), "many-metrics")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := generate(t, dir)
+	if len(res.Problems) != 1 || !errors.Is(res.Problems[0].Err, modelcard.ErrMetricsOmitted) ||
+		!strings.Contains(res.Problems[0].Err.Error(), "501 metrics") {
+		t.Errorf("problems %v, want the 501 metrics left out", res.Problems)
+	}
+	m := res.BOM.Metadata.Component
+	if got := props(*m)[modelcard.PropMetricsOmitted]; got != "501" {
+		t.Errorf("%s = %q, want 501", modelcard.PropMetricsOmitted, got)
+	}
+	if k := len(*m.ModelCard.QuantitativeAnalysis.PerformanceMetrics); k != modelcard.MaxMetrics-1 {
+		t.Errorf("%d metrics kept, want %d (the result counts too)", k, modelcard.MaxMetrics-1)
+	}
+}
