@@ -242,6 +242,14 @@ func TestCardCustomLicense(t *testing.T) {
 		!slices.Contains(doc.rel(model["spdxId"], "hasDeclaredLicense"), expr[0]["spdxId"].(string)) {
 		t.Errorf("SPDX license %v", expr)
 	}
+	// The custom license's text is in SPDX too.
+	texts := doc.byType("simplelicensing_SimpleLicensingText")
+	custom, _ := expr[0]["simplelicensing_customIdToUri"].([]any)
+	if len(texts) != 1 || !strings.Contains(texts[0]["simplelicensing_licenseText"].(string), "700 million monthly active") ||
+		len(custom) != 1 || custom[0].(map[string]any)["value"] != texts[0]["spdxId"] ||
+		custom[0].(map[string]any)["key"] != "LicenseRef-ACME-OPEN-MODEL-LICENSE-AGREEMENT" {
+		t.Errorf("SPDX license text %v, custom ids %v", texts, custom)
+	}
 }
 
 // TestCardMetricsOverBound: a card with more results and metrics than

@@ -2,6 +2,7 @@ package aibom
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
@@ -36,6 +38,8 @@ const (
 //   - libraries are software_Packages the model dependsOn, with the edges
 //     between them;
 //   - licenses are simplelicensing_LicenseExpressions (hasDeclaredLicense);
+//     a named license's text from a license file is a
+//     simplelicensing_SimpleLicensingText its LicenseRef- maps to;
 //   - scan findings are security_Vulnerabilities their file
 //     hasAssociatedVulnerability;
 //   - every CycloneDX property is kept in an extension_CdxPropertiesExtension.
@@ -65,6 +69,7 @@ type spdxWriter struct {
 	ids      map[string]string // bom-ref -> spdxId
 	types    map[string]string // bom-ref -> SPDX type
 	licenses map[string]string // expression -> spdxId
+	texts    map[string]bool   // spdxIds of the license texts added
 	profiles map[string]bool
 }
 
@@ -77,7 +82,7 @@ func newSPDXWriter(bom *cdx.BOM) *spdxWriter {
 	}
 	return &spdxWriter{
 		bom: bom, ns: ns + "#",
-		ids: map[string]string{}, types: map[string]string{}, licenses: map[string]string{},
+		ids: map[string]string{}, types: map[string]string{}, licenses: map[string]string{}, texts: map[string]bool{},
 		profiles: map[string]bool{"core": true, "software": true, "ai": true},
 	}
 }
@@ -570,6 +575,7 @@ func (s *spdxWriter) declaredLicense(c cdx.Component) {
 		return
 	}
 	var parts []string
+	var custom []map[string]any // LicenseRef- -> the element holding its text
 	for _, l := range *c.Licenses {
 		switch {
 		case l.Expression != "":
@@ -577,7 +583,11 @@ func (s *spdxWriter) declaredLicense(c cdx.Component) {
 		case l.License != nil && l.License.ID != "":
 			parts = append(parts, l.License.ID)
 		case l.License != nil && l.License.Name != "":
-			parts = append(parts, licenseRef(l.License.Name))
+			ref := licenseRef(l.License.Name)
+			parts = append(parts, ref)
+			if id := s.licenseText(ref, l.License); id != "" {
+				custom = append(custom, map[string]any{"type": "DictionaryEntry", "key": ref, "value": id})
+			}
 		}
 	}
 	if len(parts) == 0 {
@@ -597,11 +607,39 @@ func (s *spdxWriter) declaredLicense(c cdx.Component) {
 		s.profiles["simpleLicensing"] = true
 		lid = s.id("license:" + expr)
 		s.licenses[expr] = lid
-		s.add("simplelicensing_LicenseExpression", lid, map[string]any{"simplelicensing_licenseExpression": expr})
+		f := map[string]any{"simplelicensing_licenseExpression": expr}
+		if len(custom) > 0 {
+			f["simplelicensing_customIdToUri"] = custom
+		}
+		s.add("simplelicensing_LicenseExpression", lid, f)
 	}
 	s.add("Relationship", s.id("rel:"+c.BOMRef+":hasDeclaredLicense"), map[string]any{
 		"from": s.ids[c.BOMRef], "relationshipType": "hasDeclaredLicense", "to": []string{lid},
 	})
+}
+
+// licenseText adds, once per LicenseRef, a simplelicensing_SimpleLicensingText
+// holding a named license's text (from the repository's license file) and
+// returns its spdxId; "" when the license has no text SPDX can carry.
+func (s *spdxWriter) licenseText(ref string, l *cdx.License) string {
+	if l.Text == nil || l.Text.Content == "" {
+		return ""
+	}
+	text := l.Text.Content
+	if l.Text.Encoding == "base64" {
+		b, err := base64.StdEncoding.DecodeString(text)
+		if err != nil || !utf8.Valid(b) {
+			return ""
+		}
+		text = string(b)
+	}
+	id := s.id("license-text:" + ref)
+	if !s.texts[id] {
+		s.texts[id] = true
+		s.profiles["simpleLicensing"] = true
+		s.add("simplelicensing_SimpleLicensingText", id, map[string]any{"name": l.Name, "simplelicensing_licenseText": text})
+	}
+	return id
 }
 
 // licenseRef turns a license name that is not an SPDX id (llama3,
