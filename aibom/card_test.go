@@ -287,3 +287,15 @@ func TestCardMetricsOverBound(t *testing.T) {
 		t.Errorf("%d metrics kept, want %d (the result counts too)", k, modelcard.MaxMetrics-1)
 	}
 }
+
+func TestRoleLicense(t *testing.T) {
+	t.Parallel()
+	for p, want := range map[string]string{
+		"LICENSE": "license", "LICENSE.txt": "license", "LICENSE.md": "license", "text_encoder/LICENCE": "license",
+		"COPYING": "license", "README.md": "card", "model_card.md": "card", "USE_POLICY.md": "other",
+	} {
+		if got := Role(p, "unknown"); got != want {
+			t.Errorf("Role(%s) = %s, want %s", p, got, want)
+		}
+	}
+}
