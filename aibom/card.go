@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path"
 	"sort"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -23,9 +24,15 @@ type repoMeta struct {
 	gen     *modelcard.GenerationConfig
 	adapter *modelcard.Adapter
 	kit     *kitfile.Kitfile
+	// licenses are the folder's license files (LICENSE, LICENSE.txt, ...).
+	licenses []*modelcard.LicenseFile
 }
 
-// readRepoMeta parses the metadata files at the source's root. A file that
+// maxLicenseFiles bounds the license files read per folder.
+const maxLicenseFiles = 8
+
+// readRepoMeta parses the metadata files at the source's root: the card,
+// the configs, the license files and the Kitfile. A file that
 // cannot be parsed is a problem; what could be read of it is kept.
 func readRepoMeta(src *listing) (repoMeta, []source.Problem) {
 	return readMeta(src, ".")
@@ -61,6 +68,17 @@ func readMeta(src *listing, dir string) (repoMeta, []source.Problem) {
 		return
 	})
 	open("adapter_config.json", func(r io.Reader, name string) (err error) { m.adapter, err = modelcard.ParseAdapter(r, name); return })
+	for _, f := range src.Files {
+		if path.Dir(f.Path) == dir && modelcard.IsLicenseFile(f.Path) && len(m.licenses) < maxLicenseFiles {
+			open(path.Base(f.Path), func(r io.Reader, name string) error {
+				lf, err := modelcard.ParseLicenseFile(r, name)
+				if lf != nil {
+					m.licenses = append(m.licenses, lf)
+				}
+				return err
+			})
+		}
+	}
 	for _, n := range kitfile.Names {
 		if m.kit == nil && dir == "." {
 			open(n, func(r io.Reader, name string) (err error) { m.kit, err = kitfile.Parse(r, name); return })
@@ -72,13 +90,11 @@ func readMeta(src *listing, dir string) (repoMeta, []source.Problem) {
 // describeModel fills the model component from the repository metadata and
 // the weight headers: model card, licenses, properties, lineage.
 func describeModel(c *cdx.Component, m repoMeta, infos []*weightInfo) {
-	if m.card != nil {
+	if m.card != nil || m.config != nil {
 		c.ModelCard = m.card.ModelCard(m.config)
-		if lic := m.card.Licenses(); len(lic) > 0 {
-			c.Licenses = &lic
-		}
-	} else if m.config != nil {
-		c.ModelCard = m.card.ModelCard(m.config)
+	}
+	if lic := m.card.LicensesWith(m.licenses); len(lic) > 0 {
+		c.Licenses = &lic
 	}
 	*c.Properties = append(*c.Properties, modelcard.Properties(m.card, m.config, m.gen)...)
 	if m.adapter != nil {
@@ -109,7 +125,8 @@ func describeModel(c *cdx.Component, m repoMeta, infos []*weightInfo) {
 }
 
 // namedDatasets returns a data component for each dataset the card or the
-// GGUF headers name, keyed by bom-ref.
+// GGUF headers name, keyed by bom-ref, linked to the Hub when named by a
+// Hub id.
 func namedDatasets(infos []*weightInfo, metas ...repoMeta) []cdx.Component {
 	seen := map[string]bool{}
 	var names []string
@@ -130,10 +147,7 @@ func namedDatasets(infos []*weightInfo, metas ...repoMeta) []cdx.Component {
 			continue
 		}
 		seen[ref] = true
-		out = append(out, cdx.Component{
-			Type: cdx.ComponentTypeData, Name: n, BOMRef: ref,
-			Data: &[]cdx.ComponentData{{Type: cdx.ComponentDataTypeDataset, Name: n}},
-		})
+		out = append(out, modelcard.DatasetComponent(n))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].BOMRef < out[j].BOMRef })
 	return out

@@ -342,7 +342,7 @@ func fileComponent(f scanners.FileResult) cdx.Component {
 
 // Role classifies a model file by the kind of its format (declared in the
 // scanner registry) and by its name: weights, container, tokenizer,
-// chat-template, config, card, code, dataset or other.
+// chat-template, config, license, card, code, dataset or other.
 func Role(p, format string) string {
 	base := strings.ToLower(path.Base(p))
 	kind := runner.KindOf(format)
@@ -361,7 +361,9 @@ func Role(p, format string) string {
 	case base == "config.json" || base == "generation_config.json" || base == "adapter_config.json" ||
 		strings.HasSuffix(base, "config.json") || base == "model.safetensors.index.json" || strings.HasSuffix(base, ".index.json"):
 		return "config"
-	case base == "readme.md" || base == "model_card.md" || base == "license" || strings.HasPrefix(base, "license."):
+	case modelcard.IsLicenseFile(p):
+		return "license"
+	case base == "readme.md" || base == "model_card.md":
 		return "card"
 	case strings.HasSuffix(base, ".py"):
 		return "code"

@@ -2,6 +2,7 @@ package aibom
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -9,10 +10,12 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/seed-43c89ce6/aibom/aibom/dataset"
+	"github.com/seed-43c89ce6/aibom/aibom/modelcard"
 )
 
 // SPDX 3.0.1 constants.
@@ -29,11 +32,14 @@ const (
 //     ancestors from the lineage are ai_AIPackages it is descendantOf;
 //   - files are software_Files with their SHA-256, contained by the model;
 //   - datasets are dataset_DatasetPackages: those the card names are what
-//     the model is trainedOn, local ones are contained, and their files are
+//     the model is trainedOn (its datasets list) or testedOn (its
+//     model-index results), local ones are contained, and their files are
 //     their hasDataFile;
 //   - libraries are software_Packages the model dependsOn, with the edges
 //     between them;
 //   - licenses are simplelicensing_LicenseExpressions (hasDeclaredLicense);
+//     a named license's text from a license file is a
+//     simplelicensing_SimpleLicensingText its LicenseRef- maps to;
 //   - scan findings are security_Vulnerabilities their file
 //     hasAssociatedVulnerability;
 //   - every CycloneDX property is kept in an extension_CdxPropertiesExtension.
@@ -63,6 +69,7 @@ type spdxWriter struct {
 	ids      map[string]string // bom-ref -> spdxId
 	types    map[string]string // bom-ref -> SPDX type
 	licenses map[string]string // expression -> spdxId
+	texts    map[string]bool   // spdxIds of the license texts added
 	profiles map[string]bool
 }
 
@@ -75,7 +82,7 @@ func newSPDXWriter(bom *cdx.BOM) *spdxWriter {
 	}
 	return &spdxWriter{
 		bom: bom, ns: ns + "#",
-		ids: map[string]string{}, types: map[string]string{}, licenses: map[string]string{},
+		ids: map[string]string{}, types: map[string]string{}, licenses: map[string]string{}, texts: map[string]bool{},
 		profiles: map[string]bool{"core": true, "software": true, "ai": true},
 	}
 }
@@ -223,13 +230,27 @@ func (s *spdxWriter) component(c cdx.Component) {
 			f["externalIdentifier"] = []map[string]any{{
 				"type": "ExternalIdentifier", "externalIdentifierType": "packageUrl", "identifier": c.PackageURL,
 			}}
-			if strings.HasPrefix(c.PackageURL, "pkg:huggingface/") {
+			if u := distribution(c); u != "" {
+				f["software_downloadLocation"] = u
+			} else if strings.HasPrefix(c.PackageURL, "pkg:huggingface/") {
 				f["software_downloadLocation"] = "https://huggingface.co/" + fullName(c)
 			}
 		}
 	}
 	s.types[c.BOMRef] = typ
 	s.add(typ, id, f)
+}
+
+// distribution returns the URL of c's first distribution reference, "" if none.
+func distribution(c cdx.Component) string {
+	if c.ExternalReferences != nil {
+		for _, r := range *c.ExternalReferences {
+			if r.Type == cdx.ERTypeDistribution {
+				return r.URL
+			}
+		}
+	}
+	return ""
 }
 
 // filePurpose maps aibom's file role to SPDX's software purpose.
@@ -241,7 +262,7 @@ func filePurpose(c cdx.Component) string {
 		return "data"
 	case "config", "chat-template":
 		return "configuration"
-	case "card":
+	case "card", "license":
 		return "documentation"
 	case "code":
 		return "source"
@@ -286,7 +307,7 @@ func (s *spdxWriter) modelCard(c cdx.Component, f map[string]any) {
 		return
 	}
 	if p := mc.ModelParameters; p != nil {
-		modelParameters(p, f)
+		modelParameters(p, f, datasetUses([]cdx.Component{c}), c.BOMRef)
 	}
 	if q := mc.QuantitativeAnalysis; q != nil && q.PerformanceMetrics != nil {
 		if ms := metrics(*q.PerformanceMetrics); len(ms) > 0 {
@@ -301,7 +322,10 @@ func (s *spdxWriter) modelCard(c cdx.Component, f map[string]any) {
 	}
 }
 
-func modelParameters(p *cdx.MLModelParameters, f map[string]any) {
+// modelParameters fills the AI profile's fields from the model parameters;
+// the training information names the datasets the model was trained on
+// (uses, from datasetUses), not those it was only evaluated on.
+func modelParameters(p *cdx.MLModelParameters, f map[string]any, uses map[string][]string, model string) {
 	var types []string
 	for _, t := range []string{p.ArchitectureFamily, p.ModelArchitecture} {
 		if t != "" {
@@ -319,6 +343,9 @@ func modelParameters(p *cdx.MLModelParameters, f map[string]any) {
 	}
 	var names []string
 	for _, d := range *p.Datasets {
+		if rts := uses[model+"\x00"+d.Ref]; len(rts) > 0 && rts[0] != "trainedOn" {
+			continue
+		}
 		n := strings.TrimPrefix(d.Ref, "dataset:")
 		if d.ComponentData != nil && d.ComponentData.Name != "" {
 			n = d.ComponentData.Name
@@ -445,18 +472,11 @@ func (s *spdxWriter) dependencies(model cdx.Component) {
 	if s.bom.Dependencies == nil {
 		return
 	}
-	training := map[string]bool{} // by model: "model ref\x00dataset ref"
 	models := []cdx.Component{model}
 	if s.bom.Components != nil {
 		models = append(models, *s.bom.Components...)
 	}
-	for _, m := range models {
-		if mc := m.ModelCard; mc != nil && mc.ModelParameters != nil && mc.ModelParameters.Datasets != nil {
-			for _, d := range *mc.ModelParameters.Datasets {
-				training[m.BOMRef+"\x00"+d.Ref] = true
-			}
-		}
-	}
+	uses := datasetUses(models)
 	for _, d := range *s.bom.Dependencies {
 		if d.Dependencies == nil || s.ids[d.Ref] == "" {
 			continue
@@ -467,11 +487,16 @@ func (s *spdxWriter) dependencies(model cdx.Component) {
 			if s.ids[to] == "" {
 				continue
 			}
-			rt := s.relationType(d.Ref, to, training)
-			if _, ok := byType[rt]; !ok {
-				order = append(order, rt)
+			rts := uses[d.Ref+"\x00"+to]
+			if s.types[to] != "dataset_DatasetPackage" || len(rts) == 0 {
+				rts = []string{s.relationType(d.Ref, to)}
 			}
-			byType[rt] = append(byType[rt], to)
+			for _, rt := range rts {
+				if _, ok := byType[rt]; !ok {
+					order = append(order, rt)
+				}
+				byType[rt] = append(byType[rt], to)
+			}
 		}
 		for _, rt := range order {
 			s.relationship(d.Ref, rt, byType[rt], "", "")
@@ -479,14 +504,51 @@ func (s *spdxWriter) dependencies(model cdx.Component) {
 	}
 }
 
-func (s *spdxWriter) relationType(from, to string, training map[string]bool) string {
+// datasetUses gives, by "model ref\x00dataset ref", how each model used
+// each dataset of its model card: trainedOn, testedOn or both. The model's
+// card properties say which datasets it was evaluated on; the others of
+// its modelParameters.datasets it was trained on.
+func datasetUses(models []cdx.Component) map[string][]string {
+	uses := map[string][]string{}
+	for _, m := range models {
+		mc := m.ModelCard
+		if mc == nil || mc.ModelParameters == nil || mc.ModelParameters.Datasets == nil {
+			continue
+		}
+		trained, evaluated := propertySet(m, modelcard.PropDatasetTraining), propertySet(m, modelcard.PropDatasetEvaluation)
+		for _, d := range *mc.ModelParameters.Datasets {
+			var rts []string
+			if trained[d.Ref] || !evaluated[d.Ref] {
+				rts = append(rts, "trainedOn")
+			}
+			if evaluated[d.Ref] {
+				rts = append(rts, "testedOn")
+			}
+			uses[m.BOMRef+"\x00"+d.Ref] = rts
+		}
+	}
+	return uses
+}
+
+// propertySet returns the values of c's properties called name.
+func propertySet(c cdx.Component, name string) map[string]bool {
+	set := map[string]bool{}
+	if c.Properties != nil {
+		for _, p := range *c.Properties {
+			if p.Name == name {
+				set[p.Value] = true
+			}
+		}
+	}
+	return set
+}
+
+func (s *spdxWriter) relationType(from, to string) string {
 	switch ft, tt := s.types[from], s.types[to]; {
 	case tt == "software_File" && ft == "dataset_DatasetPackage":
 		return "hasDataFile"
 	case tt == "software_File", tt == "ai_AIPackage" && ft == "ai_AIPackage":
 		return "contains" // a model's files, and the models in its folders
-	case tt == "dataset_DatasetPackage" && training[from+"\x00"+to]:
-		return "trainedOn"
 	case tt == "dataset_DatasetPackage" && (strings.HasPrefix(to, "dataset:local/") || strings.HasPrefix(to, "dataset:kit/")):
 		return "contains"
 	}
@@ -513,6 +575,7 @@ func (s *spdxWriter) declaredLicense(c cdx.Component) {
 		return
 	}
 	var parts []string
+	var custom []map[string]any // LicenseRef- -> the element holding its text
 	for _, l := range *c.Licenses {
 		switch {
 		case l.Expression != "":
@@ -520,7 +583,11 @@ func (s *spdxWriter) declaredLicense(c cdx.Component) {
 		case l.License != nil && l.License.ID != "":
 			parts = append(parts, l.License.ID)
 		case l.License != nil && l.License.Name != "":
-			parts = append(parts, licenseRef(l.License.Name))
+			ref := licenseRef(l.License.Name)
+			parts = append(parts, ref)
+			if id := s.licenseText(ref, l.License); id != "" {
+				custom = append(custom, map[string]any{"type": "DictionaryEntry", "key": ref, "value": id})
+			}
 		}
 	}
 	if len(parts) == 0 {
@@ -540,11 +607,39 @@ func (s *spdxWriter) declaredLicense(c cdx.Component) {
 		s.profiles["simpleLicensing"] = true
 		lid = s.id("license:" + expr)
 		s.licenses[expr] = lid
-		s.add("simplelicensing_LicenseExpression", lid, map[string]any{"simplelicensing_licenseExpression": expr})
+		f := map[string]any{"simplelicensing_licenseExpression": expr}
+		if len(custom) > 0 {
+			f["simplelicensing_customIdToUri"] = custom
+		}
+		s.add("simplelicensing_LicenseExpression", lid, f)
 	}
 	s.add("Relationship", s.id("rel:"+c.BOMRef+":hasDeclaredLicense"), map[string]any{
 		"from": s.ids[c.BOMRef], "relationshipType": "hasDeclaredLicense", "to": []string{lid},
 	})
+}
+
+// licenseText adds, once per LicenseRef, a simplelicensing_SimpleLicensingText
+// holding a named license's text (from the repository's license file) and
+// returns its spdxId; "" when the license has no text SPDX can carry.
+func (s *spdxWriter) licenseText(ref string, l *cdx.License) string {
+	if l.Text == nil || l.Text.Content == "" {
+		return ""
+	}
+	text := l.Text.Content
+	if l.Text.Encoding == "base64" {
+		b, err := base64.StdEncoding.DecodeString(text)
+		if err != nil || !utf8.Valid(b) {
+			return ""
+		}
+		text = string(b)
+	}
+	id := s.id("license-text:" + ref)
+	if !s.texts[id] {
+		s.texts[id] = true
+		s.profiles["simpleLicensing"] = true
+		s.add("simplelicensing_SimpleLicensingText", id, map[string]any{"name": l.Name, "simplelicensing_licenseText": text})
+	}
+	return id
 }
 
 // licenseRef turns a license name that is not an SPDX id (llama3,

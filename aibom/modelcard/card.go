@@ -41,6 +41,11 @@ type Card struct {
 	ModelIndex []ModelIndex
 	CO2        *Emissions
 
+	// MetricsOmitted counts the model-index metrics left out over the
+	// bound of MaxMetrics; it is a lower bound when MetricsOmittedAtLeast.
+	MetricsOmitted        int
+	MetricsOmittedAtLeast bool
+
 	Sections Sections
 }
 
@@ -71,10 +76,11 @@ type Result struct {
 
 // EvalDataset names the dataset of an evaluation result.
 type EvalDataset struct {
-	Name   string // display name, e.g. "SQuAD v2"
-	Type   string // dataset id, e.g. "squad_v2" or "cais/mmlu"
-	Config string
-	Split  string
+	Name     string // display name, e.g. "SQuAD v2"
+	Type     string // dataset id, e.g. "squad_v2" or "cais/mmlu"
+	Config   string
+	Split    string
+	Revision string // the dataset's revision, as MTEB results give it
 }
 
 // Metric is one measured value. Value keeps the text of the YAML scalar.
@@ -106,6 +112,15 @@ type Emissions struct {
 // safeio.ErrTooLarge, as is front matter larger than MaxFrontMatter (which is
 // then skipped). The Card is nil only when r could not be read at all.
 func ParseCard(r io.Reader, name string) (*Card, error) {
+	return parseCard(r, name, limits{metrics: MaxMetrics})
+}
+
+// limits are the bounds of one parse (tests lower them).
+type limits struct {
+	metrics int // results and metrics kept from model-index
+}
+
+func parseCard(r io.Reader, name string, lim limits) (*Card, error) {
 	data, readErr := readLimited(r, name, MaxCardSize)
 	if readErr != nil && !errors.Is(readErr, safeio.ErrTooLarge) {
 		return nil, readErr
@@ -117,13 +132,42 @@ func ParseCard(r io.Reader, name string) (*Card, error) {
 		card.HasFrontMatter = true
 		perr := fmt.Errorf("modelcard: %s: front matter: %w (%d bytes)", name, safeio.ErrTooLarge, MaxFrontMatter)
 		if len(meta) <= MaxFrontMatter {
-			perr = card.parseFrontMatter(meta, metaLine, name)
+			perr = card.parseFrontMatter(meta, metaLine, name, lim)
 		}
 		if err == nil {
 			err = perr
 		}
 	}
+	if meta == nil && err == nil {
+		if line := frontmatter.FindLate(data); line > 0 {
+			err = fmt.Errorf("%w: %s:%d: the Hub reads front matter only at the very start of the file, "+
+				"so its metadata (license, datasets, base_model, ...) is ignored", ErrFrontMatterNotAtStart, name, line)
+		}
+	}
+	if card.MetricsOmitted > 0 || card.MetricsOmittedAtLeast {
+		err = errors.Join(err, card.omittedError(name, lim))
+	}
 	return card, errors.Join(readErr, err)
+}
+
+// ErrFrontMatterNotAtStart is wrapped by the error of ParseCard for a card
+// whose front matter does not start on its first line (blank lines or a
+// comment come first). The Hub ignores such front matter, and so does
+// ParseCard: the error says so.
+var ErrFrontMatterNotAtStart = errors.New("modelcard: front matter not at the start of the file")
+
+// ErrMetricsOmitted is wrapped by the error of ParseCard for a card whose
+// model-index holds more than MaxMetrics results and metrics: the card is
+// returned with the first ones, and MetricsOmitted says how many were
+// left out.
+var ErrMetricsOmitted = errors.New("modelcard: model-index metrics left out")
+
+func (c *Card) omittedError(name string, lim limits) error {
+	n := strconv.Itoa(c.MetricsOmitted)
+	if c.MetricsOmittedAtLeast {
+		n = "at least " + n
+	}
+	return fmt.Errorf("%w: %s: %s metrics over the bound of %d results and metrics", ErrMetricsOmitted, name, n, lim.metrics)
 }
 
 var yamlLineExpr = regexp.MustCompile(`^yaml: line (\d+): `)

@@ -179,7 +179,7 @@ func TestParseCardEdgeCases(t *testing.T) {
 				IntendedUses: []string{"intro", "chat\n#### Detail\nmore"},
 				OutOfScope:   []string{"weapons"},
 				Users:        []string{"researchers\n##NoSpace"},
-				Limitations:  []string{"slow\n```\n## Risks\n```"},
+				Limitations:  []string{"slow"}, // the fenced "## Risks" is code: neither a heading nor text
 			}}},
 		{"placeholders only", "## Bias, Risks, and Limitations\n<!-- x -->\n[More Information Needed]\n", &Card{}},
 	}
@@ -258,5 +258,18 @@ func TestParseCardReadError(t *testing.T) {
 	c, err := ParseCard(failingReader{}, "README.md")
 	if c != nil || err == nil || !strings.Contains(err.Error(), "README.md") {
 		t.Errorf("got %v, %v; want nil and an error naming the file", c, err)
+	}
+}
+
+func TestParseCardLateFrontMatter(t *testing.T) {
+	t.Parallel()
+	in := "<!-- exported by a tool -->\n\n---\nlicense: mit\ndatasets: [squad]\n---\n## Limitations\nslow\n"
+	c, err := ParseCard(strings.NewReader(in), "README.md")
+	if !errors.Is(err, ErrFrontMatterNotAtStart) || !strings.Contains(err.Error(), "README.md:3") {
+		t.Fatalf("error %v, want ErrFrontMatterNotAtStart at README.md:3", err)
+	}
+	want := &Card{Sections: Sections{Limitations: []string{"slow"}}}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("the late front matter was read (-want +got):\n%s", diff)
 	}
 }

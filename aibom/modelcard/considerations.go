@@ -23,14 +23,15 @@ func (c *Card) considerations() *cdx.MLModelCardConsiderations {
 		UseCases:                    strs(s.IntendedUses),
 		EnvironmentalConsiderations: c.environment(),
 	}
-	limits := append([]string(nil), s.Limitations...)
+	techLimits := append([]string(nil), s.Limitations...)
 	for _, o := range s.OutOfScope {
-		if label, _, ok := strings.Cut(strings.TrimPrefix(o, "**"), "**"); !ok || classify(label) != kindOutOfScope {
+		first, _, _ := strings.Cut(o, "\n")
+		if label, _, ok := boldLabel(first); !ok || classify(label) != kindOutOfScope {
 			o = outOfScopePrefix + o // unless it starts with its own "**Out-of-scope**" label
 		}
-		limits = append(limits, o)
+		techLimits = append(techLimits, o)
 	}
-	con.TechnicalLimitations = strs(limits)
+	con.TechnicalLimitations = strs(techLimits)
 	if len(s.Bias) > 0 {
 		mitigation := strings.Join(s.Recommendations, "\n\n")
 		eth := make([]cdx.MLModelCardEthicalConsideration, len(s.Bias))

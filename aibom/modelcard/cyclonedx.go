@@ -26,28 +26,52 @@ func hubID(name, urlPrefix string) string {
 }
 
 // DatasetNames returns the datasets the card names, without repeats, in the
-// order they appear: the datasets list, then the datasets of model-index
-// results (their id, or their display name when the id is missing). These
-// are the datasets ModelCard refers to with DatasetRef.
+// order they appear: the training datasets, then the evaluation datasets.
+// These are the datasets ModelCard refers to with DatasetRef.
 func (c *Card) DatasetNames() []string {
+	return dedupDatasets(append(c.TrainingDatasets(), c.EvaluationDatasets()...))
+}
+
+// TrainingDatasets returns the datasets of the card's datasets list, which
+// the Hub documents as the data the model was trained on.
+func (c *Card) TrainingDatasets() []string {
 	if c == nil {
 		return nil
 	}
+	return dedupDatasets(c.Datasets)
+}
+
+// EvaluationDatasets returns the datasets of the model-index results (their
+// id, or their display name when the id is missing): what the model was
+// evaluated on, not trained on.
+func (c *Card) EvaluationDatasets() []string {
+	if c == nil {
+		return nil
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, mi := range c.ModelIndex {
+		for _, r := range mi.Results {
+			n := firstNonEmpty(r.Dataset.Type, r.Dataset.Name)
+			if !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	return dedupDatasets(names)
+}
+
+// dedupDatasets trims Hub URLs to ids and drops repeats and empty names,
+// keeping at most maxListItems.
+func dedupDatasets(names []string) []string {
 	var out []string
 	seen := map[string]bool{}
-	add := func(n string) {
+	for _, n := range names {
 		id := hubID(n, "https://huggingface.co/datasets/")
 		if id != "" && !seen[DatasetRef(id)] && len(out) < maxListItems {
 			seen[DatasetRef(id)] = true
 			out = append(out, id)
-		}
-	}
-	for _, d := range c.Datasets {
-		add(d)
-	}
-	for _, mi := range c.ModelIndex {
-		for _, r := range mi.Results {
-			add(firstNonEmpty(r.Dataset.Type, r.Dataset.Name))
 		}
 	}
 	return out
@@ -75,10 +99,7 @@ func (c *Card) ModelCard(cfg *Config) *cdx.MLModelCard {
 }
 
 func (c *Card) modelParameters(cfg *Config) *cdx.MLModelParameters {
-	p := &cdx.MLModelParameters{Task: c.PipelineTag}
-	if p.Task == "" {
-		p.Task = c.evalTask()
-	}
+	p := &cdx.MLModelParameters{Task: c.Task(cfg)}
 	if cfg != nil {
 		p.ArchitectureFamily = cfg.ModelType
 		if len(cfg.Architectures) > 0 {
@@ -86,13 +107,16 @@ func (c *Card) modelParameters(cfg *Config) *cdx.MLModelParameters {
 		}
 	}
 	if names := c.DatasetNames(); len(names) > 0 {
+		// CycloneDX lists here the datasets "used to train and evaluate the
+		// model"; which is which is in the properties PropDatasetTraining
+		// and PropDatasetEvaluation.
 		ds := make([]cdx.MLDatasetChoice, len(names))
 		for i, n := range names {
 			ds[i] = cdx.MLDatasetChoice{Ref: DatasetRef(n)}
 		}
 		p.Datasets = &ds
 	}
-	if f, ok := pipelineIO[c.PipelineTag]; ok {
+	if f, ok := pipelineIO[p.Task]; ok {
 		p.Inputs, p.Outputs = formats(f[0]), formats(f[1])
 	}
 	if *p == (cdx.MLModelParameters{}) {
@@ -101,14 +125,61 @@ func (c *Card) modelParameters(cfg *Config) *cdx.MLModelParameters {
 	return p
 }
 
-// evalTask is the task of the card's first evaluation result, if any.
-func (c *Card) evalTask() string {
-	for _, mi := range c.ModelIndex {
-		for _, r := range mi.Results {
-			if r.TaskType != "" {
-				return r.TaskType
+// Task returns the model's task: the card's pipeline_tag; else
+// "sentence-similarity" for a sentence-transformers model, as the Hub
+// shows it; else what config.json's architecture class implies
+// (BertForQuestionAnswering: question-answering). The task types of
+// model-index results are the benchmarks' tasks, not the model's, and are
+// never used. c and cfg may be nil.
+func (c *Card) Task(cfg *Config) string {
+	if c != nil {
+		if c.PipelineTag != "" {
+			return c.PipelineTag
+		}
+		if strings.EqualFold(c.LibraryName, "sentence-transformers") {
+			return "sentence-similarity"
+		}
+	}
+	if cfg != nil {
+		for _, a := range cfg.Architectures {
+			if t := architectureTask(a); t != "" {
+				return t
 			}
 		}
+	}
+	return ""
+}
+
+// architectureTasks maps the suffix of a transformers architecture class
+// to the pipeline tag of its head.
+var architectureTasks = []struct{ suffix, task string }{
+	{"ForCausalLM", "text-generation"},
+	{"LMHeadModel", "text-generation"},
+	{"ForQuestionAnswering", "question-answering"},
+	{"ForSequenceClassification", "text-classification"},
+	{"ForTokenClassification", "token-classification"},
+	{"ForMaskedLM", "fill-mask"},
+	{"ForImageClassification", "image-classification"},
+	{"ForObjectDetection", "object-detection"},
+	{"ForSemanticSegmentation", "image-segmentation"},
+	{"ForDepthEstimation", "depth-estimation"},
+	{"ForAudioClassification", "audio-classification"},
+	{"ForCTC", "automatic-speech-recognition"},
+	{"ForSpeechSeq2Seq", "automatic-speech-recognition"},
+	{"ForImageTextToText", "image-text-to-text"},
+}
+
+// architectureTask returns the task of an architecture class; a bare
+// encoder (BertModel, XLMRobertaModel) gives feature-extraction.
+func architectureTask(arch string) string {
+	for _, at := range architectureTasks {
+		if strings.HasSuffix(arch, at.suffix) && len(arch) > len(at.suffix) {
+			return at.task
+		}
+	}
+	if strings.HasSuffix(arch, "Model") && len(arch) > len("Model") && !strings.Contains(arch, "For") &&
+		!strings.HasSuffix(arch, "PreTrainedModel") {
+		return "feature-extraction"
 	}
 	return ""
 }
@@ -168,11 +239,7 @@ func (c *Card) quantitativeAnalysis() *cdx.MLQuantitativeAnalysis {
 				if typ == "" || m.Value == "" {
 					continue
 				}
-				ms = append(ms, cdx.MLPerformanceMetric{
-					Type:  typ,
-					Value: m.Value,
-					Slice: firstNonEmpty(r.Dataset.Name, r.Dataset.Type),
-				})
+				ms = append(ms, cdx.MLPerformanceMetric{Type: typ, Value: m.Value, Slice: r.slice()})
 			}
 		}
 	}
@@ -180,6 +247,24 @@ func (c *Card) quantitativeAnalysis() *cdx.MLQuantitativeAnalysis {
 		return nil
 	}
 	return &cdx.MLQuantitativeAnalysis{PerformanceMetrics: &ms}
+}
+
+// slice names what a metric was measured on: the dataset's display name,
+// then, in parentheses, the bom-ref of its data component and its config,
+// split and revision, e.g. "MTEB Banking77Classification
+// (dataset:hf/mteb/banking77, split test, revision 0fd18e25)".
+func (r Result) slice() string {
+	id := hubID(firstNonEmpty(r.Dataset.Type, r.Dataset.Name), "https://huggingface.co/datasets/")
+	if id == "" {
+		return ""
+	}
+	parts := []string{DatasetRef(id)}
+	for _, kv := range [][2]string{{"config", r.Dataset.Config}, {"split", r.Dataset.Split}, {"revision", r.Dataset.Revision}} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+" "+kv[1])
+		}
+	}
+	return firstNonEmpty(r.Dataset.Name, id) + " (" + strings.Join(parts, ", ") + ")"
 }
 
 func firstNonEmpty(s ...string) string {

@@ -170,8 +170,9 @@ func TestModelCardEmpty(t *testing.T) {
 		t.Error("nil card gives licenses, datasets or properties")
 	}
 	mc := nilCard.ModelCard(&Config{ModelType: "llama", Architectures: []string{"LlamaForCausalLM"}})
-	if diff := cmp.Diff(&cdx.MLModelCard{ModelParameters: &cdx.MLModelParameters{
-		ArchitectureFamily: "llama", ModelArchitecture: "LlamaForCausalLM"}}, mc); diff != "" {
+	text := &[]cdx.MLInputOutputParameters{{Format: "text"}}
+	if diff := cmp.Diff(&cdx.MLModelCard{ModelParameters: &cdx.MLModelParameters{Task: "text-generation", // from the architecture
+		ArchitectureFamily: "llama", ModelArchitecture: "LlamaForCausalLM", Inputs: text, Outputs: text}}, mc); diff != "" {
 		t.Errorf("config only (-want +got):\n%s", diff)
 	}
 }

@@ -27,8 +27,11 @@ const (
 	MaxSectionLen  = 8 << 10  // bytes kept of each extracted Markdown section
 	maxSections    = 8        // sections kept per kind
 	maxListItems   = 256      // items kept of any YAML or JSON list
-	maxMetrics     = 1024     // performance metrics kept from model-index
-	maxSalvage     = 512      // top-level entries decoded one by one from broken front matter
+	// MaxMetrics bounds the model-index results and metrics kept: 12 times
+	// a large real MTEB card's 1,333, and about what 1 MiB of front matter
+	// written as cards write it can hold. More are left out and reported.
+	MaxMetrics = 1 << 14
+	maxSalvage = 512 // top-level entries decoded one by one from broken front matter
 )
 
 // ErrNotObject is returned when a JSON file is valid JSON but not an object.

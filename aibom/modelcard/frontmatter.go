@@ -17,22 +17,22 @@ const maxScalarLen = 4 << 10
 
 // parseFrontMatter fills c from the YAML in meta, which starts on file line
 // metaLine. Fields of an unexpected type are skipped, not errors.
-func (c *Card) parseFrontMatter(meta []byte, metaLine int, name string) error {
+func (c *Card) parseFrontMatter(meta []byte, metaLine int, name string, lim limits) error {
 	root, err := decodeYAML(meta, metaLine, name)
 	if root == nil {
 		var se *SyntaxError
 		if errors.As(err, &se) && se.Err != nil {
-			c.salvage(meta)
+			c.salvage(meta, lim)
 		}
 		return err
 	}
-	c.setMapping(root)
+	c.setMapping(root, lim)
 	return err
 }
 
-func (c *Card) setMapping(root *yaml.Node) {
+func (c *Card) setMapping(root *yaml.Node, lim limits) {
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		c.setField(scalar(root.Content[i]), root.Content[i+1])
+		c.setField(scalar(root.Content[i]), root.Content[i+1], lim)
 	}
 }
 
@@ -41,13 +41,13 @@ func (c *Card) setMapping(root *yaml.Node) {
 // comment lines after it) is decoded on its own, and the entries that parse
 // are kept. Only the broken entries are lost, and the entries after the
 // first maxSalvage.
-func (c *Card) salvage(meta []byte) {
+func (c *Card) salvage(meta []byte, lim limits) {
 	var chunk []byte
 	decode := func() {
 		if len(chunk) > 0 {
 			if doc, err := frontmatter.Decode(chunk); err == nil && len(doc.Content) > 0 &&
 				doc.Content[0].Kind == yaml.MappingNode {
-				c.setMapping(doc.Content[0])
+				c.setMapping(doc.Content[0], lim)
 			}
 		}
 		chunk = chunk[:0]
@@ -68,7 +68,7 @@ func (c *Card) salvage(meta []byte) {
 
 // setField stores one top-level front matter entry. A key given twice keeps
 // its last value, as PyYAML (used by huggingface_hub) does.
-func (c *Card) setField(key string, v *yaml.Node) {
+func (c *Card) setField(key string, v *yaml.Node, lim limits) {
 	switch key {
 	case "license":
 		c.License = strList(v)
@@ -103,7 +103,7 @@ func (c *Card) setField(key string, v *yaml.Node) {
 			c.Inference = &b
 		}
 	case "model-index":
-		c.ModelIndex = modelIndex(v)
+		c.ModelIndex = c.modelIndex(v, lim)
 	case "co2_eq_emissions":
 		c.CO2 = emissions(v)
 	}
@@ -116,28 +116,34 @@ func items(n *yaml.Node) []*yaml.Node { return frontmatter.Items(n, maxListItems
 
 func get(n *yaml.Node, key string) *yaml.Node { return frontmatter.Get(n, key, maxScalarLen) }
 
-func modelIndex(n *yaml.Node) []ModelIndex {
+// modelIndex reads the model-index entries. Their results and metrics are
+// kept up to lim.metrics in all (results count against the bound too, so
+// that aliases cannot multiply the work); the metrics left out are counted
+// in c.MetricsOmitted, a lower bound once counting them too would cost
+// more than lim.metrics steps.
+func (c *Card) modelIndex(n *yaml.Node, lim limits) []ModelIndex {
 	var out []ModelIndex
-	budget := maxMetrics
+	budget, work := lim.metrics, lim.metrics
+	c.MetricsOmitted, c.MetricsOmittedAtLeast = 0, false
 	for _, entry := range items(n) {
 		mi := ModelIndex{Name: scalar(get(entry, "name"))}
-		for _, res := range items(get(entry, "results")) {
-			r := Result{
-				TaskType: scalar(get(get(res, "task"), "type")),
-				TaskName: scalar(get(get(res, "task"), "name")),
-			}
-			ds := get(res, "dataset")
-			r.Dataset = EvalDataset{
-				Name:   scalar(get(ds, "name")),
-				Type:   scalar(get(ds, "type")),
-				Config: scalar(get(ds, "config")),
-				Split:  scalar(get(ds, "split")),
-			}
-			for _, m := range items(get(res, "metrics")) {
-				if budget == 0 {
+		for _, res := range frontmatter.Items(get(entry, "results"), math.MaxInt) {
+			if budget == 0 {
+				if work == 0 {
+					c.MetricsOmittedAtLeast = true
 					break
 				}
-				budget--
+				work--
+				c.MetricsOmitted += len(frontmatter.Items(get(res, "metrics"), math.MaxInt))
+				continue
+			}
+			budget--
+			r := result(res)
+			ms := frontmatter.Items(get(res, "metrics"), math.MaxInt)
+			keep := min(len(ms), budget)
+			budget -= keep
+			c.MetricsOmitted += len(ms) - keep
+			for _, m := range ms[:keep] {
 				verified, _ := strconv.ParseBool(scalar(get(m, "verified")))
 				r.Metrics = append(r.Metrics, Metric{
 					Type:     scalar(get(m, "type")),
@@ -151,6 +157,22 @@ func modelIndex(n *yaml.Node) []ModelIndex {
 		out = append(out, mi)
 	}
 	return out
+}
+
+// result reads one model-index result, without its metrics.
+func result(res *yaml.Node) Result {
+	ds := get(res, "dataset")
+	return Result{
+		TaskType: scalar(get(get(res, "task"), "type")),
+		TaskName: scalar(get(get(res, "task"), "name")),
+		Dataset: EvalDataset{
+			Name:     scalar(get(ds, "name")),
+			Type:     scalar(get(ds, "type")),
+			Config:   scalar(get(ds, "config")),
+			Split:    scalar(get(ds, "split")),
+			Revision: scalar(get(ds, "revision")),
+		},
+	}
 }
 
 // emissions reads co2_eq_emissions: a mapping, or (in older cards) a number.

@@ -2,6 +2,10 @@ package modelcard
 
 import (
 	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -15,7 +19,14 @@ import (
 
 func addSeeds(f *testing.F, pattern string) {
 	f.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", pattern))
+	addSeedFiles(f, filepath.Join("testdata", pattern))
+}
+
+// addSeedFiles adds the files matching a glob pattern (relative to the
+// package) as seeds.
+func addSeedFiles(f *testing.F, pattern string) {
+	f.Helper()
+	files, err := filepath.Glob(pattern)
 	if err != nil || len(files) == 0 {
 		f.Fatalf("no seeds %s: %v", pattern, err)
 	}
@@ -33,11 +44,26 @@ func addSeeds(f *testing.F, pattern string) {
 // parts made from whatever was parsed validate against the schema.
 func FuzzParseCard(f *testing.F) {
 	addSeeds(f, "*.md")
+	addSeedFiles(f, filepath.Join("..", "..", "testdata", "cards", "*", "README.md"))
 	f.Add([]byte("---\nco2_eq_emissions: {emissions: 1e-300}\nlicense_link: 'http://x/ y'\nlicense: [other, mit]\n---\n"))
+	f.Add([]byte("\n<!-- x -->\n---\nlicense: mit\n---\n**Intended Use:** chat\n__Limitations__:\n```\n## Uses\n```\nslow\n"))
+	f.Add([]byte("---\nx: &r {metrics: [{type: a, value: 1}]}\nmodel-index: [{results: [*r, *r, {dataset: {type: a/b, revision: c}}]}]\n---\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		card, _ := ParseCard(bytes.NewReader(data), "README.md")
+		card, err := parseCard(bytes.NewReader(data), "README.md", limits{metrics: 64})
 		if card == nil {
 			t.Fatal("nil card from a readable input")
+		}
+		if omitted := card.MetricsOmitted > 0 || card.MetricsOmittedAtLeast; omitted != errors.Is(err, ErrMetricsOmitted) {
+			t.Fatalf("omitted %d (at least %v) with error %v", card.MetricsOmitted, card.MetricsOmittedAtLeast, err)
+		}
+		kept := 0
+		for _, mi := range card.ModelIndex {
+			for _, r := range mi.Results {
+				kept += 1 + len(r.Metrics)
+			}
+		}
+		if kept > 64 {
+			t.Fatalf("%d results and metrics kept over the bound of 64", kept)
 		}
 		s := card.Sections
 		for _, list := range [][]string{s.IntendedUses, s.OutOfScope, s.Users, s.Limitations, s.Bias, s.Recommendations} {
@@ -96,6 +122,55 @@ func FuzzParseWeightIndex(f *testing.F) {
 			c := path.Clean(s)
 			if strings.HasPrefix(s, "/") || c == ".." || strings.HasPrefix(c, "../") || strings.ContainsRune(s, 0) {
 				t.Fatalf("shard %q kept", s)
+			}
+		}
+	})
+}
+
+// FuzzParseLicenseFile reads arbitrary license files: no panic, a text
+// kept unencoded is one XML can carry, and the licenses made from it,
+// alone or with a card's, validate against the CycloneDX schema and
+// survive an XML round trip.
+func FuzzParseLicenseFile(f *testing.F) {
+	addSeedFiles(f, filepath.Join("..", "..", "testdata", "cards", "*", "LICENSE*"))
+	f.Add([]byte("ACME LICENSE\x00\xff\x01"))
+	f.Add([]byte("   Apache License\n Version 2.0, January 2004\nTERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lf, err := ParseLicenseFile(bytes.NewReader(data), "LICENSE.md")
+		if err != nil || lf == nil {
+			t.Fatalf("%v, %v", lf, err)
+		}
+		// One BOM for the three cases keeps the schema validation (the costly
+		// part under coverage instrumentation) to one per input.
+		var comps []cdx.Component
+		for i, card := range []*Card{nil, {License: []string{"other"}, LicenseLink: "LICENSE.md"}, {License: []string{"apache-2.0"}}} {
+			lics := card.LicensesWith([]*LicenseFile{lf, lf})
+			if len(lics) == 0 {
+				t.Fatal("no license from a license file")
+			}
+			name := fmt.Sprintf("m%d", i)
+			comps = append(comps, cdx.Component{BOMRef: name, Type: cdx.ComponentTypeMachineLearningModel, Name: name, Licenses: &lics})
+		}
+		bom := cdx.NewBOM()
+		bom.SerialNumber = "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79"
+		bom.SpecVersion = cdx.SpecVersion1_6
+		bom.Components = &comps
+		var buf bytes.Buffer
+		if err := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatJSON).Encode(bom); err != nil {
+			t.Fatal(err)
+		}
+		if err := bomschema.Validate(buf.Bytes(), "1.6"); err != nil {
+			t.Fatalf("%v\n%s", err, buf.Bytes())
+		}
+		buf.Reset()
+		if err := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatXML).Encode(bom); err != nil {
+			t.Fatal(err)
+		}
+		for dec := xml.NewDecoder(&buf); ; {
+			if _, err := dec.Token(); errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				t.Fatalf("XML: %v", err)
 			}
 		}
 	})

@@ -2,6 +2,7 @@ package modelcard
 
 import (
 	"net/url"
+	"path"
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -67,4 +68,88 @@ func (c *Card) Licenses() cdx.Licenses {
 		out = append(out, cdx.LicenseChoice{License: lic})
 	}
 	return out
+}
+
+// LicensesWith maps the card's licenses (see Licenses) together with the
+// repository's license files. A file is matched to a card license: the one
+// with the SPDX id its text is; else, when the file's text is no SPDX
+// license, the card's license whose license_link names the file, or the
+// card's only named license ("other", llama3, a license_name). A matched
+// named license gets the file's text (and, for "other", the file's title
+// as its name). A file that matches nothing is a license of its own: its
+// SPDX id, or a named license (its title, else the file's path) with its
+// text. c may be nil; every license from a file carries PropLicenseFile.
+func (c *Card) LicensesWith(files []*LicenseFile) cdx.Licenses {
+	out := c.Licenses()
+	for _, f := range files {
+		if f == nil {
+			continue
+		}
+		if lic := c.matchFile(out, f); lic != nil {
+			attachFile(lic, f)
+			continue
+		}
+		lic := &cdx.License{ID: f.SPDXID}
+		if lic.ID == "" {
+			lic.Name = firstNonEmpty(f.Title, "license in "+f.Path)
+		}
+		attachFile(lic, f)
+		out = append(out, cdx.LicenseChoice{License: lic})
+	}
+	return out
+}
+
+func (c *Card) matchFile(lics cdx.Licenses, f *LicenseFile) *cdx.License {
+	var named []*cdx.License
+	for _, l := range lics {
+		switch {
+		case l.License == nil:
+		case f.SPDXID != "" && l.License.ID == f.SPDXID,
+			l.License.Text != nil && f.Text != "" && l.License.Text.Content == f.attached().Content: // the same text twice
+			return l.License
+		case l.License.ID == "" && l.License.Text == nil:
+			named = append(named, l.License)
+		}
+	}
+	if f.SPDXID != "" || len(named) == 0 {
+		return nil
+	}
+	// license_link is relative to the card's folder; f.Path to the repository.
+	if link := path.Clean(c.licenseLinkPath()); link != "." && (link == f.Path || link == path.Base(f.Path)) {
+		return named[0]
+	}
+	if len(named) == 1 {
+		return named[0]
+	}
+	return nil
+}
+
+// attachFile records the file on a license: its path, and its text when
+// the license is named (an SPDX id needs none).
+func attachFile(lic *cdx.License, f *LicenseFile) {
+	props := []cdx.Property{{Name: PropLicenseFile, Value: f.Path}}
+	if lic.ID == "" {
+		if strings.EqualFold(lic.Name, "other") && f.Title != "" {
+			lic.Name = f.Title
+		}
+		if f.TextOmitted {
+			props = append(props, cdx.Property{Name: PropLicenseTextOmitted,
+				Value: "the file is larger than the bound of the text kept, or not a text file"})
+		} else {
+			lic.Text = f.attached()
+		}
+	}
+	if lic.Properties != nil {
+		props = append(*lic.Properties, props...)
+	}
+	lic.Properties = &props
+}
+
+// licenseLinkPath returns license_link when it is a relative path, "" when
+// it is absent or a URL.
+func (c *Card) licenseLinkPath() string {
+	if c == nil || c.LicenseLink == "" || strings.Contains(c.LicenseLink, "://") {
+		return ""
+	}
+	return strings.TrimPrefix(c.LicenseLink, "./")
 }

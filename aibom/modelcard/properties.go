@@ -9,6 +9,18 @@ import (
 // maxTagProps bounds how many card tags become properties.
 const maxTagProps = 32
 
+// Properties of the model component that relate it to the datasets its
+// card names, by the datasets' bom-refs (DatasetRef): the card's datasets
+// list says what it was trained on, its model-index results what it was
+// evaluated on. A dataset may be both.
+const (
+	PropDatasetTraining   = "aibom:card:dataset:training"
+	PropDatasetEvaluation = "aibom:card:dataset:evaluation"
+	// PropMetricsOmitted counts the model-index metrics over MaxMetrics
+	// that the model card leaves out.
+	PropMetricsOmitted = "aibom:card:metrics_omitted"
+)
+
 // props collects properties, skipping empty values.
 type props []cdx.Property
 
@@ -86,6 +98,18 @@ func (p *props) cardProps(c *Card) {
 			break
 		}
 		p.add("aibom:card:tag", t)
+	}
+	for _, d := range c.TrainingDatasets() {
+		p.add(PropDatasetTraining, DatasetRef(d))
+	}
+	for _, d := range c.EvaluationDatasets() {
+		p.add(PropDatasetEvaluation, DatasetRef(d))
+	}
+	switch {
+	case c.MetricsOmittedAtLeast:
+		p.add(PropMetricsOmitted, "at least "+strconv.Itoa(c.MetricsOmitted))
+	case c.MetricsOmitted > 0:
+		p.add(PropMetricsOmitted, strconv.Itoa(c.MetricsOmitted))
 	}
 	p.add("aibom:card:model_name", c.ModelName)
 	p.add("aibom:card:model_creator", c.ModelCreator)

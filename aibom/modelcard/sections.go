@@ -5,50 +5,6 @@ import (
 	"strings"
 )
 
-type sectionKind int
-
-const (
-	kindNone sectionKind = iota
-	kindOutOfScope
-	kindBias
-	kindUsers
-	kindUses
-	kindLimitations
-	kindRecommendations
-)
-
-// classify maps a heading's title to the kind of section it starts. The
-// order matters: "Bias, Risks, and Limitations" is about bias, "Intended
-// users" about users, not uses.
-func classify(title string) sectionKind {
-	t := strings.ToLower(strings.Trim(title, " \t*_:`"))
-	switch {
-	case containsAny(t, "out-of-scope", "out of scope", "misuse"):
-		return kindOutOfScope
-	case containsAny(t, "bias", "risk", "ethic"):
-		return kindBias
-	case containsAny(t, "users", "intended user"):
-		return kindUsers
-	case t == "uses" || containsAny(t, "intended use", "direct use", "downstream use", "primary use", "use case"):
-		return kindUses
-	case containsAny(t, "limitation", "caveat"):
-		return kindLimitations
-	case strings.Contains(t, "recommendation"):
-		return kindRecommendations
-	default:
-		return kindNone
-	}
-}
-
-func containsAny(s string, subs ...string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
-}
-
 // heading recognises an ATX heading line ("## Title") and returns its level.
 func heading(line string) (level int, title string) {
 	trimmed := strings.TrimLeft(line, " ")
@@ -66,101 +22,128 @@ func heading(line string) (level int, title string) {
 	return level, title
 }
 
-// sectionParser walks the body line by line, collecting the text under each
-// heading of interest until the next heading of the same or a higher level.
-// A sub-heading of interest starts its own section.
+// sectionParser walks the body line by line. A heading of interest starts
+// a section that lasts until the next heading of the same or a higher
+// level; a sub-heading of interest starts its own. Inside or outside such
+// a section, a line starting with a bold label of interest ("**Intended
+// Use:**") starts a label section that lasts until the next heading or
+// label line. Fenced code blocks are never section text, and nothing in
+// them is a heading or a label.
 type sectionParser struct {
-	out   Sections
-	kind  sectionKind
-	level int
-	buf   strings.Builder
+	out     Sections
+	hKind   sectionKind // the kind of the enclosing heading's section
+	hLevel  int
+	label   sectionKind // the kind of the current label section, when labelOn
+	labelOn bool
+	cur     sectionKind // the kind of the text in buf
+	buf     strings.Builder
 }
 
 func parseSections(body []byte) Sections {
 	var p sectionParser
-	fence := ""
+	var fence string
 	for len(body) > 0 {
 		var line []byte
 		line, body, _ = bytes.Cut(body, []byte("\n"))
 		s := strings.TrimRight(string(line), "\r")
-		if f := fenceMarker(s); f != "" && (fence == "" || strings.HasPrefix(f, fence)) {
-			if fence == "" {
-				fence = f
-			} else {
+		if fence != "" {
+			if closesFence(s, fence) {
 				fence = ""
 			}
-			p.text(s)
 			continue
 		}
-		if fence == "" {
-			if level, title := heading(s); level > 0 {
-				p.heading(level, title, s)
-				continue
-			}
+		if f := fenceMarker(s); f != "" {
+			fence = f
+			continue
+		}
+		if level, title := heading(s); level > 0 {
+			p.heading(level, title, s)
+			continue
+		}
+		if label, alone, ok := boldLabel(s); ok {
+			p.boldLabel(label, alone, s)
+			continue
 		}
 		p.text(s)
 	}
-	p.flush()
+	p.switchTo(kindNone, true)
 	return p.out
 }
 
+// fenceMarker returns the opening fence of a fenced code block (a run of
+// at least three backticks or tildes), or "".
 func fenceMarker(line string) string {
 	t := strings.TrimLeft(line, " ")
-	for _, f := range []string{"```", "~~~"} {
-		if strings.HasPrefix(t, f) {
-			return f
-		}
+	if len(line)-len(t) > 3 || len(t) < 3 || (t[0] != '`' && t[0] != '~') {
+		return ""
 	}
-	return ""
+	n := 0
+	for n < len(t) && t[n] == t[0] {
+		n++
+	}
+	if n < 3 || (t[0] == '`' && strings.Contains(t[n:], "`")) {
+		return ""
+	}
+	return t[:n]
+}
+
+// closesFence reports whether line closes the block opened by fence: a
+// run of the same character, at least as long, and nothing else.
+func closesFence(line, fence string) bool {
+	t := strings.TrimSpace(line)
+	return len(line)-len(strings.TrimLeft(line, " ")) <= 3 && len(t) >= len(fence) &&
+		strings.Trim(t, fence[:1]) == ""
 }
 
 func (p *sectionParser) heading(level int, title, line string) {
+	p.labelOn = false
 	kind := classify(title)
-	if p.kind != kindNone && (level <= p.level || kind != kindNone) {
-		p.flush()
+	switch {
+	case kind != kindNone:
+		p.hKind, p.hLevel = kind, level
+		p.switchTo(kind, true)
+	case p.hKind != kindNone && level <= p.hLevel:
+		p.hKind, p.hLevel = kindNone, 0
+		p.switchTo(kindNone, false)
+	default: // a sub-heading: part of the section's text
+		p.switchTo(p.hKind, false)
+		p.text(line)
 	}
-	if kind != kindNone {
-		p.kind, p.level = kind, level
+}
+
+// boldLabel starts a label section when the label is of interest, and ends
+// the current one otherwise. A label line that holds only a label of
+// interest is a title, not text.
+func (p *sectionParser) boldLabel(label string, alone bool, line string) {
+	kind := classify(label)
+	p.label, p.labelOn = kind, kind != kindNone
+	if p.labelOn {
+		p.switchTo(kind, false)
+	} else {
+		p.switchTo(p.hKind, false)
+	}
+	if !alone || kind == kindNone {
+		p.text(line)
+	}
+}
+
+// switchTo ends the text collected so far when the kind changes (or when
+// force is set) and collects text of kind from now on.
+func (p *sectionParser) switchTo(kind sectionKind, force bool) {
+	if kind == p.cur && !force {
 		return
 	}
-	p.text(line)
+	p.store(p.cur, cleanSection(p.buf.String()))
+	p.buf.Reset()
+	p.cur = kind
 }
 
 func (p *sectionParser) text(line string) {
-	if p.kind == kindNone || p.buf.Len() > 4*MaxSectionLen {
+	if p.cur == kindNone || p.buf.Len() > 4*MaxSectionLen {
 		return
 	}
 	p.buf.WriteString(line)
 	p.buf.WriteByte('\n')
-}
-
-// flush ends the current section. A paragraph in it that starts with a bold
-// label of another kind ("**Out-of-scope** Use in ...", as Llama cards
-// write) goes to that kind instead.
-func (p *sectionParser) flush() {
-	kind := p.kind
-	text := cleanSection(p.buf.String())
-	p.kind, p.level = kindNone, 0
-	p.buf.Reset()
-	var cur []string
-	for para := range strings.SplitSeq(text, "\n\n") {
-		k := kind
-		if label, _, ok := strings.Cut(strings.TrimPrefix(para, "**"), "**"); ok && strings.HasPrefix(para, "**") {
-			if lk := classify(label); lk != kindNone {
-				k = lk
-			}
-		}
-		if k != kind && len(cur) > 0 {
-			p.store(kind, strings.Join(cur, "\n\n"))
-			cur = nil
-		}
-		if k != kind {
-			p.store(k, para)
-			continue
-		}
-		cur = append(cur, para)
-	}
-	p.store(kind, strings.Join(cur, "\n\n"))
 }
 
 func (p *sectionParser) store(kind sectionKind, text string) {
@@ -229,5 +212,18 @@ func cleanSection(s string) string {
 			break
 		}
 	}
-	return truncate(strings.TrimSpace(out.String()), MaxSectionLen)
+	return truncate(dropTrailingHeadings(strings.TrimSpace(out.String())), MaxSectionLen)
+}
+
+// dropTrailingHeadings removes sub-headings left at the end of a section
+// with no text under them (their text was code, a comment or a placeholder).
+func dropTrailingHeadings(s string) string {
+	for s != "" {
+		i := strings.LastIndexByte(s, '\n')
+		if level, _ := heading(s[i+1:]); level == 0 {
+			return s
+		}
+		s = strings.TrimSpace(s[:max(i, 0)])
+	}
+	return s
 }

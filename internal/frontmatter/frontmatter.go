@@ -132,3 +132,41 @@ func Truncate(s string, n int) string {
 	}
 	return s[:cut] + mark
 }
+
+// FindLate finds front matter that is not at the very start of the file,
+// which the Hub ignores: a block between two "---" lines that only blank
+// lines and HTML comments precede (or whose opening line is indented), and
+// that holds a YAML mapping. It returns the 1-based line of the opening
+// "---", or 0 when there is no such block (or the front matter is at the
+// start, where Split finds it).
+func FindLate(data []byte) int {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	inComment := false
+	for lineNo := 1; len(data) > 0; lineNo++ {
+		var line []byte
+		line, data, _ = bytes.Cut(data, []byte("\n"))
+		t := bytes.TrimSpace(line)
+		switch {
+		case inComment:
+			inComment = !bytes.Contains(t, []byte("-->"))
+			continue
+		case len(t) == 0:
+			continue
+		case bytes.HasPrefix(t, []byte("<!--")):
+			inComment = !bytes.Contains(t[4:], []byte("-->"))
+			continue
+		}
+		if !bytes.Equal(t, fence) || (lineNo == 1 && bytes.Equal(bytes.TrimRight(line, " \t\r"), fence)) {
+			return 0
+		}
+		meta, _, _, unclosed := Split(append([]byte("---\n"), data...))
+		if unclosed || len(meta) == 0 {
+			return 0
+		}
+		if doc, err := Decode(meta); err != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+			return 0
+		}
+		return lineNo
+	}
+	return 0
+}

@@ -61,3 +61,28 @@ func TestTruncate(t *testing.T) {
 		t.Error("short string changed")
 	}
 }
+
+func TestFindLate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, in string
+		want     int
+	}{
+		{"at the top", "---\nlicense: mit\n---\n", 0},
+		{"blank line first", "\n---\nlicense: mit\n---\n# T\n", 2},
+		{"comment first", "<!-- generated\nby a tool -->\n\n---\nlicense: mit\n---\n", 4},
+		{"one-line comment", "\ufeff<!-- x -->\n---\r\ntags: [a]\r\n---\r\n", 2},
+		{"indented fence", "  ---\nlicense: mit\n---\n", 1},
+		{"heading first", "# T\n---\nlicense: mit\n---\n", 0},
+		{"thematic break around prose", "\n---\nJust prose.\n---\n", 0},
+		{"not closed", "\n---\nlicense: mit\n", 0},
+		{"empty block", "\n---\n---\n", 0},
+		{"broken yaml", "\n---\nlicense: [\n---\n", 0},
+		{"no front matter", "# Title\nbody\n", 0},
+		{"empty", "", 0},
+	} {
+		if got := FindLate([]byte(tc.in)); got != tc.want {
+			t.Errorf("%s: FindLate = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package frontmatter
 
-import "testing"
+import (
+	"bytes"
+	"testing"
+)
 
 // FuzzFrontMatter checks that no card makes Split, Decode or the walkers
 // panic, and that Split's pieces come from its input.
@@ -11,11 +14,19 @@ func FuzzFrontMatter(f *testing.F) {
 		"---\nnot closed\n",
 		"# no front matter\n",
 		"\xef\xbb\xbf---\r\nk: v\r\n---\r\n",
+		"\n<!-- a\ncomment -->\n---\nlicense: mit\n---\n",
+		"  ---\na: 1\n---\n",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		meta, _, body, _ := Split(b)
+		if line := FindLate(b); line > 0 && line > bytes.Count(b, []byte("\n"))+1 {
+			t.Fatalf("FindLate: line %d of a %d-line input", line, bytes.Count(b, []byte("\n"))+1)
+		}
+		meta, _, body, unclosed := Split(b)
+		if FindLate(b) > 0 && (meta != nil || unclosed) {
+			t.Fatal("FindLate found late front matter where Split finds it at the start")
+		}
 		if len(meta)+len(body) > len(b) {
 			t.Fatalf("split produced %d bytes from %d", len(meta)+len(body), len(b))
 		}
