@@ -133,6 +133,7 @@ func describeFiles(in []fileEntry) []fileEntry {
 
 func build(ctx context.Context, src *listing, files []fileEntry, o *options) *Result {
 	res := &Result{Files: scanResults(files), Problems: append([]source.Problem(nil), src.Problems...)}
+	res.Problems = append(res.Problems, pointerProblems(files)...)
 	files = describeFiles(files)
 	files, problems := linkShards(ctx, files)
 	res.Problems = append(res.Problems, problems...)
@@ -328,7 +329,7 @@ func fileComponent(f scanners.FileResult) cdx.Component {
 		Name:   f.Path,
 		BOMRef: fileRef(f.Path),
 		Properties: &[]cdx.Property{
-			{Name: propFileRole, Value: Role(f.Path, f.Format)},
+			{Name: propFileRole, Value: fileRole(f)},
 			{Name: propFileSize, Value: fmt.Sprint(f.Size)},
 			{Name: propFileFormat, Value: f.Format},
 			{Name: propScanVerdict, Value: f.Verdict.String()},
@@ -337,6 +338,7 @@ func fileComponent(f scanners.FileResult) cdx.Component {
 	if f.SHA256 != "" {
 		c.Hashes = &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: f.SHA256}}
 	}
+	describePointer(&c, f)
 	return c
 }
 

@@ -49,7 +49,7 @@ func subModelDirs(files []scanners.FileResult) map[string]*marks {
 		case "readme.md":
 			m.card = true
 		}
-		if Role(f.Path, f.Format) == "weights" {
+		if fileRole(f) == "weights" {
 			m.weights = true
 		}
 	}
