@@ -13,7 +13,6 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
-	"github.com/seed-43c89ce6/aibom/aibom/libraries"
 	"github.com/seed-43c89ce6/aibom/aibom/modelcard"
 	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/oci"
@@ -143,14 +142,19 @@ func build(ctx context.Context, src *listing, files []fileEntry, o *options) *Re
 	res.Problems = append(res.Problems, problems...)
 	src.modelPack, problems = artifactConfig(src.art)
 	res.Problems = append(res.Problems, problems...)
-	subs, problems := readSubModels(src, res.Files)
+	x, problems := readExtras(ctx, src, ".")
+	res.Problems = append(res.Problems, problems...)
+	subs, problems := readSubModels(ctx, src, res.Files, x.pipeline)
 	res.Problems = append(res.Problems, problems...)
 	sets, problems := localDatasets(ctx, src, meta.kit)
 	res.Problems = append(res.Problems, problems...)
 	kitDatasets(meta.kit, src, &sets)
 	libs, problems := findLibraries(ctx, src)
 	res.Problems = append(res.Problems, problems...)
-	res.BOM = assemble(src, files, meta, subs, sets, libs, o)
+	var remote []source.Problem
+	res.BOM, remote = assemble(src, files, models{meta: meta, x: x, subs: subs}, sets, libs, o)
+	res.Problems = append(res.Problems, remote...)
+	res.BOM.Compositions = compositions(res.BOM, files, res.Problems)
 	return res
 }
 
@@ -174,77 +178,6 @@ func scanAll(ctx context.Context, src source.Source, o *options) (*listing, []fi
 		files = append(files, fileEntry{src: sf, scan: it.Result})
 	}
 	return lst, files, nil
-}
-
-// assemble puts the BOM together: the model as metadata.component, a component
-// per file, per model in a sub-folder, per dataset named by the cards or
-// the headers and per local dataset folder, the libraries, the dependency
-// graph and the findings.
-func assemble(src *listing, files []fileEntry, meta repoMeta, subs []*subModel,
-	sets localSets, found []libraries.Library, o *options) *cdx.BOM {
-	bom := cdx.NewBOM()
-	bom.SerialNumber = o.serial
-	infos := infosOf(files)
-	owned := partition(files, subs)
-	pick := func(dir string) []*weightInfo {
-		var out []*weightInfo
-		for _, i := range owned[dir] {
-			out = append(out, files[i].info)
-		}
-		return out
-	}
-	model := modelComponent(src)
-	describeModel(&model, meta, pick("."))
-	describeArtifact(&model, src.art, src.modelPack)
-	*model.Properties = append(*model.Properties, modelTotals(infos)...) // every weight file of the source
-	bom.Metadata = &cdx.Metadata{
-		Timestamp: o.now.UTC().Format(time.RFC3339),
-		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
-			Type: cdx.ComponentTypeApplication, Name: ToolName, Version: o.version,
-			BOMRef: refTool,
-		}}},
-		Component: &model,
-	}
-	comps, vulns := fileComponents(files, meta, sets, o)
-	fileRefs := func(dir string) []string {
-		var out []string
-		for _, i := range owned[dir] {
-			out = append(out, fileRef(files[i].src.Path))
-		}
-		return out
-	}
-	refs := fileRefs(".")
-	deps := []cdx.Dependency{}
-	libs := newLibSet(found)
-	needs := libs.needs
-	metas := []repoMeta{meta}
-	for _, sm := range subs {
-		sm.comp = subModelComponent(src, sm, pick(sm.dir))
-		comps = append(comps, sm.comp)
-		refs = append(refs, sm.comp.BOMRef)
-		deps = append(deps, sm.dependency(fileRefs(sm.dir), needs(sm.meta)))
-		metas = append(metas, sm.meta)
-	}
-	for _, group := range [][]cdx.Component{namedDatasets(infos, metas...), sets.comps} {
-		for _, d := range group {
-			comps = append(comps, d)
-			refs = append(refs, d.BOMRef)
-			dd := sets.files[d.BOMRef]
-			deps = append(deps, cdx.Dependency{Ref: d.BOMRef, Dependencies: &dd})
-		}
-	}
-	refs = union(refs, needs(meta))
-	refs = union(refs, rootLibraries(found))
-	lc, ld := libs.parts()
-	comps, deps = append(comps, lc...), append(deps, ld...)
-	bom.Components = &comps
-	deps = append([]cdx.Dependency{{Ref: model.BOMRef, Dependencies: &refs}}, deps...)
-	deps = append(deps, fileDependencies(files)...)
-	bom.Dependencies = &deps
-	if len(vulns) > 0 {
-		bom.Vulnerabilities = &vulns
-	}
-	return bom
 }
 
 // fileDependencies is a dependency entry per file: what it ties together
@@ -278,7 +211,7 @@ func partition(files []fileEntry, subs []*subModel) map[string][]int {
 
 // fileComponents makes a component per file, with its header metadata,
 // dataset and Kitfile properties, and the vulnerabilities of its findings.
-func fileComponents(files []fileEntry, meta repoMeta, sets localSets, o *options) ([]cdx.Component, []cdx.Vulnerability) {
+func fileComponents(files []fileEntry, meta repoMeta, sets localSets, extra map[string][]cdx.Property, o *options) ([]cdx.Component, []cdx.Vulnerability) {
 	var comps []cdx.Component
 	var vulns []cdx.Vulnerability
 	for _, fe := range files {
@@ -295,6 +228,7 @@ func fileComponents(files []fileEntry, meta repoMeta, sets localSets, o *options
 		*c.Properties = append(*c.Properties, sets.props[f.Path]...)
 		*c.Properties = append(*c.Properties, kitLayers(meta.kit, f.Path)...)
 		*c.Properties = append(*c.Properties, layerProps(fe.src.Entry)...)
+		*c.Properties = append(*c.Properties, extra[f.Path]...)
 		comps = append(comps, c)
 		vulns = append(vulns, vulnerabilities(f, c.BOMRef)...)
 	}
