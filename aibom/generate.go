@@ -295,7 +295,8 @@ func Role(p, format string) string {
 		base == "merges.txt" || base == "special_tokens_map.json" || strings.HasSuffix(base, ".tiktoken"):
 		return "tokenizer"
 	case base == "config.json" || base == "generation_config.json" || base == "adapter_config.json" ||
-		strings.HasSuffix(base, "config.json") || base == "model.safetensors.index.json" || strings.HasSuffix(base, ".index.json"):
+		strings.HasSuffix(base, "config.json") || base == "model.safetensors.index.json" || strings.HasSuffix(base, ".index.json") ||
+		base == "model_index.json" || base == "modules.json" || base == "trainer_state.json" || base == "modelfile":
 		return "config"
 	case base == "readme.md" || base == "model_card.md" || base == "license" || strings.HasPrefix(base, "license."):
 		return "card"

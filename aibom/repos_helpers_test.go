@@ -12,6 +12,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/scanners/lfs"
 )
 
@@ -143,3 +144,7 @@ func dependsOn(bom *cdx.BOM, ref string) []string {
 	}
 	return nil
 }
+
+type sourceProblem = source.Problem
+
+func removeFile(dir, rel string) error { return os.Remove(filepath.Join(dir, filepath.FromSlash(rel))) }
