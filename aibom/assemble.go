@@ -101,6 +101,8 @@ func assemble(src *listing, files []fileEntry, ms models, sets localSets, found 
 	}
 	refs = union(refs, libs.needs(ms.meta, ms.x))
 	refs = union(refs, rootLibraries(found))
+	sc, sv, sd := shadowedComponents(src.shadowed)
+	comps, deps, parts.vulns = append(comps, sc...), append(deps, sd...), append(parts.vulns, sv...)
 	lc, ld := libs.parts()
 	comps, deps = append(comps, lc...), append(deps, ld...)
 	bom.Components = &comps

@@ -72,6 +72,9 @@ type listing struct {
 	// config; nil for local sources.
 	art       *oci.Artifact
 	modelPack *oci.ModelConfig
+	// shadowed are the files of a container image that a later layer
+	// replaces or deletes (not in Files).
+	shadowed []fileEntry
 }
 
 // Generate describes the model in src. Its files are walked once, by the
@@ -131,7 +134,8 @@ func describeFiles(in []fileEntry) []fileEntry {
 }
 
 func build(ctx context.Context, src *listing, files []fileEntry, o *options) *Result {
-	res := &Result{Files: scanResults(files), Problems: append([]source.Problem(nil), src.Problems...)}
+	res := &Result{Files: scanResults(append(append([]fileEntry(nil), files...), src.shadowed...)),
+		Problems: append([]source.Problem(nil), src.Problems...)}
 	res.Problems = append(res.Problems, pointerProblems(files)...)
 	files = describeFiles(files)
 	files, problems := linkShards(ctx, files)
@@ -144,7 +148,7 @@ func build(ctx context.Context, src *listing, files []fileEntry, o *options) *Re
 	res.Problems = append(res.Problems, problems...)
 	x, problems := readExtras(ctx, src, ".")
 	res.Problems = append(res.Problems, problems...)
-	subs, problems := readSubModels(ctx, src, res.Files, x.pipeline)
+	subs, problems := readSubModels(ctx, src, scanResults(files), x.pipeline)
 	res.Problems = append(res.Problems, problems...)
 	sets, problems := localDatasets(ctx, src, meta.kit)
 	res.Problems = append(res.Problems, problems...)
@@ -174,6 +178,10 @@ func scanAll(ctx context.Context, src source.Source, o *options) (*listing, []fi
 			continue
 		}
 		sf := source.File{Path: it.Entry.Path(), Size: it.Entry.Size(), Entry: it.Entry}
+		if shadowed(it.Entry) {
+			lst.shadowed = append(lst.shadowed, fileEntry{src: sf, scan: it.Result})
+			continue
+		}
 		lst.Files = append(lst.Files, sf)
 		files = append(files, fileEntry{src: sf, scan: it.Result})
 	}
