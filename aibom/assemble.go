@@ -1,6 +1,7 @@
 package aibom
 
 import (
+	"slices"
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -35,13 +36,7 @@ func assemble(src *listing, files []fileEntry, ms models, sets localSets, found 
 	bom := cdx.NewBOM()
 	bom.SerialNumber = o.serial
 	owned := partition(files, ms.subs)
-	pick := func(idx []int) []*weightInfo {
-		var out []*weightInfo
-		for _, i := range idx {
-			out = append(out, files[i].info)
-		}
-		return out
-	}
+	pick := func(idx []int) []*weightInfo { return infosAt(files, idx) }
 	present := make(map[string]bool, len(files))
 	for _, f := range files {
 		present[f.src.Path] = true
@@ -49,30 +44,12 @@ func assemble(src *listing, files []fileEntry, ms models, sets localSets, found 
 	parts := bomParts{fileProp: map[string][]cdx.Property{}}
 	libs := newLibSet(found)
 
-	model := modelComponent(src)
-	rootPlan := planWeights(files, owned["."], ".", ms.x.pipeline != nil)
-	describeModel(&model, ms.meta, pick(owned["."]))
-	identity(&model, src, ms.meta, ms.x)
-	describePipeline(&model, ms.x)
-	describeExtras(&model, ms.x)
-	ggufAsModel(&model, files, rootPlan.counted)
-	addAncestor(&model, nameOrPathAncestor(ms.x, model.Group+"/"+model.Name), "unknown", srcConfig)
-	describeArtifact(&model, src.art, src.modelPack)
-	parts.remoteCode(model.BOMRef, ".", ms.x, present)
-	parts.plan(rootPlan, files)
-
+	model, rootPlan := rootModel(src, files, ms, owned, &parts, present)
 	counted := pick(rootPlan.counted)
 	refs := fileRefsOf(files, owned["."])
 	for _, sm := range ms.subs {
-		plan := planWeights(files, owned[sm.dir], sm.dir, false)
-		parts.plan(plan, files)
-		sm.comp = subModelComponent(src, sm, pick(owned[sm.dir]), pick(plan.counted))
-		*sm.comp.Properties = append(*sm.comp.Properties, plan.modelProps()...)
-		parts.remoteCode(sm.comp.BOMRef, sm.dir, sm.x, present)
-		counted = append(counted, pick(plan.counted)...)
-		parts.comps = append(parts.comps, sm.comp)
+		counted = append(counted, pick(parts.subModel(src, sm, files, owned[sm.dir], libs, present))...)
 		refs = append(refs, sm.comp.BOMRef)
-		parts.deps = append(parts.deps, sm.dependency(fileRefsOf(files, owned[sm.dir]), libs.needs(sm.meta, sm.x)))
 	}
 	*model.Properties = append(*model.Properties, modelTotals(counted)...)
 	*model.Properties = append(*model.Properties, rootPlan.modelProps()...)
@@ -85,7 +62,7 @@ func assemble(src *listing, files []fileEntry, ms models, sets localSets, found 
 		Component: &model,
 	}
 	fcomps, fvulns := fileComponents(files, ms.meta, sets, parts.fileProp, o)
-	comps := append(fcomps, parts.comps...)
+	comps := slices.Concat(fcomps, parts.comps)
 	deps := parts.deps
 	metas := []repoMeta{ms.meta}
 	for _, sm := range ms.subs {
@@ -109,10 +86,47 @@ func assemble(src *listing, files []fileEntry, ms models, sets localSets, found 
 	deps = append([]cdx.Dependency{{Ref: model.BOMRef, Dependencies: &refs}}, deps...)
 	deps = append(deps, fileDependencies(files)...)
 	bom.Dependencies = &deps
-	if vulns := append(fvulns, parts.vulns...); len(vulns) > 0 {
+	if vulns := slices.Concat(fvulns, parts.vulns); len(vulns) > 0 {
 		bom.Vulnerabilities = &vulns
 	}
 	return bom, parts.problems
+}
+
+// rootModel describes the root model and returns its weight plan.
+func rootModel(src *listing, files []fileEntry, ms models, owned map[string][]int, parts *bomParts, present map[string]bool) (cdx.Component, weightPlan) {
+	model := modelComponent(src)
+	plan := planWeights(files, owned["."], ".", ms.x.pipeline != nil)
+	describeModel(&model, ms.meta, infosAt(files, owned["."]))
+	identity(&model, src, ms.meta, ms.x)
+	describePipeline(&model, ms.x)
+	describeExtras(&model, ms.x)
+	ggufAsModel(&model, files, plan.counted)
+	addAncestor(&model, nameOrPathAncestor(ms.x, model.Group+"/"+model.Name), "unknown", srcConfig)
+	describeArtifact(&model, src.art, src.modelPack)
+	parts.remoteCode(model.BOMRef, ".", ms.x, present)
+	parts.plan(plan, files)
+	return model, plan
+}
+
+// subModel describes a sub-model (its component and dependency entry go
+// into parts) and returns the files whose parameters count.
+func (p *bomParts) subModel(src *listing, sm *subModel, files []fileEntry, owned []int, libs *libSet, present map[string]bool) []int {
+	plan := planWeights(files, owned, sm.dir, false)
+	p.plan(plan, files)
+	sm.comp = subModelComponent(src, sm, infosAt(files, owned), infosAt(files, plan.counted))
+	*sm.comp.Properties = append(*sm.comp.Properties, plan.modelProps()...)
+	p.remoteCode(sm.comp.BOMRef, sm.dir, sm.x, present)
+	p.comps = append(p.comps, sm.comp)
+	p.deps = append(p.deps, sm.dependency(fileRefsOf(files, owned), libs.needs(sm.meta, sm.x)))
+	return plan.counted
+}
+
+func infosAt(files []fileEntry, idx []int) []*weightInfo {
+	out := make([]*weightInfo, 0, len(idx))
+	for _, i := range idx {
+		out = append(out, files[i].info)
+	}
+	return out
 }
 
 // plan records a model's weight plan: the properties of its alternative

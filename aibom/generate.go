@@ -113,15 +113,6 @@ func scanResults(files []fileEntry) []scanners.FileResult {
 	return out
 }
 
-// infosOf returns the weight infos of files, in order (nil entries kept).
-func infosOf(files []fileEntry) []*weightInfo {
-	out := make([]*weightInfo, len(files))
-	for i, f := range files {
-		out[i] = f.info
-	}
-	return out
-}
-
 // describeFiles returns files with each valid file's header metadata.
 func describeFiles(in []fileEntry) []fileEntry {
 	files := append([]fileEntry(nil), in...)

@@ -98,19 +98,8 @@ func wantedLibraries(m repoMeta, x repoExtras) []wantedLib {
 	if m.config != nil && m.config.TransformersVersion != "" {
 		add("transformers", m.config.TransformersVersion, "config.json")
 	}
-	for _, rc := range []struct {
-		cfg  *modelcard.RepoConfig
-		from string
-	}{{x.config, "config.json"}, {x.classConfig, "scheduler_config.json"}, {x.adapter, "adapter_config.json"}} {
-		if rc.cfg == nil {
-			continue
-		}
-		if rc.cfg.DiffusersVersion != "" {
-			add("diffusers", rc.cfg.DiffusersVersion, rc.from)
-		}
-		if rc.cfg.PeftVersion != "" {
-			add("peft", rc.cfg.PeftVersion, rc.from)
-		}
+	for _, w := range configLibraries(x) {
+		add(w.name, w.version, w.from)
 	}
 	if x.pipeline != nil {
 		add("diffusers", x.pipeline.DiffusersVersion, "model_index.json")
@@ -134,6 +123,27 @@ func wantedLibraries(m repoMeta, x repoExtras) []wantedLib {
 		add(m.card.LibraryName, "", "README.md library_name")
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+// configLibraries are the diffusers and peft versions of a folder's
+// configs.
+func configLibraries(x repoExtras) []wantedLib {
+	var out []wantedLib
+	for _, rc := range []struct {
+		cfg  *modelcard.RepoConfig
+		from string
+	}{{x.config, "config.json"}, {x.classConfig, "scheduler_config.json"}, {x.adapter, "adapter_config.json"}} {
+		if rc.cfg == nil {
+			continue
+		}
+		if rc.cfg.DiffusersVersion != "" {
+			out = append(out, wantedLib{"diffusers", rc.cfg.DiffusersVersion, rc.from})
+		}
+		if rc.cfg.PeftVersion != "" {
+			out = append(out, wantedLib{"peft", rc.cfg.PeftVersion, rc.from})
+		}
+	}
 	return out
 }
 

@@ -64,11 +64,11 @@ func repoDir(t *testing.T, name string, weights bool) string {
 			return nil
 		}
 		rel, _ := filepath.Rel(dir, p)
-		real, err := realWeights(rel, index[rel])
+		rw, err := realWeights(rel, index[rel])
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(p, real, 0o644)
+		return os.WriteFile(p, rw, 0o644)
 	})
 	if err != nil {
 		t.Fatal(err)

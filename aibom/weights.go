@@ -10,8 +10,8 @@ import (
 
 // Properties of weight copies.
 const (
-	propWeightsCopy          = "aibom:weights:copy"
-	propWeightsAlternativeOf = "aibom:weights:alternative_of"
+	propWeightsCopy          = "aibom:weights:copy"           //nolint:gosec // a property name, not a credential
+	propWeightsAlternativeOf = "aibom:weights:alternative_of" //nolint:gosec // a property name, not a credential
 	propModelWeights         = "aibom:model:weights"
 	propModelAlternatives    = "aibom:model:weights_alternatives"
 	copyPrimary              = "primary"

@@ -148,10 +148,19 @@ func IsHubID(s string) bool {
 			return false
 		}
 		for _, c := range seg {
-			if !(c == '-' || c == '_' || c == '.' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			if !hubChar(c) {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// hubChar reports whether c may appear in a Hub organization or name.
+func hubChar(c rune) bool {
+	switch {
+	case c == '-', c == '_', c == '.', '0' <= c && c <= '9', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		return true
+	}
+	return false
 }
