@@ -2,12 +2,14 @@ package aibom
 
 import (
 	"bytes"
+	"fmt"
 	"encoding/binary"
 	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -148,3 +150,31 @@ func dependsOn(bom *cdx.BOM, ref string) []string {
 type sourceProblem = source.Problem
 
 func removeFile(dir, rel string) error { return os.Remove(filepath.Join(dir, filepath.FromSlash(rel))) }
+
+// fixtureBOMs caches the result of generating each fixture repository,
+// with or without weights: tests only read it, and each BOM is generated
+// and validated (JSON schemas, XSDs, SPDX) once per test binary.
+var fixtureBOMs sync.Map // "name|weights" -> *fixtureBOM
+
+type fixtureBOM struct {
+	once sync.Once
+	dir  string
+	res  *Result
+}
+
+// generateRepo returns the cached result of generating the fixture name,
+// and the folder it was generated from: it belongs to the test that
+// generated it first, and may be gone; never change it.
+func generateRepo(t *testing.T, name string, weights bool) (*Result, string) {
+	t.Helper()
+	v, _ := fixtureBOMs.LoadOrStore(fmt.Sprintf("%s|%v", name, weights), &fixtureBOM{})
+	fb := v.(*fixtureBOM)
+	fb.once.Do(func() {
+		fb.dir = repoDir(t, name, weights)
+		fb.res = generate(t, fb.dir)
+	})
+	if fb.res == nil {
+		t.Fatalf("generating %s failed in another test", name)
+	}
+	return fb.res, fb.dir
+}
