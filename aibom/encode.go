@@ -43,7 +43,7 @@ func Encode(w io.Writer, bom *cdx.BOM, format Format, v cdx.SpecVersion) error {
 	case CycloneDXJSON:
 		f = cdx.BOMFileFormatJSON
 	case CycloneDXXML:
-		f = cdx.BOMFileFormatXML
+		return encodeXML(w, bom, v)
 	default:
 		return fmt.Errorf("aibom: unknown format %q (want %s, %s or %s)", format, CycloneDXJSON, CycloneDXXML, SPDXJSON)
 	}

@@ -13,7 +13,6 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
-	"github.com/seed-43c89ce6/aibom/aibom/libraries"
 	"github.com/seed-43c89ce6/aibom/aibom/modelcard"
 	"github.com/seed-43c89ce6/aibom/aibom/source"
 	"github.com/seed-43c89ce6/aibom/oci"
@@ -73,6 +72,9 @@ type listing struct {
 	// config; nil for local sources.
 	art       *oci.Artifact
 	modelPack *oci.ModelConfig
+	// shadowed are the files of a container image that a later layer
+	// replaces or deletes (not in Files).
+	shadowed []fileEntry
 }
 
 // Generate describes the model in src. Its files are walked once, by the
@@ -111,15 +113,6 @@ func scanResults(files []fileEntry) []scanners.FileResult {
 	return out
 }
 
-// infosOf returns the weight infos of files, in order (nil entries kept).
-func infosOf(files []fileEntry) []*weightInfo {
-	out := make([]*weightInfo, len(files))
-	for i, f := range files {
-		out[i] = f.info
-	}
-	return out
-}
-
 // describeFiles returns files with each valid file's header metadata.
 func describeFiles(in []fileEntry) []fileEntry {
 	files := append([]fileEntry(nil), in...)
@@ -132,7 +125,9 @@ func describeFiles(in []fileEntry) []fileEntry {
 }
 
 func build(ctx context.Context, src *listing, files []fileEntry, o *options) *Result {
-	res := &Result{Files: scanResults(files), Problems: append([]source.Problem(nil), src.Problems...)}
+	res := &Result{Files: scanResults(append(append([]fileEntry(nil), files...), src.shadowed...)),
+		Problems: append([]source.Problem(nil), src.Problems...)}
+	res.Problems = append(res.Problems, pointerProblems(files)...)
 	files = describeFiles(files)
 	files, problems := linkShards(ctx, files)
 	res.Problems = append(res.Problems, problems...)
@@ -142,14 +137,19 @@ func build(ctx context.Context, src *listing, files []fileEntry, o *options) *Re
 	res.Problems = append(res.Problems, problems...)
 	src.modelPack, problems = artifactConfig(src.art)
 	res.Problems = append(res.Problems, problems...)
-	subs, problems := readSubModels(src, res.Files)
+	x, problems := readExtras(ctx, src, ".")
+	res.Problems = append(res.Problems, problems...)
+	subs, problems := readSubModels(ctx, src, scanResults(files), x.pipeline)
 	res.Problems = append(res.Problems, problems...)
 	sets, problems := localDatasets(ctx, src, meta.kit)
 	res.Problems = append(res.Problems, problems...)
 	kitDatasets(meta.kit, src, &sets)
 	libs, problems := findLibraries(ctx, src)
 	res.Problems = append(res.Problems, problems...)
-	res.BOM = assemble(src, files, meta, subs, sets, libs, o)
+	var remote []source.Problem
+	res.BOM, remote = assemble(src, files, models{meta: meta, x: x, subs: subs}, sets, libs, o)
+	res.Problems = append(res.Problems, remote...)
+	res.BOM.Compositions = compositions(res.BOM, files, res.Problems)
 	return res
 }
 
@@ -169,81 +169,14 @@ func scanAll(ctx context.Context, src source.Source, o *options) (*listing, []fi
 			continue
 		}
 		sf := source.File{Path: it.Entry.Path(), Size: it.Entry.Size(), Entry: it.Entry}
+		if shadowed(it.Entry) {
+			lst.shadowed = append(lst.shadowed, fileEntry{src: sf, scan: it.Result})
+			continue
+		}
 		lst.Files = append(lst.Files, sf)
 		files = append(files, fileEntry{src: sf, scan: it.Result})
 	}
 	return lst, files, nil
-}
-
-// assemble puts the BOM together: the model as metadata.component, a component
-// per file, per model in a sub-folder, per dataset named by the cards or
-// the headers and per local dataset folder, the libraries, the dependency
-// graph and the findings.
-func assemble(src *listing, files []fileEntry, meta repoMeta, subs []*subModel,
-	sets localSets, found []libraries.Library, o *options) *cdx.BOM {
-	bom := cdx.NewBOM()
-	bom.SerialNumber = o.serial
-	infos := infosOf(files)
-	owned := partition(files, subs)
-	pick := func(dir string) []*weightInfo {
-		var out []*weightInfo
-		for _, i := range owned[dir] {
-			out = append(out, files[i].info)
-		}
-		return out
-	}
-	model := modelComponent(src)
-	describeModel(&model, meta, pick("."))
-	describeArtifact(&model, src.art, src.modelPack)
-	*model.Properties = append(*model.Properties, modelTotals(infos)...) // every weight file of the source
-	bom.Metadata = &cdx.Metadata{
-		Timestamp: o.now.UTC().Format(time.RFC3339),
-		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
-			Type: cdx.ComponentTypeApplication, Name: ToolName, Version: o.version,
-			BOMRef: refTool,
-		}}},
-		Component: &model,
-	}
-	comps, vulns := fileComponents(files, meta, sets, o)
-	fileRefs := func(dir string) []string {
-		var out []string
-		for _, i := range owned[dir] {
-			out = append(out, fileRef(files[i].src.Path))
-		}
-		return out
-	}
-	refs := fileRefs(".")
-	deps := []cdx.Dependency{}
-	libs := newLibSet(found)
-	needs := libs.needs
-	metas := []repoMeta{meta}
-	for _, sm := range subs {
-		sm.comp = subModelComponent(src, sm, pick(sm.dir))
-		comps = append(comps, sm.comp)
-		refs = append(refs, sm.comp.BOMRef)
-		deps = append(deps, sm.dependency(fileRefs(sm.dir), needs(sm.meta)))
-		metas = append(metas, sm.meta)
-	}
-	for _, group := range [][]cdx.Component{namedDatasets(infos, metas...), sets.comps} {
-		for _, d := range group {
-			comps = append(comps, d)
-			refs = append(refs, d.BOMRef)
-			dd := sets.files[d.BOMRef]
-			deps = append(deps, cdx.Dependency{Ref: d.BOMRef, Dependencies: &dd})
-		}
-	}
-	refs = union(refs, needs(meta))
-	refs = union(refs, rootLibraries(found))
-	lc, ld := libs.parts()
-	comps, deps = append(comps, lc...), append(deps, ld...)
-	bom.Components = &comps
-	deps = append([]cdx.Dependency{{Ref: model.BOMRef, Dependencies: &refs}}, deps...)
-	deps = append(deps, fileDependencies(files)...)
-	bom.Dependencies = &deps
-	if len(vulns) > 0 {
-		bom.Vulnerabilities = &vulns
-	}
-	return bom
 }
 
 // fileDependencies is a dependency entry per file: what it ties together
@@ -277,7 +210,7 @@ func partition(files []fileEntry, subs []*subModel) map[string][]int {
 
 // fileComponents makes a component per file, with its header metadata,
 // dataset and Kitfile properties, and the vulnerabilities of its findings.
-func fileComponents(files []fileEntry, meta repoMeta, sets localSets, o *options) ([]cdx.Component, []cdx.Vulnerability) {
+func fileComponents(files []fileEntry, meta repoMeta, sets localSets, extra map[string][]cdx.Property, o *options) ([]cdx.Component, []cdx.Vulnerability) {
 	var comps []cdx.Component
 	var vulns []cdx.Vulnerability
 	for _, fe := range files {
@@ -294,6 +227,7 @@ func fileComponents(files []fileEntry, meta repoMeta, sets localSets, o *options
 		*c.Properties = append(*c.Properties, sets.props[f.Path]...)
 		*c.Properties = append(*c.Properties, kitLayers(meta.kit, f.Path)...)
 		*c.Properties = append(*c.Properties, layerProps(fe.src.Entry)...)
+		*c.Properties = append(*c.Properties, extra[f.Path]...)
 		comps = append(comps, c)
 		vulns = append(vulns, vulnerabilities(f, c.BOMRef)...)
 	}
@@ -328,7 +262,7 @@ func fileComponent(f scanners.FileResult) cdx.Component {
 		Name:   f.Path,
 		BOMRef: fileRef(f.Path),
 		Properties: &[]cdx.Property{
-			{Name: propFileRole, Value: Role(f.Path, f.Format)},
+			{Name: propFileRole, Value: fileRole(f)},
 			{Name: propFileSize, Value: fmt.Sprint(f.Size)},
 			{Name: propFileFormat, Value: f.Format},
 			{Name: propScanVerdict, Value: f.Verdict.String()},
@@ -337,6 +271,7 @@ func fileComponent(f scanners.FileResult) cdx.Component {
 	if f.SHA256 != "" {
 		c.Hashes = &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: f.SHA256}}
 	}
+	describePointer(&c, f)
 	return c
 }
 
@@ -359,7 +294,8 @@ func Role(p, format string) string {
 		base == "merges.txt" || base == "special_tokens_map.json" || strings.HasSuffix(base, ".tiktoken"):
 		return "tokenizer"
 	case base == "config.json" || base == "generation_config.json" || base == "adapter_config.json" ||
-		strings.HasSuffix(base, "config.json") || base == "model.safetensors.index.json" || strings.HasSuffix(base, ".index.json"):
+		strings.HasSuffix(base, "config.json") || base == "model.safetensors.index.json" || strings.HasSuffix(base, ".index.json") ||
+		base == "model_index.json" || base == "modules.json" || base == "trainer_state.json" || base == "modelfile":
 		return "config"
 	case modelcard.IsLicenseFile(p):
 		return "license"

@@ -9,6 +9,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/seed-43c89ce6/aibom/aibom/libraries"
+	"github.com/seed-43c89ce6/aibom/aibom/modelcard"
 	"github.com/seed-43c89ce6/aibom/aibom/source"
 )
 
@@ -69,40 +70,116 @@ func libraryRef(c cdx.Component) string {
 	return "library:" + c.Name + "@" + c.Version
 }
 
-// neededLibraries are the libraries the model says it needs: the card's
-// library_name and config.json's transformers_version. A library already
-// in found (by name) is reused; others are added, with the version the
-// metadata gives.
-func neededLibraries(m repoMeta, found []cdx.Component) (refs []string, extra []cdx.Component) {
-	want := map[string]string{} // name -> version
-	if m.card != nil && m.card.LibraryName != "" {
-		want[strings.ToLower(m.card.LibraryName)] = ""
+// wantedLib is a library a model's metadata names: its PyPI name, the
+// version the metadata gives ("" when none) and the file that names it.
+type wantedLib struct{ name, version, from string }
+
+// wantedLibraries lists the libraries a model folder's metadata names:
+// the card's library_name, the transformers, diffusers and peft versions
+// of its configs, and the versions config_sentence_transformers.json
+// records (its "pytorch" is torch).
+func wantedLibraries(m repoMeta, x repoExtras) []wantedLib {
+	var out []wantedLib
+	add := func(name, version, from string) {
+		name = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), "_", "-")
+		if name == "" {
+			return
+		}
+		for i, w := range out {
+			if w.name == name {
+				if w.version == "" {
+					out[i].version, out[i].from = version, from
+				}
+				return
+			}
+		}
+		out = append(out, wantedLib{name, version, from})
 	}
 	if m.config != nil && m.config.TransformersVersion != "" {
-		want["transformers"] = m.config.TransformersVersion
+		add("transformers", m.config.TransformersVersion, "config.json")
 	}
-	names := make([]string, 0, len(want))
-	for n := range want {
-		names = append(names, n)
+	for _, w := range configLibraries(x) {
+		add(w.name, w.version, w.from)
 	}
-	sort.Strings(names)
-	for _, name := range names {
+	if x.pipeline != nil {
+		add("diffusers", x.pipeline.DiffusersVersion, "model_index.json")
+		for _, c := range x.pipeline.Components {
+			if c.Library == "transformers" || c.Library == "diffusers" {
+				add(c.Library, "", "model_index.json")
+			}
+		}
+	}
+	if m.adapter != nil {
+		add("peft", "", "adapter_config.json")
+	}
+	for _, k := range sortedKeys(x.stVersions) {
+		name := k
+		if k == "pytorch" {
+			name = "torch"
+		}
+		add(name, x.stVersions[k], "config_sentence_transformers.json")
+	}
+	if m.card != nil && m.card.LibraryName != "" {
+		add(m.card.LibraryName, "", "README.md library_name")
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+// configLibraries are the diffusers and peft versions of a folder's
+// configs.
+func configLibraries(x repoExtras) []wantedLib {
+	var out []wantedLib
+	for _, rc := range []struct {
+		cfg  *modelcard.RepoConfig
+		from string
+	}{{x.config, "config.json"}, {x.classConfig, "scheduler_config.json"}, {x.adapter, "adapter_config.json"}} {
+		if rc.cfg == nil {
+			continue
+		}
+		if rc.cfg.DiffusersVersion != "" {
+			out = append(out, wantedLib{"diffusers", rc.cfg.DiffusersVersion, rc.from})
+		}
+		if rc.cfg.PeftVersion != "" {
+			out = append(out, wantedLib{"peft", rc.cfg.PeftVersion, rc.from})
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// neededLibraries returns the refs of the libraries a model's metadata
+// names. A library found by the catalogers (same name, and the same
+// version when the metadata gives one) is reused; others are added, one
+// component per name and version, with the file that named it.
+func neededLibraries(want []wantedLib, found []cdx.Component) (refs []string, extra []cdx.Component) {
+	for _, w := range want {
 		ref := ""
 		for _, c := range found {
-			if strings.EqualFold(c.Name, name) {
+			if strings.EqualFold(strings.ReplaceAll(c.Name, "_", "-"), w.name) && (w.version == "" || c.Version == w.version) {
 				ref = c.BOMRef
 				break
 			}
 		}
 		if ref == "" {
-			c := cdx.Component{Type: cdx.ComponentTypeLibrary, Name: name, Version: want[name],
-				PackageURL: pypiPURL(name, want[name])}
+			c := cdx.Component{Type: cdx.ComponentTypeLibrary, Name: w.name, Version: w.version,
+				PackageURL: pypiPURL(w.name, w.version)}
 			c.BOMRef = libraryRef(c)
-			c.Properties = &[]cdx.Property{{Name: "aibom:library:source", Value: "model metadata"}}
+			c.Properties = &[]cdx.Property{{Name: "aibom:library:source", Value: "model metadata"},
+				{Name: "aibom:library:named_by", Value: w.from}}
 			extra = append(extra, c)
+			found = append(found, c)
 			ref = c.BOMRef
 		}
-		refs = append(refs, ref)
+		refs = union(refs, []string{ref})
 	}
 	return refs, extra
 }
@@ -133,8 +210,8 @@ func newLibSet(found []libraries.Library) *libSet {
 
 // needs returns the refs of the libraries m's metadata names, adding those
 // not found.
-func (ls *libSet) needs(m repoMeta) []string {
-	refs, extra := neededLibraries(m, append(append([]cdx.Component{}, ls.comps...), ls.extra...))
+func (ls *libSet) needs(m repoMeta, x repoExtras) []string {
+	refs, extra := neededLibraries(wantedLibraries(m, x), append(append([]cdx.Component{}, ls.comps...), ls.extra...))
 	ls.extra = append(ls.extra, extra...)
 	return refs
 }

@@ -1,5 +1,7 @@
 package aibom
 
+import "strconv"
+
 // BOM references: each component's bom-ref is one of these prefixes and its
 // name. Build them with fileRef and friends, never by hand.
 const (
@@ -33,3 +35,5 @@ const (
 	propLineageRelation = "aibom:lineage:relation"
 	propLineageSource   = "aibom:lineage:source"
 )
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -66,8 +66,9 @@ func TestSPDX(t *testing.T) {
 	if doc.Context != "https://spdx.org/rdf/3.0.1/spdx-context.jsonld" {
 		t.Errorf("context %q", doc.Context)
 	}
-	// The model, with its card in the AI profile.
-	model := doc.byName("ai_AIPackage", "bert-qa")
+	// The model, with its card in the AI profile, named by its card's
+	// model-index (not by the folder it was found in).
+	model := doc.byName("ai_AIPackage", "deepset/bert-base-cased-squad2")
 	if model == nil {
 		t.Fatalf("no ai_AIPackage for the model in %s", out)
 	}

@@ -1,6 +1,7 @@
 package aibom
 
 import (
+	"context"
 	"path"
 	"sort"
 	"strings"
@@ -19,6 +20,9 @@ import (
 type subModel struct {
 	dir  string
 	meta repoMeta
+	x    repoExtras
+	// part is the diffusers pipeline component the folder holds, if any.
+	part *modelcard.PipelineComponent
 	comp cdx.Component
 }
 
@@ -49,7 +53,7 @@ func subModelDirs(files []scanners.FileResult) map[string]*marks {
 		case "readme.md":
 			m.card = true
 		}
-		if Role(f.Path, f.Format) == "weights" {
+		if fileRole(f) == "weights" {
 			m.weights = true
 		}
 	}
@@ -73,11 +77,19 @@ func owner(dirs []string, p string) string {
 	return best
 }
 
-// readSubModels reads the metadata of each sub-model folder. A folder
+// readSubModels reads the metadata of each sub-model folder: the folders
+// subModelDirs finds, and the folders of a diffusers pipeline's model and
+// scheduler components (not its tokenizer or feature extractor). A folder
 // whose only claims are a README.md without front matter (the notes beside
 // a set of test files) or a config.json that is not one is not a model.
-func readSubModels(src *listing, files []scanners.FileResult) ([]*subModel, []source.Problem) {
+func readSubModels(ctx context.Context, src *listing, files []scanners.FileResult, pipe *modelcard.Pipeline) ([]*subModel, []source.Problem) {
 	cands := subModelDirs(files)
+	parts := pipelineParts(files, pipe)
+	for d := range parts {
+		if cands[d] == nil {
+			cands[d] = &marks{}
+		}
+	}
 	dirs := make([]string, 0, len(cands))
 	for d := range cands {
 		dirs = append(dirs, d)
@@ -87,20 +99,47 @@ func readSubModels(src *listing, files []scanners.FileResult) ([]*subModel, []so
 	var problems []source.Problem
 	for _, d := range dirs {
 		m, p := readMeta(src, d)
+		x, px := readExtras(ctx, src, d)
 		mk := cands[d]
-		if !mk.adapter && m.config == nil && (m.card == nil || !m.card.HasFrontMatter) {
+		part := parts[d]
+		if part == nil && !mk.adapter && m.config == nil && (m.card == nil || !m.card.HasFrontMatter) {
 			continue
 		}
 		problems = append(problems, p...)
-		out = append(out, &subModel{dir: d, meta: m})
+		problems = append(problems, px...)
+		out = append(out, &subModel{dir: d, meta: m, x: x, part: part})
 	}
 	return out, problems
+}
+
+// pipelineParts returns the pipeline's components that are models or
+// schedulers, by folder, for the folders the source has.
+func pipelineParts(files []scanners.FileResult, pipe *modelcard.Pipeline) map[string]*modelcard.PipelineComponent {
+	out := map[string]*modelcard.PipelineComponent{}
+	if pipe == nil {
+		return out
+	}
+	has := map[string]bool{}
+	for _, f := range files {
+		if d, _, ok := strings.Cut(f.Path, "/"); ok {
+			has[d] = true
+		}
+	}
+	for i, c := range pipe.Components {
+		cls := strings.ToLower(c.Class)
+		if !has[c.Name] || c.Class == "" || strings.Contains(cls, "tokenizer") || strings.Contains(cls, "processor") ||
+			strings.Contains(cls, "featureextractor") {
+			continue
+		}
+		out[c.Name] = &pipe.Components[i]
+	}
+	return out
 }
 
 // subModelComponent is the component of a sub-model: named after the
 // source and its folder, described by its own card, config and adapter
 // config, and by the headers of its own weight files.
-func subModelComponent(src *listing, sm *subModel, infos []*weightInfo) cdx.Component {
+func subModelComponent(src *listing, sm *subModel, infos, counted []*weightInfo) cdx.Component {
 	c := cdx.Component{
 		Type:   cdx.ComponentTypeMachineLearningModel,
 		Name:   src.Name + "/" + sm.dir,
@@ -112,8 +151,17 @@ func subModelComponent(src *listing, sm *subModel, infos []*weightInfo) cdx.Comp
 	if sm.meta.adapter != nil {
 		*c.Properties = append(*c.Properties, cdx.Property{Name: "aibom:model:kind", Value: "adapter"})
 	}
+	if sm.part != nil {
+		*c.Properties = append(*c.Properties, cdx.Property{Name: propDiffusersComponent, Value: sm.part.Name},
+			cdx.Property{Name: propDiffusersClass, Value: sm.part.Library + "." + sm.part.Class})
+	}
 	describeModel(&c, sm.meta, infos)
-	*c.Properties = append(*c.Properties, modelTotals(infos)...)
+	describeExtras(&c, sm.x)
+	if sm.part != nil {
+		setArchitecture(&c, sm.part.Class)
+	}
+	addAncestor(&c, nameOrPathAncestor(sm.x, ""), "unknown", srcConfig)
+	*c.Properties = append(*c.Properties, modelTotals(counted)...)
 	return c
 }
 

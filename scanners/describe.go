@@ -19,6 +19,9 @@ const (
 	Config Kind = "config"
 	// Code is source code a loader may run.
 	Code Kind = "code"
+	// Pointer files stand for content kept elsewhere (a Git LFS pointer):
+	// the content was not there to scan, so a pointer is never clean.
+	Pointer Kind = "pointer"
 	// Unknown is for formats aibom does not know.
 	Unknown Kind = ""
 )

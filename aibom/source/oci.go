@@ -137,6 +137,7 @@ func (b ociBase) Path() string        { return b.f.Path }
 func (b ociBase) Size() int64         { return b.f.Size }
 func (b ociBase) LayerDigest() string { return b.f.Layer.String() }
 func (b ociBase) MediaType() string   { return b.f.MediaType }
+func (b ociBase) Shadowed() bool      { return b.f.Shadowed }
 func (b ociBase) Digest() string {
 	if b.f.Digest.Hex == "" {
 		return ""

@@ -18,7 +18,7 @@ import (
 // ErrUnknownVersion is returned for a spec version that has no embedded schema.
 var ErrUnknownVersion = errors.New("bomschema: no schema for spec version")
 
-//go:embed schema/*.json
+//go:embed schema/*.json schema/*.xsd
 var files embed.FS
 
 // baseURL is the $id prefix shared by the CycloneDX schemas; their relative

@@ -91,7 +91,10 @@ type table struct {
 }
 
 func (t *table) listed(f *scanners.FileResult) bool {
-	return t.opts.Verbose || (f.Verdict != scanners.Clean && f.Verdict != scanners.Unscanned)
+	// An unscanned file with a finding says why it was not scanned (a Git
+	// LFS pointer): it is listed.
+	return t.opts.Verbose || (f.Verdict != scanners.Clean && f.Verdict != scanners.Unscanned) ||
+		(f.Verdict == scanners.Unscanned && len(f.Findings) > 0)
 }
 
 func (t *table) line(s string) {

@@ -9,6 +9,7 @@ import (
 	"github.com/seed-43c89ce6/aibom/scanners/compress"
 	"github.com/seed-43c89ce6/aibom/scanners/gguf"
 	"github.com/seed-43c89ce6/aibom/scanners/keras"
+	"github.com/seed-43c89ce6/aibom/scanners/lfs"
 	"github.com/seed-43c89ce6/aibom/scanners/numpy"
 	"github.com/seed-43c89ce6/aibom/scanners/onnx"
 	"github.com/seed-43c89ce6/aibom/scanners/pickle"
@@ -65,6 +66,7 @@ func Registry(c Config) []Format {
 		zopts.VerifyStoredBelow = c.StoredCRCBelow
 	}
 	list := []Format{
+		{lfs.New(), scanners.Pointer, nil, "Git LFS pointers (never clean: the content is not there)"},
 		// One zip scanner opens each archive once and refines it by layout.
 		{zip.New(zip.WithScanOptions(zopts), zip.WithLayouts(pytorch.NewZipWithOptions(zopts), numpy.NewNPZ(), ks)), scanners.Container, nil, ""},
 		{ks, scanners.Weights, nil, "Keras .keras/.h5 (Lambda layers, unsafe modules)"},

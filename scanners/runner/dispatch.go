@@ -31,7 +31,7 @@ func (r *Runner) scanReader(ctx context.Context, res *scanners.FileResult, r0 io
 	res.SHA256 = sum
 	read = hr.read
 	res.Verdict = scanners.VerdictOf(out.Findings, err)
-	if out.Format == "unknown" && res.Verdict == scanners.Clean {
+	if (out.Format == "unknown" || KindOf(out.Format) == scanners.Pointer) && res.Verdict == scanners.Clean {
 		res.Verdict = scanners.Unscanned
 	}
 	return read

@@ -1,0 +1,6 @@
+"""Tokenizer of the fixture's model (aibom tests; never run)."""
+from transformers import PreTrainedTokenizer
+
+
+class TinyPhiTokenizer(PreTrainedTokenizer):
+    pass
