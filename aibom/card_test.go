@@ -71,7 +71,7 @@ func considerationsText(c *cdx.MLModelCardConsiderations) string {
 	return strings.Join(parts, "\n")
 }
 
-func fileRole(t *testing.T, bom *cdx.BOM, path string) string {
+func bomFileRole(t *testing.T, bom *cdx.BOM, path string) string {
 	t.Helper()
 	for _, c := range *bom.Components {
 		if c.Type == cdx.ComponentTypeFile && c.Name == path {
@@ -155,7 +155,7 @@ func TestCardMTEB(t *testing.T) {
 		(*(*m.Licenses)[0].License.Properties)[0].Value != "LICENSE" {
 		t.Errorf("licenses %+v", m.Licenses)
 	}
-	if r := fileRole(t, res.BOM, "LICENSE"); r != "license" {
+	if r := bomFileRole(t, res.BOM, "LICENSE"); r != "license" {
 		t.Errorf("LICENSE has role %q", r)
 	}
 }
@@ -232,7 +232,7 @@ func TestCardCustomLicense(t *testing.T) {
 			t.Errorf("dataset %s from ignored front matter", c.Name)
 		}
 	}
-	if r := fileRole(t, res.BOM, "LICENSE.txt"); r != "license" {
+	if r := bomFileRole(t, res.BOM, "LICENSE.txt"); r != "license" {
 		t.Errorf("LICENSE.txt has role %q, want license (not card)", r)
 	}
 	doc := spdxOf(t, res.BOM)
