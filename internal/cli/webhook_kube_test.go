@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -219,7 +220,7 @@ func (e *kubeEnv) register(t *testing.T, addr string) {
 		t.Fatal(err)
 	}
 	var vwc admissionregistrationv1.ValidatingWebhookConfiguration
-	readManifest(t, "../../deploy/manifests/30-validatingwebhook.yaml", &vwc)
+	readManifest(t, "../../deploy/manifests/30-validatingwebhook.yaml", e.cluster.CA.PEM(), &vwc)
 	for i := range vwc.Webhooks {
 		vwc.Webhooks[i].ClientConfig = e.clientConfig(addr, "/validate")
 	}
@@ -227,7 +228,7 @@ func (e *kubeEnv) register(t *testing.T, addr string) {
 		t.Fatalf("creating the ValidatingWebhookConfiguration of deploy/: %v", err)
 	}
 	var mwc admissionregistrationv1.MutatingWebhookConfiguration
-	readManifest(t, "../../deploy/manifests/optional/mutatingwebhook.yaml", &mwc)
+	readManifest(t, "../../deploy/manifests/optional/mutatingwebhook.yaml", e.cluster.CA.PEM(), &mwc)
 	for i := range mwc.Webhooks {
 		mwc.Webhooks[i].ClientConfig = e.clientConfig(addr, "/mutate")
 	}
@@ -241,12 +242,15 @@ func (e *kubeEnv) clientConfig(addr, path string) admissionregistrationv1.Webhoo
 	return admissionregistrationv1.WebhookClientConfig{URL: &u, CABundle: e.cluster.CA.PEM()}
 }
 
-func readManifest(t *testing.T, path string, into any) {
+// readManifest decodes a manifest of deploy/ strictly, with the documented
+// substitution of CA_BUNDLE_BASE64 (deploy/README.md).
+func readManifest(t *testing.T, path string, ca []byte, into any) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	b = bytes.ReplaceAll(b, []byte("CA_BUNDLE_BASE64"), []byte(base64.StdEncoding.EncodeToString(ca)))
 	if err := yaml.UnmarshalStrict(b, into); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

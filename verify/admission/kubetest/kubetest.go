@@ -126,7 +126,7 @@ func (c *Cluster) startEtcd(t testing.TB, bin string) string {
 	c.start(t, bin, "--name", "default", "--data-dir", filepath.Join(c.dir, "etcd"),
 		"--listen-client-urls", client, "--advertise-client-urls", client,
 		"--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-		"--initial-cluster", "default="+peer, "--log-level", "error")
+		"--initial-cluster", "default="+peer)
 	return client
 }
 
