@@ -116,6 +116,15 @@ func TestManifests(t *testing.T) {
 	decode[corev1.ServiceAccount](t, all, "ServiceAccount/aibom-webhook")
 	decode[rbacv1.Role](t, all, "Role/aibom-webhook")
 	decode[rbacv1.RoleBinding](t, all, "RoleBinding/aibom-webhook")
+	// --pull-secrets: get (only) on secrets and serviceaccounts.
+	cr := decode[rbacv1.ClusterRole](t, all, "ClusterRole/aibom-webhook-pull-secrets")
+	if len(cr.Rules) != 1 || !slices.Equal(cr.Rules[0].Verbs, []string{"get"}) || !slices.Equal(cr.Rules[0].Resources, []string{"secrets", "serviceaccounts"}) {
+		t.Errorf("the pull-secrets ClusterRole grants more or less than get on secrets and serviceaccounts: %+v", cr.Rules)
+	}
+	crb := decode[rbacv1.ClusterRoleBinding](t, all, "ClusterRoleBinding/aibom-webhook-pull-secrets")
+	if len(crb.Subjects) != 1 || crb.Subjects[0].Name != "aibom-webhook" || crb.Subjects[0].Namespace != "aibom-system" || crb.RoleRef.Name != cr.Name {
+		t.Errorf("the ClusterRoleBinding does not bind the webhook's ServiceAccount: %+v", crb)
+	}
 	dep := decode[appsv1.Deployment](t, all, "Deployment/aibom-webhook")
 	pdb := decode[policyv1.PodDisruptionBudget](t, all, "PodDisruptionBudget/aibom-webhook")
 	svc := decode[corev1.Service](t, all, "Service/aibom-webhook")

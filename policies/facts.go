@@ -45,7 +45,9 @@ func NewFacts(in *Input) (*Facts, error) {
 }
 
 // EvalFacts evaluates every policy over f in the admission context c (nil:
-// none). It is Eval without converting the facts again.
+// none). It is Eval without converting the facts again. When c names an
+// image, that is the input's reference (facts cached by digest may have been
+// made for another reference to the same digest).
 func (e *Evaluator) EvalFacts(ctx context.Context, f *Facts, c *Context, opts ...EvalOption) (*Decision, error) {
 	if f == nil {
 		return nil, fmt.Errorf("%w: nil facts", ErrInput)
@@ -53,13 +55,22 @@ func (e *Evaluator) EvalFacts(ctx context.Context, f *Facts, c *Context, opts ..
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrEval, err)
 	}
-	items := make([][2]*ast.Term, len(f.items), len(f.items)+1)
-	copy(items, f.items)
+	items := make([][2]*ast.Term, 0, len(f.items)+2)
+	for _, kv := range f.items {
+		if c == nil || c.Image == "" || !kv[0].Equal(referenceKey) {
+			items = append(items, kv)
+		}
+	}
+	if c != nil && c.Image != "" {
+		items = append(items, [2]*ast.Term{referenceKey, ast.StringTerm(c.Image)})
+	}
 	if c != nil {
 		items = append(items, [2]*ast.Term{ast.StringTerm("context"), ast.NewTerm(contextValue(c))})
 	}
 	return e.eval(ctx, ast.NewObject(items...), newEvalOptions(opts))
 }
+
+var referenceKey = ast.StringTerm("reference")
 
 // contextValue converts c without a round trip through JSON text.
 func contextValue(c *Context) ast.Value {

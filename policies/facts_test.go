@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -74,4 +75,37 @@ func TestConcurrentEvalFacts(t *testing.T) {
 		}
 	}
 	wg.Wait()
+}
+
+// Facts cached by digest serve other references to the same digest: the
+// policies see the reference of the admission context, not the one the
+// facts were made for.
+func TestEvalFactsReferenceFromContext(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := "package ref\n\ndeny contains sprintf(\"ref %s\", [input.reference]) if input.reference\n"
+	if err := os.WriteFile(filepath.Join(dir, "ref.rego"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := LoadBundle(dir, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := NewFacts(&Input{Reference: "r.example/m:old", Digest: "sha256:" + strings.Repeat("a", 64)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c, want := range map[*Context]string{nil: "ref r.example/m:old", {Namespace: "x"}: "ref r.example/m:old", {Image: "r.example/m:new"}: "ref r.example/m:new"} {
+		d, err := e.EvalFacts(context.Background(), f, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Violations) != 1 || d.Violations[0].Message != want {
+			t.Errorf("%+v: %+v, want %q", c, d.Violations, want)
+		}
+	}
 }

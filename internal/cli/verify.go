@@ -10,6 +10,7 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/spf13/cobra"
 
+	"github.com/seed-43c89ce6/aibom/policies"
 	"github.com/seed-43c89ce6/aibom/verify"
 )
 
@@ -84,13 +85,14 @@ type verifyJSON struct {
 	PredicateTypes []string            `json:"predicateTypes"`
 	BOM            *verify.BOMSummary  `json:"bom,omitempty"`
 	Scan           *verify.ScanSummary `json:"scan,omitempty"`
+	Policy         *policies.Decision  `json:"policy,omitempty"` // with --policy
 }
 
 func newVerify(stdout io.Writer) *cobra.Command {
 	reg := &registryOptions{}
 	to := &trustOptions{}
 	ms := &modelSigOptions{}
-	var require, format string
+	var require, format, policy string
 	cmd := &cobra.Command{
 		Use:   "verify oci://REF | DIR | FILE",
 		Short: "Verify the signature, AI-BOM and scan report of a model in a registry",
@@ -115,6 +117,7 @@ configuration or registry error. --format json prints
 {"digest", "verified": {"signature", "bom", "scan"}, "signers", "problems"}.`,
 		Example: `  aibom verify oci://registry.example/models/llama:1.0 --key cosign.pub
   aibom verify oci://registry.example/models/llama:1.0 --key cosign.pub --require signature,bom,scan --format json
+  aibom verify oci://registry.example/models/llama:1.0 --key cosign.pub --policy ./policies
   aibom verify oci://registry.example/models/llama:1.0 --trusted-root trusted_root.json \
       --certificate-identity release@example.com --certificate-oidc-issuer https://accounts.google.com
 
@@ -130,19 +133,20 @@ configuration or registry error. --format json prints
 			if isModelPath(args[0]) {
 				return verifyModel(cmd, stdout, to, ms, format, args[0])
 			}
-			return verifyOCI(cmd, stdout, reg, to, require, format, args[0])
+			return verifyOCI(cmd, stdout, reg, to, require, format, policy, args[0])
 		},
 	}
 	reg.AddFlags(cmd)
 	to.AddFlags(cmd)
 	ms.AddVerifyFlags(cmd)
 	cmd.Flags().StringVar(&require, "require", "signature,bom", "what must verify: a comma-separated subset of signature, bom, scan")
+	cmd.Flags().StringVar(&policy, "policy", "", "Rego policy directory or file, evaluated over the verified facts as the webhook does (exit 1 on a violation)")
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text (for people) or json (the stable contract for tools)")
 	return cmd
 }
 
 // verifyOCI verifies what is attached to an artifact in a registry.
-func verifyOCI(cmd *cobra.Command, stdout io.Writer, reg *registryOptions, to *trustOptions, require, format, ref string) error {
+func verifyOCI(cmd *cobra.Command, stdout io.Writer, reg *registryOptions, to *trustOptions, require, format, policy, ref string) error {
 	req, err := verify.ParseRequire(require)
 	if err != nil {
 		return usageError{err}
@@ -150,6 +154,11 @@ func verifyOCI(cmd *cobra.Command, stdout io.Writer, reg *registryOptions, to *t
 	trust, err := to.trust(cmd)
 	if err != nil {
 		return err
+	}
+	if policy != "" {
+		if err := policyTrust(&trust); err != nil {
+			return err
+		}
 	}
 	opts := []verify.Option{verify.WithRegistry(reg.registry())}
 	if to.requireTlog {
@@ -166,15 +175,24 @@ func verifyOCI(cmd *cobra.Command, stdout io.Writer, reg *registryOptions, to *t
 	if err != nil {
 		return err
 	}
+	var dec *policies.Decision
+	if policy != "" {
+		if dec, err = evalVerifyPolicy(cmd.Context(), policy, res, ref); err != nil {
+			return err
+		}
+	}
 	if format == "json" {
-		err = printVerifyJSON(stdout, res)
+		err = printVerifyJSON(stdout, res, dec)
 	} else {
 		printVerifyText(stdout, res, req)
+		if dec != nil {
+			err = printPolicyText(stdout, dec)
+		}
 	}
 	if err != nil {
 		return err
 	}
-	if !res.Satisfies(req) {
+	if !res.Satisfies(req) || (dec != nil && !dec.Allowed) {
 		return errNotVerified
 	}
 	return nil
@@ -187,12 +205,12 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func printVerifyJSON(w io.Writer, r *verify.Result) error {
+func printVerifyJSON(w io.Writer, r *verify.Result, dec *policies.Decision) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(verifyJSON{
 		Digest: r.Digest, Verified: r.Verified, Signers: nonNil(r.Signers), Problems: nonNil(r.Problems),
-		PredicateTypes: nonNil(r.PredicateTypes), BOM: r.BOMSummary, Scan: r.ScanSummary,
+		PredicateTypes: nonNil(r.PredicateTypes), BOM: r.BOMSummary, Scan: r.ScanSummary, Policy: dec,
 	})
 }
 

@@ -14,23 +14,29 @@ import (
 // loopback, from parallel Go clients, and reports decisions per second with
 // p50 and p99 latencies: "warm" answers from the verification cache (policy
 // evaluation still runs each time), "cold" resolves and verifies against the
-// in-process registry on 127.0.0.1 every time (no cache).
+// in-process registry on 127.0.0.1 every time (no cache). "warm-digest"
+// names the image by digest, so that no tag is resolved either: the cost of
+// the webhook alone.
 func BenchmarkDecision(b *testing.B) {
-	for _, mode := range []string{"warm", "cold"} {
-		b.Run(mode, func(b *testing.B) { benchDecisions(b, mode == "warm") })
+	for _, mode := range []string{"warm", "warm-digest", "cold"} {
+		b.Run(mode, func(b *testing.B) { benchDecisions(b, mode != "cold", mode == "warm-digest") })
 	}
 }
 
-func benchDecisions(b *testing.B, warm bool) {
+func benchDecisions(b *testing.B, warm, byDigest bool) {
 	e := newEnv(b)
 	d := e.push("models/bench")
 	e.sign(d, true, "clean")
+	ref := e.host + "/models/bench:v1"
+	if byDigest {
+		ref = d.String()
+	}
 	var opts []Option
 	if warm {
 		opts = append(opts, WithCache(NewCache(1000, time.Hour)))
 	}
 	srv := serveTLS(b, e.handler(opts...))
-	body := review(b, "deployment.json", map[string]string{"IMAGE_A": e.host + "/models/bench:v1"})
+	body := review(b, "deployment.json", map[string]string{"IMAGE_A": ref})
 	client := srv.Client()
 	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
 	if !postOK(client, srv.URL, body) {

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed-43c89ce6/aibom/policies"
 	"github.com/seed-43c89ce6/aibom/verify"
 )
 
@@ -37,6 +38,7 @@ type Cache struct {
 type cacheEntry struct {
 	key     CacheKey
 	res     *verify.Result
+	facts   *policies.Facts // res as policy input, converted once
 	expires time.Time
 }
 
@@ -48,6 +50,14 @@ func NewCache(size int, ttl time.Duration) *Cache {
 
 // Get returns the result stored under k, if it has not expired.
 func (c *Cache) Get(k CacheKey) (*verify.Result, bool) {
+	e, ok := c.entry(k)
+	if !ok {
+		return nil, false
+	}
+	return e.res, true
+}
+
+func (c *Cache) entry(k CacheKey) (*cacheEntry, bool) {
 	if c == nil {
 		return nil, false
 	}
@@ -64,24 +74,29 @@ func (c *Cache) Get(k CacheKey) (*verify.Result, bool) {
 		return nil, false
 	}
 	c.ll.MoveToFront(el)
-	return e.res, true
+	return e, true
 }
 
 // Put stores res under k when it is a pass: res satisfies k.Require and its
 // key names a digest. Anything else is not stored, so that a failure is never
 // served as a pass and a fixed artifact is admitted at once.
 func (c *Cache) Put(k CacheKey, res *verify.Result) bool {
-	if c == nil || c.max <= 0 || c.ttl <= 0 || res == nil || !res.Satisfies(k.Require) || !strings.Contains(k.Digest, "@sha256:") {
+	return c.putEntry(k, &cacheEntry{res: res})
+}
+
+func (c *Cache) putEntry(k CacheKey, e *cacheEntry) bool {
+	if c == nil || c.max <= 0 || c.ttl <= 0 || e.res == nil || !e.res.Satisfies(k.Require) || !strings.Contains(k.Digest, "@sha256:") {
 		return false
 	}
+	e.key, e.expires = k, c.now().Add(c.ttl)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[k]; ok {
-		el.Value = &cacheEntry{key: k, res: res, expires: c.now().Add(c.ttl)}
+		el.Value = e
 		c.ll.MoveToFront(el)
 		return true
 	}
-	c.items[k] = c.ll.PushFront(&cacheEntry{key: k, res: res, expires: c.now().Add(c.ttl)})
+	c.items[k] = c.ll.PushFront(e)
 	for c.ll.Len() > c.max {
 		old := c.ll.Back()
 		c.ll.Remove(old)

@@ -22,6 +22,17 @@
 // expire (Cache). Policies are evaluated on every request, because their
 // answer depends on the admission context.
 //
+// Several trust configurations: WithRules (or a configuration file, Config,
+// ReadConfig) gives rules tried in order, each matching namespaces, object
+// labels and image patterns, with its own Verifier, policies, requirements
+// and mode (enforce; warn: admitted with warnings; audit: admitted, recorded
+// in the audit log). An image no rule covers is denied. SetRules replaces
+// the rules at run time (a reloaded file).
+//
+// WithPullSecrets reads the object's imagePullSecrets and its
+// ServiceAccount's (KubePullSecrets, through the API server) and reaches the
+// registries with them first (PodKeychain).
+//
 // With WithMutate, the response carries a JSONPatch that replaces each tag
 // with the digest that was verified, so the node runs exactly what was
 // checked. A ValidatingWebhookConfiguration cannot patch: pinning needs the

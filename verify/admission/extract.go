@@ -34,6 +34,10 @@ type Object struct {
 	Kind, Namespace, Name, Operation string
 	Labels                           map[string]string
 	Images                           []Image
+	// ServiceAccount and PullSecrets are the pod spec's serviceAccountName
+	// and imagePullSecrets: where its registry credentials come from.
+	ServiceAccount string
+	PullSecrets    []string
 }
 
 // Extract lists every image reference of the object in req. A kind it does
@@ -111,6 +115,12 @@ func templ[T any](o *Object, raw []byte, x *T, spec func(*T) *corev1.PodSpec) er
 }
 
 func specImages(o *Object, s *corev1.PodSpec, ptr string) {
+	o.ServiceAccount = s.ServiceAccountName
+	for _, r := range s.ImagePullSecrets {
+		if r.Name != "" {
+			o.PullSecrets = append(o.PullSecrets, r.Name)
+		}
+	}
 	for i, c := range s.InitContainers {
 		o.add(c.Image, ptr, "initContainers", i, "image")
 	}

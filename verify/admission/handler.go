@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	admissionv1 "k8s.io/api/admission/v1"
@@ -23,16 +24,18 @@ var ErrConfig = errors.New("admission: configuration error")
 
 // Handler answers AdmissionReviews. It is safe for concurrent use.
 type Handler struct {
-	v       *verify.Verifier
-	e       *policies.Evaluator
-	reg     oci.Registry
-	req     verify.Require
-	trust   string
-	cache   *Cache
-	mutate  bool
-	timeout time.Duration
-	log     *slog.Logger
-	m       *Metrics
+	rules          []Rule // as given by New or WithRules; then in set
+	set            atomic.Pointer[ruleSet]
+	allowUnmatched bool
+	pull           PullSecretSource
+	reg            oci.Registry
+	req            verify.Require
+	trust          string
+	cache          *Cache
+	mutate         bool
+	timeout        time.Duration
+	log            *slog.Logger
+	m              *Metrics
 }
 
 // Option configures a Handler.
@@ -66,12 +69,12 @@ func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
 // WithMetrics sets the Prometheus metrics.
 func WithMetrics(m *Metrics) Option { return func(h *Handler) { h.m = m } }
 
-// New builds a handler that verifies with v and evaluates with e.
+// New builds a handler that verifies every image with v (WithRequire,
+// WithTrustID) and evaluates it with e; or, WithRules, one that picks the
+// verifier and evaluator by namespace, labels and image (v and e are then
+// nil).
 func New(v *verify.Verifier, e *policies.Evaluator, opts ...Option) (*Handler, error) {
-	if v == nil || e == nil {
-		return nil, fmt.Errorf("%w: a verifier and an evaluator are needed", ErrConfig)
-	}
-	h := &Handler{v: v, e: e, req: verify.Require{Signature: true, BOM: true}, timeout: 8 * time.Second,
+	h := &Handler{req: verify.Require{Signature: true, BOM: true}, timeout: 8 * time.Second,
 		log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(h)
@@ -79,7 +82,41 @@ func New(v *verify.Verifier, e *policies.Evaluator, opts ...Option) (*Handler, e
 	if h.timeout <= 0 {
 		return nil, fmt.Errorf("%w: timeout %v", ErrConfig, h.timeout)
 	}
+	rules := h.rules
+	if rules == nil {
+		if v == nil || e == nil {
+			return nil, fmt.Errorf("%w: a verifier and an evaluator are needed", ErrConfig)
+		}
+		rules = []Rule{{Name: "default", Verifier: v, Evaluator: e, Require: h.req, TrustID: h.trust, Mode: ModeEnforce}}
+	} else if v != nil || e != nil {
+		return nil, fmt.Errorf("%w: give either a verifier and an evaluator, or rules", ErrConfig)
+	}
+	if err := h.SetRules(h.allowUnmatched, rules...); err != nil {
+		return nil, err
+	}
 	return h, nil
+}
+
+type ruleSet struct {
+	rules          []Rule
+	allowUnmatched bool
+}
+
+// SetRules replaces the rules (e.g. when the configuration file changed);
+// reviews under way finish with the rules they started with. On error the
+// rules in use stay.
+func (h *Handler) SetRules(allowUnmatched bool, rules ...Rule) error {
+	if len(rules) == 0 {
+		return fmt.Errorf("%w: no rule", ErrConfig)
+	}
+	rs := &ruleSet{rules: append([]Rule(nil), rules...), allowUnmatched: allowUnmatched}
+	for i := range rs.rules {
+		if err := rs.rules[i].compile(); err != nil {
+			return err
+		}
+	}
+	h.set.Store(rs)
+	return nil
 }
 
 // maxParallel bounds the references of one review checked at once.
@@ -91,9 +128,15 @@ type ImageDecision struct {
 	Digest  string // repository@sha256:..., empty when it was not resolved
 	Cached  bool
 	Allowed bool
+	// Rule is the name of the rule that covered the image ("" when none did),
+	// Mode its mode.
+	Rule string
+	Mode Mode
 	// Reasons say why it is denied, each naming the image.
 	Reasons  []string
 	Warnings []string
+	// Audit holds the reasons a warn or audit rule did not deny for.
+	Audit []string
 }
 
 // Decide checks every image of req. It never returns an error: anything that
@@ -105,6 +148,13 @@ func (h *Handler) Decide(ctx context.Context, req *admissionv1.AdmissionRequest)
 	}
 	ctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
+	if h.pull != nil && len(obj.Images) > 0 && obj.Namespace != "" {
+		creds, err := h.pull.Credentials(ctx, obj.Namespace, obj.ServiceAccount, obj.PullSecrets)
+		if err != nil {
+			h.log.LogAttrs(ctx, slog.LevelWarn, "image pull secrets", slog.String("namespace", obj.Namespace), slog.String("error", err.Error()))
+		}
+		ctx = withCredentials(ctx, creds)
+	}
 	byRef := map[string]*ImageDecision{}
 	var order []string
 	for _, img := range obj.Images {
@@ -116,11 +166,12 @@ func (h *Handler) Decide(ctx context.Context, req *admissionv1.AdmissionRequest)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	sem := make(chan struct{}, maxParallel)
+	rs := h.set.Load()
 	for _, ref := range order {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			d := h.checkRef(ctx, obj, ref)
+			d := h.checkRef(ctx, rs, obj, ref)
 			mu.Lock()
 			byRef[ref] = d
 			mu.Unlock()
@@ -132,6 +183,12 @@ func (h *Handler) Decide(ctx context.Context, req *admissionv1.AdmissionRequest)
 		d := *byRef[img.Ref]
 		d.Image = img
 		d.Reasons = prefixAll(d.Reasons, img)
+		if !d.Allowed && d.Mode != ModeEnforce {
+			d.Audit, d.Reasons, d.Allowed = d.Reasons, nil, true
+			if d.Mode == ModeWarn {
+				d.Warnings = append(d.Warnings, prefixAll(d.Audit, img)...)
+			}
+		}
 		out = append(out, d)
 	}
 	return obj, out, nil
@@ -146,14 +203,23 @@ func prefixAll(rs []string, img Image) []string {
 }
 
 // checkRef resolves ref once, verifies the digest (or reads the cache) and
-// evaluates the policies.
-func (h *Handler) checkRef(ctx context.Context, obj *Object, ref string) *ImageDecision {
-	d := &ImageDecision{}
+// evaluates the policies, with the first rule of rs that covers ref.
+func (h *Handler) checkRef(ctx context.Context, rs *ruleSet, obj *Object, ref string) *ImageDecision {
+	d := &ImageDecision{Mode: ModeEnforce}
 	deny := func(format string, args ...any) *ImageDecision {
 		d.Allowed = false
 		d.Reasons = append(d.Reasons, fmt.Sprintf(format, args...))
 		return d
 	}
+	r := rs.ruleFor(obj, ref)
+	if r == nil {
+		if rs.allowUnmatched {
+			d.Allowed = true
+			return d
+		}
+		return deny("no rule of the webhook's configuration covers it (namespace %q)", obj.Namespace)
+	}
+	d.Rule, d.Mode = r.Name, r.Mode
 	dig, err := verify.Resolve(ctx, h.reg, ref)
 	if err != nil {
 		if !errors.Is(err, verify.ErrConfig) {
@@ -162,35 +228,55 @@ func (h *Handler) checkRef(ctx context.Context, obj *Object, ref string) *ImageD
 		return deny("cannot be resolved to a digest (fail closed): %v", err)
 	}
 	d.Digest = dig.String()
-	key := CacheKey{Digest: d.Digest, PolicyRevision: h.e.Revision(), Trust: h.trust, Require: h.req}
-	res, hit := h.cache.Get(key)
+	key := CacheKey{Digest: d.Digest, PolicyRevision: r.Evaluator.Revision(), Trust: r.TrustID, Require: r.Require}
+	ent, hit := h.cache.entry(key)
 	d.Cached = hit
 	h.m.cache(hit)
 	if !hit {
-		res, err = h.v.Verify(ctx, d.Digest, h.req)
+		res, err := r.Verifier.Verify(ctx, d.Digest, r.Require)
 		if err != nil {
 			h.m.registryError()
 			return deny("%s: verification failed (fail closed): %v", dig.DigestStr(), err)
 		}
-		h.cache.Put(key, res)
+		ent = &cacheEntry{res: res}
+		if res.Satisfies(r.Require) {
+			// Converted once: a cache hit evaluates these facts as they are.
+			if ent.facts, err = policies.NewFacts(Facts(res, ref, nil)); err != nil {
+				h.m.policyError()
+				return deny("%s: policy input (fail closed): %v", dig.DigestStr(), err)
+			}
+			h.cache.putEntry(key, ent)
+		}
 	}
-	if !res.Satisfies(h.req) {
-		deny("%s: verification: %s", dig.DigestStr(), strings.Join(res.Problems, "; "))
+	if !ent.res.Satisfies(r.Require) {
+		deny("%s: verification: %s", dig.DigestStr(), strings.Join(ent.res.Problems, "; "))
 	}
+	h.evaluate(ctx, r, obj, ref, ent, d, deny)
+	d.Allowed = len(d.Reasons) == 0
+	return d
+}
+
+func (h *Handler) evaluate(ctx context.Context, r *Rule, obj *Object, ref string, ent *cacheEntry, d *ImageDecision, deny func(string, ...any) *ImageDecision) {
 	pctx := &policies.Context{Namespace: obj.Namespace, Kind: obj.Kind, Name: obj.Name, Operation: obj.Operation, Image: ref, Labels: obj.Labels}
-	dec, err := h.e.Eval(ctx, Facts(res, ref, pctx))
+	var dec *policies.Decision
+	var err error
+	if ent.facts != nil {
+		dec, err = r.Evaluator.EvalFacts(ctx, ent.facts, pctx)
+	} else {
+		dec, err = r.Evaluator.Eval(ctx, Facts(ent.res, ref, pctx))
+	}
+	dig := d.Digest[strings.LastIndex(d.Digest, "@")+1:]
 	if err != nil {
 		h.m.policyError()
-		return deny("%s: policy error (fail closed): %v", dig.DigestStr(), err)
+		deny("%s: policy error (fail closed): %v", dig, err)
+		return
 	}
 	for _, v := range dec.Violations {
-		deny("%s: policy %s, rule %s: %s", dig.DigestStr(), v.Policy, v.Rule, v.Message)
+		deny("%s: policy %s, rule %s: %s", dig, v.Policy, v.Rule, v.Message)
 	}
 	for _, w := range dec.Warnings {
 		d.Warnings = append(d.Warnings, fmt.Sprintf("image %q: policy %s, rule %s: %s", ref, w.Policy, w.Rule, w.Message))
 	}
-	d.Allowed = len(d.Reasons) == 0
-	return d
 }
 
 // Review answers one AdmissionReview. patch asks for the pinning JSONPatch

@@ -99,15 +99,18 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, patch bool) {
 // audit writes one structured record per review.
 func (h *Handler) audit(ctx context.Context, req *admissionv1.AdmissionRequest, ds []ImageDecision, resp *admissionv1.AdmissionResponse, took time.Duration) {
 	type auditImage struct {
-		Ref     string `json:"ref"`
-		Path    string `json:"path"`
-		Digest  string `json:"digest,omitempty"`
-		Cached  bool   `json:"cached"`
-		Allowed bool   `json:"allowed"`
+		Ref     string   `json:"ref"`
+		Path    string   `json:"path"`
+		Digest  string   `json:"digest,omitempty"`
+		Cached  bool     `json:"cached"`
+		Allowed bool     `json:"allowed"`
+		Rule    string   `json:"rule,omitempty"`
+		Mode    Mode     `json:"mode,omitempty"`
+		Audit   []string `json:"wouldDeny,omitempty"`
 	}
 	imgs := make([]auditImage, 0, len(ds))
 	for _, d := range ds {
-		imgs = append(imgs, auditImage{d.Image.Ref, d.Image.Path, d.Digest, d.Cached, d.Allowed})
+		imgs = append(imgs, auditImage{d.Image.Ref, d.Image.Path, d.Digest, d.Cached, d.Allowed, d.Rule, d.Mode, d.Audit})
 	}
 	msg := ""
 	if resp.Result != nil {
