@@ -33,6 +33,8 @@ type options struct {
 	version string
 	runner  *runner.Runner
 	tensors bool
+	// modelSig verifies a model.sig (modelsig.go); nil records it unverified.
+	modelSig *modelSigOptions
 }
 
 // WithTime sets metadata.timestamp (for reproducible output, e.g. from
@@ -150,6 +152,7 @@ func build(ctx context.Context, src *listing, files []fileEntry, o *options) *Re
 	libs, problems := findLibraries(ctx, src)
 	res.Problems = append(res.Problems, problems...)
 	res.BOM = assemble(src, files, meta, subs, sets, libs, o)
+	recordModelSignature(ctx, src, res, o)
 	return res
 }
 

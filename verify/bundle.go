@@ -60,22 +60,27 @@ func (c *checker) checkEntity(ctx context.Context, where string, e sgverify.Sign
 			return
 		}
 		if payload, key, ok := c.openEnvelope(ctx, where, raw); ok {
-			c.statement(where, key, payload)
+			c.statement(ctx, where, key, payload)
 		}
 		return
 	}
-	c.checkKeyless(where, e, env)
+	c.checkKeyless(ctx, where, e, env)
 }
 
 // checkKeyless verifies a certificate-signed bundle with sigstore-go: the
 // chain to the trusted Fulcio CA, the transparency-log entry or timestamp,
 // the identity (anchored), and that the statement's subject is our digest.
-func (c *checker) checkKeyless(where string, e sgverify.SignedEntity, env sgverify.EnvelopeContent) {
+func (c *checker) checkKeyless(ctx context.Context, where string, e sgverify.SignedEntity, env sgverify.EnvelopeContent) {
 	if c.v.keyless == nil || len(c.v.ids) == 0 {
 		c.problem("%s: keyless signature, but no keyless identity is trusted", where)
 		return
 	}
 	_, hexd, _ := strings.Cut(c.d.DigestStr(), ":")
+	if root, ok := modelSigningSubject(env.RawEnvelope().Payload); ok {
+		// An OMS statement's subject is the digest of the model's files;
+		// its files are compared with the artifact's layers afterwards.
+		hexd = root
+	}
 	dig, err := hex.DecodeString(hexd)
 	if err != nil {
 		c.problem("%s: bad digest %s", where, c.d.DigestStr())
@@ -100,5 +105,5 @@ func (c *checker) checkKeyless(where string, e sgverify.SignedEntity, env sgveri
 		c.problem("%s: malformed DSSE payload (bad base64)", where)
 		return
 	}
-	c.statement(where, name, payload)
+	c.statement(ctx, where, name, payload)
 }

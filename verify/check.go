@@ -119,7 +119,7 @@ func (c *checker) checkEnvelopeLayer(ctx context.Context, l layer) {
 	}
 	payload, key, ok := c.openEnvelope(ctx, l.where, body)
 	if ok {
-		c.statement(l.where, key, payload)
+		c.statement(ctx, l.where, key, payload)
 	}
 }
 
@@ -157,7 +157,7 @@ func (c *checker) openEnvelope(ctx context.Context, where string, body []byte) (
 
 // statement checks a verified in-toto Statement: its subject must be our
 // digest, and its signed predicate type decides what it attests.
-func (c *checker) statement(where, signer string, payload []byte) {
+func (c *checker) statement(ctx context.Context, where, signer string, payload []byte) {
 	var st struct {
 		Type    string `json:"_type"`
 		Subject []struct {
@@ -173,6 +173,12 @@ func (c *checker) statement(where, signer string, payload []byte) {
 	}
 	if st.Type != "https://in-toto.io/Statement/v0.1" && st.Type != "https://in-toto.io/Statement/v1" {
 		c.problem("%s: signed payload is not an in-toto Statement (_type %q)", where, st.Type)
+		return
+	}
+	if isModelSigning(st.PredicateType) {
+		// Its subject is the model's files, not the manifest: checked
+		// against the artifact's layers.
+		c.modelSigning(ctx, where, signer, payload)
 		return
 	}
 	alg, want, _ := strings.Cut(c.d.DigestStr(), ":")

@@ -23,10 +23,15 @@ type Require struct {
 	BOM bool
 	// Scan: an aibom scan-report attestation (PredicateScanReport), likewise.
 	Scan bool
+	// ModelSigning: an OpenSSF Model Signing signature (PredicateModelSigning)
+	// by a trusted signer whose signed files are exactly the artifact's
+	// files: raw layers by their layer digests, tar layers by the hashes of
+	// their members.
+	ModelSigning bool
 }
 
-// ParseRequire parses a comma-separated subset of "signature", "bom" and
-// "scan".
+// ParseRequire parses a comma-separated subset of "signature", "bom",
+// "scan" and "model-signing".
 func ParseRequire(s string) (Require, error) {
 	var r Require
 	for _, p := range strings.Split(s, ",") {
@@ -37,8 +42,10 @@ func ParseRequire(s string) (Require, error) {
 			r.BOM = true
 		case "scan":
 			r.Scan = true
+		case "model-signing":
+			r.ModelSigning = true
 		default:
-			return r, fmt.Errorf("%w: unknown requirement %q (want a comma-separated subset of signature,bom,scan)", ErrConfig, p)
+			return r, fmt.Errorf("%w: unknown requirement %q (want a comma-separated subset of signature,bom,scan,model-signing)", ErrConfig, p)
 		}
 	}
 	return r, nil
@@ -49,6 +56,8 @@ type Verified struct {
 	Signature bool `json:"signature"`
 	BOM       bool `json:"bom"`
 	Scan      bool `json:"scan"`
+	// ModelSigning: an OMS signature of the artifact's files verified.
+	ModelSigning bool `json:"model-signing"`
 }
 
 // Result is what Verify found about one digest.
@@ -80,7 +89,8 @@ type Result struct {
 
 // Satisfies reports whether everything req asks for verified.
 func (r *Result) Satisfies(req Require) bool {
-	return (!req.Signature || r.Verified.Signature) && (!req.BOM || r.Verified.BOM) && (!req.Scan || r.Verified.Scan)
+	return (!req.Signature || r.Verified.Signature) && (!req.BOM || r.Verified.BOM) && (!req.Scan || r.Verified.Scan) &&
+		(!req.ModelSigning || r.Verified.ModelSigning)
 }
 
 // Verifier verifies artifacts against one trust configuration. It is safe
@@ -91,6 +101,7 @@ type Verifier struct {
 	ids         []sgverify.CertificateIdentity
 	keyless     *sgverify.Verifier
 	reg         oci.Registry
+	modelReg    oci.Registry // reg without the response bound: model layers are streamed
 	limits      Limits
 	requireTlog bool
 	noSCT       bool
@@ -168,6 +179,7 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 			return nil, fmt.Errorf("%w: trusted root: %w", ErrConfig, err)
 		}
 	}
+	v.modelReg = v.reg
 	base := v.reg.Transport
 	if base == nil {
 		base = remote.DefaultTransport
@@ -213,6 +225,9 @@ func (c *checker) missing(req Require) {
 	}
 	if req.Scan && !r.Verified.Scan {
 		c.problem("no valid %s attestation of %s by a trusted signer", PredicateScanReport, r.Digest)
+	}
+	if req.ModelSigning && !r.Verified.ModelSigning {
+		c.problem("no valid OpenSSF model signature (%s) of the files of %s by a trusted signer", PredicateModelSigning, r.Digest)
 	}
 }
 
