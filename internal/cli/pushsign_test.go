@@ -73,3 +73,28 @@ func TestPushSignModelCLI(t *testing.T) {
 		t.Fatalf("pull of an unsigned model with --require model-signing: exit %d", code)
 	}
 }
+
+// TestSignModelKeylessUsage: `sign DIR` needs --key or --identity-token;
+// a certificate flag without --key is a usage error; a keyless signing
+// whose Fulcio cannot be reached fails without writing model.sig.
+func TestSignModelKeylessUsage(t *testing.T) {
+	dir := t.TempDir()
+	put(t, filepath.Join(dir, "w.bin"), "0123")
+	if code, _, _ := run(t, "sign", dir); code != ExitError {
+		t.Fatalf("no signer: exit %d", code)
+	}
+	if code, _, _ := run(t, "sign", dir, "--identity-token", "x.y.z", "--signing-certificate", "c.pem"); code != ExitError {
+		t.Fatalf("certificate without a key: exit %d", code)
+	}
+	// A closed port on loopback: Fulcio is unreachable.
+	srv := httptest.NewServer(nil)
+	url := srv.URL
+	srv.Close()
+	code, _, errs := run(t, "sign", dir, "--identity-token", "x.y.z", "--fulcio-url", url, "--rekor-url", url)
+	if code == ExitOK {
+		t.Fatalf("keyless with no Fulcio: exit 0 (%s)", errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "model.sig")); err == nil {
+		t.Fatal("model.sig written although signing failed")
+	}
+}

@@ -23,12 +23,14 @@ import (
 	"github.com/seed-43c89ce6/aibom/verify"
 )
 
-// Signer signs model manifests: with a key alone, or with a key and its
-// certificate chain (leaf first), which the bundle then carries.
+// Signer signs model manifests: with a key alone, with a key and its
+// certificate chain (leaf first), which the bundle then carries, or keyless
+// (NewKeylessSigner).
 type Signer struct {
-	sv    signature.SignerVerifier
-	pub   crypto.PublicKey
-	chain []*x509.Certificate
+	sv       signature.SignerVerifier
+	pub      crypto.PublicKey
+	chain    []*x509.Certificate
+	sigstore *Sigstore
 }
 
 // NewKeySigner signs with sv; the bundle names the key by a hint only.
@@ -205,7 +207,10 @@ func buildStatement(ctx context.Context, path, sigPath string, o signOptions) ([
 	return json.MarshalIndent(st, "", "  ")
 }
 
-func (s *Signer) bundle(_ context.Context, payload []byte) ([]byte, error) {
+func (s *Signer) bundle(ctx context.Context, payload []byte) ([]byte, error) {
+	if s.sigstore != nil {
+		return s.keylessBundle(ctx, payload)
+	}
 	sig, err := s.sv.SignMessage(bytes.NewReader(pae(verify.PayloadTypeInToto, payload)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: signing: %w", verify.ErrKey, err)
