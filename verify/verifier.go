@@ -105,6 +105,8 @@ type Verifier struct {
 	limits      Limits
 	requireTlog bool
 	noSCT       bool
+	keyTlog     []*sgverify.Verifier // per trusted key, with requireTlog
+	keylessTag  *sgverify.Verifier   // cosign's keyless tag layout (Rekor bundle)
 }
 
 // Option configures a Verifier.
@@ -129,8 +131,10 @@ func WithLimits(l Limits) Option {
 // transparency log of the trusted material. Without it, key signatures are
 // verified offline, as cosign's --insecure-ignore-tlog does; keyless
 // signatures always need a transparency-log entry or a signed timestamp.
-// For now it applies to keyless identities only: with trusted keys, New
-// returns ErrConfig.
+// With it, a key signature counts only with a log entry, verified against
+// the trusted root's Rekor keys, for that signature, key and payload: the
+// Rekor bundle annotation of cosign's tag layout, or the entry in a
+// Sigstore bundle.
 func WithRequireTlog() Option { return func(v *Verifier) error { v.requireTlog = true; return nil } }
 
 // WithoutSCTsUnsafe accepts keyless certificates without a signed
@@ -162,21 +166,30 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 	if v.requireTlog && trust.TrustedMaterial == nil {
 		return nil, fmt.Errorf("%w: requiring a transparency log needs a Sigstore trusted root", ErrConfig)
 	}
-	if v.requireTlog && len(trust.Keys) > 0 {
-		// Refused rather than ignored: key signatures are checked offline
-		// only, so the requirement could not be met honestly.
-		return nil, fmt.Errorf("%w: transparency-log proofs of key signatures are not checked yet; --require-tlog works with keyless identities only", ErrConfig)
+	if v.requireTlog {
+		// Key signatures then count only with a log entry of the trusted
+		// root (Rekor bundle annotation, or the Sigstore bundle's entry).
+		for _, k := range v.trust.Keys {
+			kv, err := keyTlogVerifier(trust.TrustedMaterial, k)
+			if err != nil {
+				return nil, err
+			}
+			v.keyTlog = append(v.keyTlog, kv)
+		}
 	}
 	if trust.TrustedMaterial != nil {
 		vo := []sgverify.VerifierOption{sgverify.WithObserverTimestamps(1)}
 		if v.requireTlog {
-			vo = []sgverify.VerifierOption{sgverify.WithTransparencyLog(1)}
+			vo = []sgverify.VerifierOption{sgverify.WithTransparencyLog(1), sgverify.WithObserverTimestamps(1)}
 		}
 		if !v.noSCT {
 			vo = append(vo, sgverify.WithSignedCertificateTimestamps(1))
 		}
 		if v.keyless, err = sgverify.NewVerifier(trust.TrustedMaterial, vo...); err != nil {
 			return nil, fmt.Errorf("%w: trusted root: %w", ErrConfig, err)
+		}
+		if v.keylessTag, err = tagKeylessVerifier(trust.TrustedMaterial, v.noSCT); err != nil {
+			return nil, err
 		}
 	}
 	v.modelReg = v.reg

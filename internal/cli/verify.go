@@ -37,7 +37,7 @@ func (o *trustOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.issuer, "certificate-oidc-issuer", "", "keyless: the OIDC issuer that vouched for the identity")
 	f.StringVar(&o.issuerRegexp, "certificate-oidc-issuer-regexp", "", "keyless: a regular expression that the whole issuer must match")
 	f.StringVar(&o.trustedRoot, "trusted-root", "", "keyless: the Sigstore trusted_root.json (Fulcio CAs, Rekor keys, timestamp authorities)")
-	f.BoolVar(&o.requireTlog, "require-tlog", false, "require a verified transparency-log entry (needs --trusted-root); without it key signatures are checked offline")
+	f.BoolVar(&o.requireTlog, "require-tlog", false, "require a verified transparency-log entry for every signature, key signatures too (cosign's Rekor bundle annotation, or the Sigstore bundle's entry; needs --trusted-root with the Rekor key); without it key signatures are checked offline")
 }
 
 // trust builds the verify.Trust; every mistake is a usage error (exit 2).
