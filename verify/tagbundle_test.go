@@ -22,7 +22,7 @@ import (
 
 // rekorAnnotation is cosign v2's dev.sigstore.cosign/bundle annotation for a
 // log entry body, signed by vs's Rekor.
-func rekorAnnotation(t *testing.T, vs *ca.VirtualSigstore, body []byte, at int64) string {
+func rekorAnnotation(t testing.TB, vs *ca.VirtualSigstore, body []byte, at int64) string {
 	t.Helper()
 	logID, err := vs.RekorLogID()
 	if err != nil {
@@ -44,7 +44,7 @@ func rekorAnnotation(t *testing.T, vs *ca.VirtualSigstore, body []byte, at int64
 // the virtual Sigstore, and returns the payload and the annotations that
 // cosign v2 writes on the .sig layer (signature, certificate, chain, Rekor
 // bundle).
-func keylessTagLayer(t *testing.T, vs *ca.VirtualSigstore, signed name.Digest, who, iss string) ([]byte, map[string]string) {
+func keylessTagLayer(t testing.TB, vs *ca.VirtualSigstore, signed name.Digest, who, iss string) ([]byte, map[string]string) {
 	t.Helper()
 	body, err := payload.Cosign{Image: signed}.MarshalJSON()
 	if err != nil {
