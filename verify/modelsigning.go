@@ -89,7 +89,7 @@ func (c *checker) walkArtifact(ctx context.Context) (map[string]modelFile, error
 	}
 	files := map[string]modelFile{}
 	buf := make([]byte, 1<<20)
-	err = a.Walk(ctx, func(ctx context.Context, e oci.Entry) error {
+	err = a.Walk(ctx, func(_ context.Context, e oci.Entry) error {
 		if len(files) >= maxModelFiles {
 			return fmt.Errorf("more than %d files", maxModelFiles)
 		}

@@ -16,10 +16,10 @@ func FuzzTagAnnotations(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	body, ann := keylessTagLayer(f, vs, fuzzDigest, "a@example.com", "https://issuer.example.com")
+	body, ann := keylessTagLayer(f, vs, fuzzDigest, "a@example.com")
 	f.Add(ann[annotationCertificate], ann[annotationChain], ann[annotationBundle], ann[annotationSignature], body)
 	f.Add("", "", `{"SignedEntryTimestamp":"AA==","Payload":{"body":"e30=","integratedTime":1,"logIndex":0,"logID":"00"}}`, "AA==", []byte("{}"))
-	v, err := New(Trust{Identities: []Identity{{Subject: "a@example.com", Issuer: "https://issuer.example.com"}}, TrustedMaterial: vs}, WithoutSCTsUnsafe())
+	v, err := New(Trust{Identities: []Identity{{Subject: "a@example.com", Issuer: tagIssuer}}, TrustedMaterial: vs}, WithoutSCTsUnsafe())
 	if err != nil {
 		f.Fatal(err)
 	}

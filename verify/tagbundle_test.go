@@ -44,7 +44,8 @@ func rekorAnnotation(t testing.TB, vs *ca.VirtualSigstore, body []byte, at int64
 // the virtual Sigstore, and returns the payload and the annotations that
 // cosign v2 writes on the .sig layer (signature, certificate, chain, Rekor
 // bundle).
-func keylessTagLayer(t testing.TB, vs *ca.VirtualSigstore, signed name.Digest, who, iss string) ([]byte, map[string]string) {
+func keylessTagLayer(t testing.TB, vs *ca.VirtualSigstore, signed name.Digest, who string) ([]byte, map[string]string) {
+	const iss = tagIssuer
 	t.Helper()
 	body, err := payload.Cosign{Image: signed}.MarshalJSON()
 	if err != nil {
@@ -75,6 +76,9 @@ func keylessTagLayer(t testing.TB, vs *ca.VirtualSigstore, signed name.Digest, w
 	}
 }
 
+// tagIssuer is the OIDC issuer of the keyless tag-layout signatures.
+const tagIssuer = "https://issuer.example.com"
+
 // TestKeylessTagLayout: cosign v2's keyless signatures in the tag layout
 // (certificate and chain annotations, Rekor bundle) verify with the right
 // identity only; a tampered SET, another signature's log entry, another
@@ -88,7 +92,7 @@ func TestKeylessTagLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const who, iss = "release@example.com", "https://issuer.example.com"
+	const who, iss = "release@example.com", tagIssuer
 	host := testRegistry(t, false)
 	cases := []struct {
 		name  string
@@ -114,7 +118,7 @@ func TestKeylessTagLayout(t *testing.T) {
 			return nil
 		}, false, "keyless signature does not verify"},
 		{"log entry of another signature", Identity{Subject: who, Issuer: iss}, vs, func(d name.Digest, ann map[string]string) []byte {
-			_, other := keylessTagLayer(t, vs, d, who, iss)
+			_, other := keylessTagLayer(t, vs, d, who)
 			ann[annotationBundle] = other[annotationBundle]
 			return nil
 		}, false, "keyless signature does not verify"},
@@ -124,7 +128,7 @@ func TestKeylessTagLayout(t *testing.T) {
 		}, false, "keyless signature does not verify"},
 		{"payload of another digest", Identity{Subject: who, Issuer: iss}, vs, func(d name.Digest, ann map[string]string) []byte {
 			other := d.Context().Digest("sha256:" + strings.Repeat("ab", 32))
-			body, o := keylessTagLayer(t, vs, other, who, iss)
+			body, o := keylessTagLayer(t, vs, other, who)
 			for k, v := range o {
 				ann[k] = v
 			}
@@ -138,7 +142,7 @@ func TestKeylessTagLayout(t *testing.T) {
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			d := pushImage(t, host, "kl"+string(rune('a'+i)))
-			body, ann := keylessTagLayer(t, vs, d, who, iss)
+			body, ann := keylessTagLayer(t, vs, d, who)
 			if tc.edit != nil {
 				if b := tc.edit(d, ann); b != nil {
 					body = b

@@ -68,12 +68,3 @@ func shardUnits(root string, files []string, shardSize int64, maxUnits int) ([]u
 	})
 	return us, nil
 }
-
-// parseShardName reads "path:start:end" as the reference writes it.
-func parseShardName(name string, shardSize int64) (unit, error) {
-	f, start, end, err := oms.ParseShardName(name, shardSize)
-	if err != nil {
-		return unit{}, err
-	}
-	return unit{file: f, start: start, end: end, shard: true}, nil
-}
