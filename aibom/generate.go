@@ -32,6 +32,8 @@ type options struct {
 	version string
 	runner  *runner.Runner
 	tensors bool
+	// modelSig verifies a model.sig (modelsig.go); nil records it unverified.
+	modelSig *modelSigOptions
 }
 
 // WithTime sets metadata.timestamp (for reproducible output, e.g. from
@@ -150,6 +152,7 @@ func build(ctx context.Context, src *listing, files []fileEntry, o *options) *Re
 	res.BOM, remote = assemble(src, files, models{meta: meta, x: x, subs: subs}, sets, libs, o)
 	res.Problems = append(res.Problems, remote...)
 	res.BOM.Compositions = compositions(res.BOM, files, res.Problems)
+	recordModelSignature(ctx, src, res, o)
 	return res
 }
 

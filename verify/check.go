@@ -11,7 +11,10 @@ import (
 	"strconv"
 	"strings"
 
+	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
+	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/signature"
+	"google.golang.org/protobuf/encoding/protojson"
 )
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
@@ -33,11 +36,14 @@ func (c *checker) check(ctx context.Context, l layer) {
 	}
 }
 
-// checkSimpleSigning checks a cosign simple-signing signature: a trusted
-// key's signature over the payload, whose signed image digest is ours.
+// checkSimpleSigning checks a cosign simple-signing signature: by a
+// trusted key (offline, or with its Rekor bundle when a transparency log is
+// required) or keyless (certificate and chain annotations, with the Rekor
+// bundle), over a payload whose signed image digest is ours.
 func (c *checker) checkSimpleSigning(ctx context.Context, l layer) {
-	if _, ok := l.desc.Annotations[annotationCertificate]; ok {
-		c.problem("%s: a keyless signature in the tag layout is not supported: sign keyless signatures as bundles", l.where)
+	certs, rb, err := parseTagAnnotations(l.desc.Annotations)
+	if err != nil {
+		c.problem("%s: malformed %v", l.where, err)
 		return
 	}
 	b64, ok := l.desc.Annotations[annotationSignature]
@@ -54,9 +60,8 @@ func (c *checker) checkSimpleSigning(ctx context.Context, l layer) {
 	if !ok {
 		return
 	}
-	key, ok := c.verifyRaw(ctx, sig, body)
+	key, ok := c.tagSigner(ctx, l.where, &tagLayer{payload: body, sig: sig, certs: certs, rekor: rb})
 	if !ok {
-		c.problem("%s: signature by no trusted key", l.where)
 		return
 	}
 	var p struct {
@@ -81,6 +86,62 @@ func (c *checker) checkSimpleSigning(ctx context.Context, l layer) {
 	}
 	c.res.Verified.Signature = true
 	c.signer(key)
+}
+
+// tagSigner verifies a simple-signing signature and names its signer.
+func (c *checker) tagSigner(ctx context.Context, where string, t *tagLayer) (string, bool) {
+	switch {
+	case len(t.certs) > 0:
+		return c.tagKeyless(where, t)
+	case c.v.requireTlog:
+		if t.rekor == nil {
+			c.problem("%s: key signature without a transparency-log entry (no %s annotation), and one is required", where, annotationBundle)
+			return "", false
+		}
+		e, err := t.entity()
+		if err != nil {
+			c.problem("%s: %v", where, err)
+			return "", false
+		}
+		key, err := c.verifyKeyTlog(e, t.payload)
+		if err != nil {
+			c.problem("%s: no trusted key signature with a verified transparency-log entry: %v", where, err)
+			return "", false
+		}
+		return key, true
+	}
+	key, ok := c.verifyRaw(ctx, t.sig, t.payload)
+	if !ok {
+		c.problem("%s: signature by no trusted key", where)
+	}
+	return key, ok
+}
+
+// tagKeyless verifies a keyless tag-layout signature (cosign v2's
+// certificate, chain and Rekor bundle annotations) with sigstore-go: the
+// chain to the trusted Fulcio CA at the log's integrated time, the SCT, the
+// SET, that the log entry is for this signature and certificate, and the
+// identity (anchored).
+func (c *checker) tagKeyless(where string, t *tagLayer) (string, bool) {
+	if c.v.keyless == nil || len(c.v.ids) == 0 {
+		c.problem("%s: keyless signature, but no keyless identity is trusted", where)
+		return "", false
+	}
+	e, err := t.entity()
+	if err != nil {
+		c.problem("%s: %v", where, err)
+		return "", false
+	}
+	var popts []sgverify.PolicyOption
+	for _, id := range c.v.ids {
+		popts = append(popts, sgverify.WithCertificateIdentity(id))
+	}
+	res, err := c.v.keylessTag.Verify(e, sgverify.NewPolicy(sgverify.WithArtifact(bytes.NewReader(t.payload)), popts...))
+	if err != nil {
+		c.problem("%s: keyless signature does not verify: %v", where, err)
+		return "", false
+	}
+	return certSigner(res), true
 }
 
 // verifyRaw returns the name of the first trusted key that signed msg.
@@ -109,17 +170,45 @@ func pae(payloadType string, payload []byte) []byte {
 }
 
 func (c *checker) checkEnvelopeLayer(ctx context.Context, l layer) {
-	if _, ok := l.desc.Annotations[annotationCertificate]; ok {
-		c.problem("%s: a keyless attestation in the tag layout is not supported: attest keyless as bundles", l.where)
+	certs, rb, err := parseTagAnnotations(l.desc.Annotations)
+	if err != nil {
+		c.problem("%s: malformed %v", l.where, err)
 		return
 	}
 	body, ok := c.blob(l)
 	if !ok {
 		return
 	}
+	if len(certs) > 0 || c.v.requireTlog {
+		// Keyless, or a transparency log is required: the envelope, the
+		// certificate and the log entry are verified together.
+		var env protodsse.Envelope
+		if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(body, &env); err != nil {
+			c.problem("%s: malformed DSSE envelope: %v", l.where, err)
+			return
+		}
+		e, err := (&tagLayer{envelope: &env, certs: certs, rekor: rb}).entity()
+		if err != nil {
+			c.problem("%s: %v", l.where, err)
+			return
+		}
+		if len(certs) > 0 {
+			// cosign's keyless tag layout: the Rekor bundle's integrated
+			// time is the time of signing.
+			if c.v.keylessTag == nil || len(c.v.ids) == 0 {
+				c.problem("%s: keyless attestation, but no keyless identity is trusted", l.where)
+				return
+			}
+			sc, _ := e.SignatureContent()
+			c.checkKeyless(ctx, l.where, e, sc.EnvelopeContent(), c.v.keylessTag)
+			return
+		}
+		c.checkEntity(ctx, l.where, e)
+		return
+	}
 	payload, key, ok := c.openEnvelope(ctx, l.where, body)
 	if ok {
-		c.statement(l.where, key, payload)
+		c.statement(ctx, l.where, key, payload)
 	}
 }
 
@@ -157,7 +246,7 @@ func (c *checker) openEnvelope(ctx context.Context, where string, body []byte) (
 
 // statement checks a verified in-toto Statement: its subject must be our
 // digest, and its signed predicate type decides what it attests.
-func (c *checker) statement(where, signer string, payload []byte) {
+func (c *checker) statement(ctx context.Context, where, signer string, payload []byte) {
 	var st struct {
 		Type    string `json:"_type"`
 		Subject []struct {
@@ -173,6 +262,12 @@ func (c *checker) statement(where, signer string, payload []byte) {
 	}
 	if st.Type != "https://in-toto.io/Statement/v0.1" && st.Type != "https://in-toto.io/Statement/v1" {
 		c.problem("%s: signed payload is not an in-toto Statement (_type %q)", where, st.Type)
+		return
+	}
+	if isModelSigning(st.PredicateType) {
+		// Its subject is the model's files, not the manifest: checked
+		// against the artifact's layers.
+		c.modelSigning(ctx, where, signer, payload)
 		return
 	}
 	alg, want, _ := strings.Cut(c.d.DigestStr(), ":")

@@ -18,6 +18,9 @@ type checker struct {
 	d     name.Digest
 	res   *Result
 	ropts []remote.Option // one puller: one ping and token per registry
+	// files of the artifact, for model signatures (once per Verify)
+	files    map[string]modelFile
+	filesErr error
 }
 
 // layer is one signature, envelope or bundle found beside the digest.

@@ -28,6 +28,22 @@
 //     signing always uses it: a bundle carries the certificate and the
 //     transparency-log proof together.
 //
+// Keyless signatures in the tag layout (cosign v2's certificate, chain and
+// Rekor bundle annotations) are verified too: the Rekor bundle's signed
+// entry timestamp gives the time at which the certificate must be valid.
+// With WithRequireTlog, key signatures count only with a log entry of the
+// trusted root for that very signature, key and payload.
+//
+// # Model signatures
+//
+// [AttachModelSignature] stores an OpenSSF Model Signing signature (the
+// model.sig of verify/modelsig, over the model's files) as a referrer of
+// the artifact. Require.ModelSigning asks for one by a trusted signer
+// whose signed files are exactly the artifact's: a raw layer by its layer
+// digest (nothing is downloaded), a tar layer by streaming it and hashing
+// its members. It covers the files, not the manifest or the config: a
+// cosign signature of the digest (Require.Signature) covers those.
+//
 // # Strictness
 //
 // Verify is stricter than cosign's defaults (see SECURITY.md): an

@@ -27,7 +27,9 @@ func fuzzChecker(t *testing.T) *checker {
 		}
 		fuzzVerifier = v
 	})
-	return &checker{v: fuzzVerifier, d: fuzzDigest, res: &Result{}}
+	// The artifact's files are given, so that a model signature is checked
+	// against them without a registry.
+	return &checker{v: fuzzVerifier, d: fuzzDigest, res: &Result{}, files: fuzzFiles}
 }
 
 func seeds(f *testing.F, glob string) {
@@ -47,7 +49,7 @@ func FuzzStatement(f *testing.F) {
 	seeds(f, "*.statement.json")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c := fuzzChecker(t)
-		c.statement("fuzz", "k", b)
+		c.statement(context.Background(), "fuzz", "k", b)
 		if (c.res.Verified.BOM || c.res.Verified.Scan || c.res.Verified.Signature) && len(c.res.Signers) != 1 {
 			t.Fatalf("verified without a signer: %+v", c.res)
 		}

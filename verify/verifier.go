@@ -23,10 +23,15 @@ type Require struct {
 	BOM bool
 	// Scan: an aibom scan-report attestation (PredicateScanReport), likewise.
 	Scan bool
+	// ModelSigning: an OpenSSF Model Signing signature (PredicateModelSigning)
+	// by a trusted signer whose signed files are exactly the artifact's
+	// files: raw layers by their layer digests, tar layers by the hashes of
+	// their members.
+	ModelSigning bool
 }
 
-// ParseRequire parses a comma-separated subset of "signature", "bom" and
-// "scan".
+// ParseRequire parses a comma-separated subset of "signature", "bom",
+// "scan" and "model-signing".
 func ParseRequire(s string) (Require, error) {
 	var r Require
 	for _, p := range strings.Split(s, ",") {
@@ -37,8 +42,10 @@ func ParseRequire(s string) (Require, error) {
 			r.BOM = true
 		case "scan":
 			r.Scan = true
+		case "model-signing":
+			r.ModelSigning = true
 		default:
-			return r, fmt.Errorf("%w: unknown requirement %q (want a comma-separated subset of signature,bom,scan)", ErrConfig, p)
+			return r, fmt.Errorf("%w: unknown requirement %q (want a comma-separated subset of signature,bom,scan,model-signing)", ErrConfig, p)
 		}
 	}
 	return r, nil
@@ -49,6 +56,8 @@ type Verified struct {
 	Signature bool `json:"signature"`
 	BOM       bool `json:"bom"`
 	Scan      bool `json:"scan"`
+	// ModelSigning: an OMS signature of the artifact's files verified.
+	ModelSigning bool `json:"model-signing"`
 }
 
 // Result is what Verify found about one digest.
@@ -80,7 +89,8 @@ type Result struct {
 
 // Satisfies reports whether everything req asks for verified.
 func (r *Result) Satisfies(req Require) bool {
-	return (!req.Signature || r.Verified.Signature) && (!req.BOM || r.Verified.BOM) && (!req.Scan || r.Verified.Scan)
+	return (!req.Signature || r.Verified.Signature) && (!req.BOM || r.Verified.BOM) && (!req.Scan || r.Verified.Scan) &&
+		(!req.ModelSigning || r.Verified.ModelSigning)
 }
 
 // Verifier verifies artifacts against one trust configuration. It is safe
@@ -91,9 +101,12 @@ type Verifier struct {
 	ids         []sgverify.CertificateIdentity
 	keyless     *sgverify.Verifier
 	reg         oci.Registry
+	modelReg    oci.Registry // reg without the response bound: model layers are streamed
 	limits      Limits
 	requireTlog bool
 	noSCT       bool
+	keyTlog     []*sgverify.Verifier // per trusted key, with requireTlog
+	keylessTag  *sgverify.Verifier   // cosign's keyless tag layout (Rekor bundle)
 }
 
 // Option configures a Verifier.
@@ -118,8 +131,10 @@ func WithLimits(l Limits) Option {
 // transparency log of the trusted material. Without it, key signatures are
 // verified offline, as cosign's --insecure-ignore-tlog does; keyless
 // signatures always need a transparency-log entry or a signed timestamp.
-// For now it applies to keyless identities only: with trusted keys, New
-// returns ErrConfig.
+// With it, a key signature counts only with a log entry, verified against
+// the trusted root's Rekor keys, for that signature, key and payload: the
+// Rekor bundle annotation of cosign's tag layout, or the entry in a
+// Sigstore bundle.
 func WithRequireTlog() Option { return func(v *Verifier) error { v.requireTlog = true; return nil } }
 
 // WithoutSCTsUnsafe accepts keyless certificates without a signed
@@ -151,15 +166,21 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 	if v.requireTlog && trust.TrustedMaterial == nil {
 		return nil, fmt.Errorf("%w: requiring a transparency log needs a Sigstore trusted root", ErrConfig)
 	}
-	if v.requireTlog && len(trust.Keys) > 0 {
-		// Refused rather than ignored: key signatures are checked offline
-		// only, so the requirement could not be met honestly.
-		return nil, fmt.Errorf("%w: transparency-log proofs of key signatures are not checked yet; --require-tlog works with keyless identities only", ErrConfig)
+	if v.requireTlog {
+		// Key signatures then count only with a log entry of the trusted
+		// root (Rekor bundle annotation, or the Sigstore bundle's entry).
+		for _, k := range v.trust.Keys {
+			kv, err := keyTlogVerifier(trust.TrustedMaterial, k)
+			if err != nil {
+				return nil, err
+			}
+			v.keyTlog = append(v.keyTlog, kv)
+		}
 	}
 	if trust.TrustedMaterial != nil {
 		vo := []sgverify.VerifierOption{sgverify.WithObserverTimestamps(1)}
 		if v.requireTlog {
-			vo = []sgverify.VerifierOption{sgverify.WithTransparencyLog(1)}
+			vo = []sgverify.VerifierOption{sgverify.WithTransparencyLog(1), sgverify.WithObserverTimestamps(1)}
 		}
 		if !v.noSCT {
 			vo = append(vo, sgverify.WithSignedCertificateTimestamps(1))
@@ -167,7 +188,11 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 		if v.keyless, err = sgverify.NewVerifier(trust.TrustedMaterial, vo...); err != nil {
 			return nil, fmt.Errorf("%w: trusted root: %w", ErrConfig, err)
 		}
+		if v.keylessTag, err = tagKeylessVerifier(trust.TrustedMaterial, v.noSCT); err != nil {
+			return nil, err
+		}
 	}
+	v.modelReg = v.reg
 	base := v.reg.Transport
 	if base == nil {
 		base = remote.DefaultTransport
@@ -213,6 +238,9 @@ func (c *checker) missing(req Require) {
 	}
 	if req.Scan && !r.Verified.Scan {
 		c.problem("no valid %s attestation of %s by a trusted signer", PredicateScanReport, r.Digest)
+	}
+	if req.ModelSigning && !r.Verified.ModelSigning {
+		c.problem("no valid OpenSSF model signature (%s) of the files of %s by a trusted signer", PredicateModelSigning, r.Digest)
 	}
 }
 

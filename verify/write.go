@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -146,3 +147,24 @@ type rawManifest struct{ raw []byte }
 
 func (r rawManifest) RawManifest() ([]byte, error)        { return r.raw, nil }
 func (r rawManifest) MediaType() (types.MediaType, error) { return types.OCIManifestSchema1, nil }
+
+// AttachModelSignature stores an OpenSSF Model Signing signature (the
+// Sigstore bundle of a model.sig, as modelsig.SignBundle makes it) as a
+// referrer of d: the bundle artifact type, with PredicateModelSigning as
+// its predicate-type annotation, beside cosign's signature of d. Verify
+// with Require.ModelSigning checks it against d's layers. Only a bundle
+// whose DSSE payload is an OMS statement is accepted.
+func AttachModelSignature(ctx context.Context, reg oci.Registry, d name.Digest, bundle []byte) error {
+	var b struct {
+		DSSE struct {
+			Payload string `json:"payload"`
+		} `json:"dsseEnvelope"`
+	}
+	if err := json.Unmarshal(bundle, &b); err != nil {
+		return fmt.Errorf("%w: model signature: not a Sigstore bundle: %w", ErrConfig, err)
+	}
+	if _, ok := modelSigningSubject(b.DSSE.Payload); !ok {
+		return fmt.Errorf("%w: model signature: the bundle holds no OpenSSF Model Signing statement", ErrConfig)
+	}
+	return writeReferrer(ctx, reg, d, bundle, PredicateModelSigning, signOptions{now: time.Now})
+}

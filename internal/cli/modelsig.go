@@ -133,26 +133,8 @@ func printModelText(w io.Writer, r *modelsig.Result) {
 
 // signModel is `aibom sign DIR`.
 func signModel(cmd *cobra.Command, stdout io.Writer, so *signerOptions, o *modelSigOptions, path string) error {
-	if so.key == "" {
-		return usageError{fmt.Errorf("signing a model on disk needs --key KEY (keyless signing of model.sig is not supported yet)")}
-	}
-	sv, err := modelsig.LoadKey(cmd.Context(), so.key, []byte(os.Getenv("COSIGN_PASSWORD")))
+	s, err := modelSigner(cmd, so, o)
 	if err != nil {
-		return usageError{err}
-	}
-	var s *modelsig.Signer
-	if o.signingCert != "" {
-		chain, err := loadCertFiles(append([]string{o.signingCert}, o.chain...))
-		if err != nil {
-			return err
-		}
-		s, err = modelsig.NewCertificateSigner(sv, chain)
-		if err != nil {
-			return usageError{err}
-		}
-	} else if len(o.chain) > 0 {
-		return usageError{fmt.Errorf("--certificate-chain needs --signing-certificate")}
-	} else if s, err = modelsig.NewKeySigner(sv); err != nil {
 		return err
 	}
 	opts := []modelsig.SignOption{modelsig.SignIgnoring(o.ignore...)}
@@ -177,4 +159,42 @@ func signModel(cmd *cobra.Command, stdout io.Writer, so *signerOptions, o *model
 	}
 	fmt.Fprintf(stdout, "Signed %s: %s\n", path, sigPath)
 	return nil
+}
+
+// modelSigner is the signer of `aibom sign DIR`: --key (with
+// --signing-certificate and its chain), or keyless with --identity-token
+// (the Fulcio and Rekor flags of OCI signing).
+func modelSigner(cmd *cobra.Command, so *signerOptions, o *modelSigOptions) (*modelsig.Signer, error) {
+	if so.key == "" {
+		if so.idToken == "" {
+			return nil, usageError{fmt.Errorf("give --key KEY, or --identity-token for keyless signing")}
+		}
+		if o.signingCert != "" || len(o.chain) > 0 {
+			return nil, usageError{fmt.Errorf("--signing-certificate and --certificate-chain need --key")}
+		}
+		s, err := modelsig.NewKeylessSigner(verify.Keyless{FulcioURL: so.fulcioURL, RekorURL: so.rekorURL, IDToken: so.idToken})
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return s, nil
+	}
+	sv, err := modelsig.LoadKey(cmd.Context(), so.key, []byte(os.Getenv("COSIGN_PASSWORD")))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	switch {
+	case o.signingCert != "":
+		chain, err := loadCertFiles(append([]string{o.signingCert}, o.chain...))
+		if err != nil {
+			return nil, err
+		}
+		s, err := modelsig.NewCertificateSigner(sv, chain)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return s, nil
+	case len(o.chain) > 0:
+		return nil, usageError{fmt.Errorf("--certificate-chain needs --signing-certificate")}
+	}
+	return modelsig.NewKeySigner(sv)
 }

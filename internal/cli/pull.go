@@ -29,7 +29,7 @@ type pullOptions struct {
 func (o *pullOptions) AddFlags(cmd *cobra.Command) {
 	o.registry.AddFlags(cmd)
 	o.trust.AddFlags(cmd)
-	cmd.Flags().StringVar(&o.require, "require", "signature", "with --key or a keyless identity: what must verify before anything is written (signature, bom, scan; as in 'aibom verify')")
+	cmd.Flags().StringVar(&o.require, "require", "signature", "with --key or a keyless identity: what must verify before anything is written (signature, bom, scan, model-signing; as in 'aibom verify')")
 	cmd.Flags().StringVar(&o.format, "format", "text", "output: text or json")
 }
 

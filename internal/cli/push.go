@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
 	"github.com/seed-43c89ce6/aibom/aibom"
@@ -15,6 +17,8 @@ import (
 	"github.com/seed-43c89ce6/aibom/oci"
 	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/runner"
+	"github.com/seed-43c89ce6/aibom/verify"
+	"github.com/seed-43c89ce6/aibom/verify/modelsig"
 )
 
 // pushOptions are the flags of `aibom push`.
@@ -23,6 +27,8 @@ type pushOptions struct {
 	format   string
 	desc     oci.ModelDescriptor
 	arch     oci.ModelArch
+	// signModel is the key of --sign-model.
+	signModel string
 }
 
 // AddFlags registers the flags on cmd.
@@ -30,6 +36,7 @@ func (o *pushOptions) AddFlags(cmd *cobra.Command) {
 	o.registry.AddFlags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&o.format, "format", "text", "output: text or json")
+	f.StringVar(&o.signModel, "sign-model", "", "sign with this key (a PEM or cosign key file, its password in COSIGN_PASSWORD, or a KMS URI): the model's files with OpenSSF Model Signing, attached as a referrer, and the pushed digest with a cosign signature")
 	f.StringVar(&o.desc.Name, "name", "", "model name for the ModelPack config (default: the folder's name)")
 	f.StringVar(&o.desc.Version, "model-version", "", "model version")
 	f.StringSliceVar(&o.desc.Authors, "author", nil, "model author (repeatable)")
@@ -63,9 +70,22 @@ the same folder twice gives the same digests.
 
 Files are streamed from disk (read once to hash, once to upload), never
 copied. Blobs the registry already has are not uploaded again.
-Credentials come from the docker config and its credential helpers.`,
+Credentials come from the docker config and its credential helpers.
+
+With --sign-model KEY, the folder's files are first signed with OpenSSF
+Model Signing (the model.sig that 'aibom sign DIR' writes: OMS v1.0, files
+serialization) and, once pushed, the signature is attached to the digest as
+a referrer (a Sigstore bundle, predicate type ` + verify.PredicateModelSigning + `)
+next to a cosign-compatible signature of the digest (cosign's tag layout).
+'aibom verify --require signature,model-signing' checks both: the model
+signature's file digests against the raw layers' digests and the hashes of
+the tar layers' members.`,
 		Example: `  aibom push ./llama-3-8b oci://registry.example/models/llama-3-8b:v1 --license llama3
-  aibom push ./model oci://localhost:5000/m:v1 --format json`,
+  aibom push ./model oci://localhost:5000/m:v1 --format json
+
+  # sign the files (OpenSSF Model Signing) and the digest (cosign) while pushing
+  COSIGN_PASSWORD=... aibom push ./model oci://localhost:5000/m:v1 --sign-model cosign.key
+  aibom verify oci://localhost:5000/m:v1 --key cosign.pub --require signature,model-signing`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPush(cmd, o, args[0], args[1], stdout)
@@ -113,13 +133,23 @@ func runPush(cmd *cobra.Command, o *pushOptions, dir, refStr string, stdout io.W
 	if err != nil {
 		return err
 	}
+	ms, err := o.modelSignature(ctx, dir)
+	if err != nil {
+		return err
+	}
 	d, err := oci.Push(ctx, reg, ref, img)
 	if err != nil {
 		return err
 	}
+	if ms != nil {
+		if err := ms.attach(ctx, reg, ref.Context().Digest(d.String())); err != nil {
+			return err
+		}
+	}
 	if o.format == "json" {
 		return json.NewEncoder(stdout).Encode(map[string]any{
 			"reference": ref.Context().Digest(d.String()).String(), "digest": d.String(), "files": len(files),
+			"signed": ms != nil,
 		})
 	}
 	_, err = fmt.Fprintf(stdout, "%s\n", ref.Context().Digest(d.String()))
@@ -209,4 +239,50 @@ func pushRole(ctx context.Context, f source.File) (oci.Role, error) {
 	default:
 		return oci.RoleDoc, nil
 	}
+}
+
+// pushSignature is what --sign-model attaches after the push.
+type pushSignature struct {
+	bundle []byte // the OMS signature of the folder's files
+	signer *verify.Signer
+}
+
+// modelSignature signs dir's files with OpenSSF Model Signing before the
+// push, so that a key error stops it before anything is uploaded.
+func (o *pushOptions) modelSignature(ctx context.Context, dir string) (*pushSignature, error) {
+	if o.signModel == "" {
+		return nil, nil
+	}
+	sv, err := modelsig.LoadKey(ctx, o.signModel, []byte(os.Getenv("COSIGN_PASSWORD")))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	ms, err := modelsig.NewKeySigner(sv)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	b, err := modelsig.SignBundle(ctx, dir, ms)
+	if err != nil {
+		if errors.Is(err, modelsig.ErrConfig) {
+			return nil, usageError{err}
+		}
+		return nil, err
+	}
+	s, err := verify.NewSigner(sv)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return &pushSignature{bundle: b, signer: s}, nil
+}
+
+// attach signs the pushed digest (cosign, tag layout) and attaches the
+// model signature as its referrer.
+func (p *pushSignature) attach(ctx context.Context, reg oci.Registry, d name.Digest) error {
+	if err := verify.Sign(ctx, reg, d, p.signer); err != nil {
+		return fmt.Errorf("signing %s: %w", d, err)
+	}
+	if err := verify.AttachModelSignature(ctx, reg, d, p.bundle); err != nil {
+		return fmt.Errorf("attaching the model signature to %s: %w", d, err)
+	}
+	return nil
 }

@@ -84,7 +84,10 @@ fallback on registries without the API). aibom verify and cosign read both.`,
   aibom sign oci://registry.example/models/llama:1.0 --key awskms:///alias/models --layout referrers
 
   # a model on disk: writes ./llama/model.sig (OpenSSF Model Signing v1.0, as model_signing does)
-  aibom sign ./llama --key signing-key.pem --ignore-paths notes.txt`,
+  aibom sign ./llama --key signing-key.pem --ignore-paths notes.txt
+
+  # the same keyless: a Fulcio certificate for the token's identity, logged in Rekor
+  aibom sign ./llama --identity-token "$(cat oidc-token.jwt)"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

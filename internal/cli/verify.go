@@ -38,7 +38,7 @@ func (o *trustOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.issuer, "certificate-oidc-issuer", "", "keyless: the OIDC issuer that vouched for the identity")
 	f.StringVar(&o.issuerRegexp, "certificate-oidc-issuer-regexp", "", "keyless: a regular expression that the whole issuer must match")
 	f.StringVar(&o.trustedRoot, "trusted-root", "", "keyless: the Sigstore trusted_root.json (Fulcio CAs, Rekor keys, timestamp authorities)")
-	f.BoolVar(&o.requireTlog, "require-tlog", false, "require a verified transparency-log entry (needs --trusted-root); without it key signatures are checked offline")
+	f.BoolVar(&o.requireTlog, "require-tlog", false, "require a verified transparency-log entry for every signature, key signatures too (cosign's Rekor bundle annotation, or the Sigstore bundle's entry; needs --trusted-root with the Rekor key); without it key signatures are checked offline")
 }
 
 // trust builds the verify.Trust; every mistake is a usage error (exit 2).
@@ -106,6 +106,12 @@ referrers), without being told which.
              trusted signer, whose signed subject is the digest
   scan       an aibom scan-report attestation (` + verify.PredicateScanReport + `),
              likewise
+  model-signing
+             an OpenSSF Model Signing signature (` + verify.PredicateModelSigning + `,
+             attached by 'aibom push --sign-model') by a trusted signer whose
+             signed files are exactly the artifact's: raw layers by their
+             digests (nothing downloaded), tar layers by streaming and
+             hashing their members
 
 Stricter than cosign: the predicate type is read from the signed statement,
 never from an annotation; an attestation never counts as a signature; a
@@ -114,7 +120,8 @@ nor replaces it; identity regular expressions match the whole identity.
 
 Exit codes: 0 everything required verified, 1 verification failed, 2 usage,
 configuration or registry error. --format json prints
-{"digest", "verified": {"signature", "bom", "scan"}, "signers", "problems"}.`,
+{"digest", "verified": {"signature", "bom", "scan", "model-signing"}, "signers",
+"problems"}.`,
 		Example: `  aibom verify oci://registry.example/models/llama:1.0 --key cosign.pub
   aibom verify oci://registry.example/models/llama:1.0 --key cosign.pub --require signature,bom,scan --format json
   aibom verify oci://registry.example/models/llama:1.0 --key cosign.pub --policy ./policies
@@ -139,7 +146,7 @@ configuration or registry error. --format json prints
 	reg.AddFlags(cmd)
 	to.AddFlags(cmd)
 	ms.AddVerifyFlags(cmd)
-	cmd.Flags().StringVar(&require, "require", "signature,bom", "what must verify: a comma-separated subset of signature, bom, scan")
+	cmd.Flags().StringVar(&require, "require", "signature,bom", "what must verify: a comma-separated subset of signature, bom, scan, model-signing")
 	cmd.Flags().StringVar(&policy, "policy", "", "Rego policy directory or file, evaluated over the verified facts as the webhook does (exit 1 on a violation)")
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text (for people) or json (the stable contract for tools)")
 	return cmd
@@ -243,6 +250,9 @@ func printVerifyText(w io.Writer, r *verify.Result, req verify.Require) {
 		scan = fmt.Sprintf("verdict %s (%d files)", s.Worst, s.Files)
 	}
 	fmt.Fprintf(w, "  scan       %-8s %s\n", mark(r.Verified.Scan, req.Scan), scan)
+	if req.ModelSigning || r.Verified.ModelSigning {
+		fmt.Fprintf(w, "  model-signing %s (the files, OpenSSF Model Signing)\n", mark(r.Verified.ModelSigning, req.ModelSigning))
+	}
 	if len(r.Signers) > 0 {
 		fmt.Fprintf(w, "Signers: %s\n", strings.Join(r.Signers, "; "))
 	}

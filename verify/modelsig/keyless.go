@@ -17,7 +17,7 @@ import (
 // keyless signatures; sigstore-go counts a log entry's integrated time only
 // when it verifies the entry), the DSSE signature and the identity (anchored). The statement is read afterwards from the same
 // signed bytes.
-func verifyKeyless(pb *protobundle.Bundle, t verify.Trust) (string, error) {
+func verifyKeyless(pb *protobundle.Bundle, t verify.Trust, noSCT bool) (string, error) {
 	if pb.GetVerificationMaterial().GetCertificate() == nil && pb.GetVerificationMaterial().GetX509CertificateChain() == nil {
 		return "", errors.New("keyless identities are trusted, but the bundle carries no certificate")
 	}
@@ -33,7 +33,11 @@ func verifyKeyless(pb *protobundle.Bundle, t verify.Trust) (string, error) {
 		}
 		popts = append(popts, sgverify.WithCertificateIdentity(ci))
 	}
-	v, err := sgverify.NewVerifier(t.TrustedMaterial, sgverify.WithTransparencyLog(1), sgverify.WithObserverTimestamps(1), sgverify.WithSignedCertificateTimestamps(1))
+	vo := []sgverify.VerifierOption{sgverify.WithTransparencyLog(1), sgverify.WithObserverTimestamps(1)}
+	if !noSCT {
+		vo = append(vo, sgverify.WithSignedCertificateTimestamps(1))
+	}
+	v, err := sgverify.NewVerifier(t.TrustedMaterial, vo...)
 	if err != nil {
 		return "", fmt.Errorf("%w: trusted root: %w", ErrConfig, err)
 	}

@@ -1,15 +1,19 @@
 package modelsig
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/seed-43c89ce6/aibom/verify/internal/oms"
+)
 
 // Sentinel errors.
 var (
 	// ErrConfig: a trust option, path or flag is missing or invalid.
 	ErrConfig = errors.New("modelsig: configuration error")
 	// ErrMalformed: the signature file is not a well-formed OMS signature.
-	ErrMalformed = errors.New("modelsig: malformed signature")
+	ErrMalformed = oms.ErrMalformed
 	// ErrTooLarge: a bound of Limits was hit.
-	ErrTooLarge = errors.New("modelsig: over a size limit")
+	ErrTooLarge = oms.ErrTooLarge
 )
 
 // Limits bound what Verify reads.

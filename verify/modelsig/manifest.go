@@ -17,13 +17,6 @@ import (
 	"sync"
 )
 
-// resource is one entry of a manifest: a file (or "." for a single-file
-// model) and its SHA-256 digest in hex.
-type resource struct {
-	Name   string
-	Digest string
-}
-
 // walkOptions configure how a model is read from disk.
 type walkOptions struct {
 	ignore        []string // '/'-separated, relative to the model root
@@ -240,20 +233,6 @@ func hashFile(ctx context.Context, p string, u unit, buf []byte) (string, error)
 		if err != nil {
 			return "", err
 		}
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// rootDigest is the reference's subject digest: SHA-256 over the raw digests
-// of the resources, in order.
-func rootDigest(rs []resource) (string, error) {
-	h := sha256.New()
-	for _, r := range rs {
-		b, err := hex.DecodeString(r.Digest)
-		if err != nil || len(b) != sha256.Size {
-			return "", fmt.Errorf("%w: resource %q: digest %q is not a SHA-256 hex digest", ErrMalformed, r.Name, r.Digest)
-		}
-		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

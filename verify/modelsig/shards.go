@@ -5,14 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
+
+	"github.com/seed-43c89ce6/aibom/verify/internal/oms"
 )
 
 // methodShards is the reference's "shards" serialization: every file is cut
 // into shards of shard_size bytes (the last one shorter; an empty file has
 // none), each named "path:start:end" and hashed with SHA-256 on its own.
-const methodShards = "shards"
+const methodShards = oms.MethodShards
 
 // unit is what one resource digest covers: a whole file, or a shard of it.
 type unit struct {
@@ -25,7 +25,7 @@ func (u unit) name() string {
 	if !u.shard {
 		return u.file
 	}
-	return u.file + ":" + strconv.FormatInt(u.start, 10) + ":" + strconv.FormatInt(u.end, 10)
+	return oms.ShardName(u.file, u.start, u.end)
 }
 
 func wholeFiles(files []string) []unit {
@@ -67,21 +67,4 @@ func shardUnits(root string, files []string, shardSize int64, maxUnits int) ([]u
 		return us[i].start < us[j].start
 	})
 	return us, nil
-}
-
-// parseShardName reads "path:start:end" as the reference writes it (exactly
-// three ':'-separated parts, canonical decimal offsets, 0 < end-start <=
-// shardSize).
-func parseShardName(name string, shardSize int64) (unit, error) {
-	parts := strings.Split(name, ":")
-	if len(parts) != 3 {
-		return unit{}, fmt.Errorf("%w: shard name %q is not path:start:end", ErrMalformed, name)
-	}
-	start, err1 := strconv.ParseInt(parts[1], 10, 64)
-	end, err2 := strconv.ParseInt(parts[2], 10, 64)
-	u := unit{file: parts[0], start: start, end: end, shard: true}
-	if err1 != nil || err2 != nil || u.name() != name || start < 0 || end <= start || end-start > shardSize {
-		return unit{}, fmt.Errorf("%w: shard name %q", ErrMalformed, name)
-	}
-	return u, nil
 }

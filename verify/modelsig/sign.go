@@ -23,12 +23,14 @@ import (
 	"github.com/seed-43c89ce6/aibom/verify"
 )
 
-// Signer signs model manifests: with a key alone, or with a key and its
-// certificate chain (leaf first), which the bundle then carries.
+// Signer signs model manifests: with a key alone, with a key and its
+// certificate chain (leaf first), which the bundle then carries, or keyless
+// (NewKeylessSigner).
 type Signer struct {
-	sv    signature.SignerVerifier
-	pub   crypto.PublicKey
-	chain []*x509.Certificate
+	sv       signature.SignerVerifier
+	pub      crypto.PublicKey
+	chain    []*x509.Certificate
+	sigstore *Sigstore
 }
 
 // NewKeySigner signs with sv; the bundle names the key by a hint only.
@@ -116,15 +118,36 @@ func Sign(ctx context.Context, path string, s *Signer, opts ...SignOption) (stri
 	if err != nil {
 		return "", err
 	}
-	payload, err := buildStatement(ctx, path, sigPath, o)
-	if err != nil {
-		return "", err
-	}
-	b, err := s.bundle(ctx, payload)
+	b, err := signBundle(ctx, path, sigPath, s, o)
 	if err != nil {
 		return "", err
 	}
 	return sigPath, writeAtomic(sigPath, b)
+}
+
+// SignBundle hashes and signs the model at path as Sign does, and returns
+// the signature (a Sigstore bundle, the bytes of a model.sig) instead of
+// writing it: `aibom push --sign-model` attaches it to the pushed artifact.
+// The signature path (SignTo, default DIR/model.sig) is still left out of
+// the manifest and recorded among its ignore paths.
+func SignBundle(ctx context.Context, path string, s *Signer, opts ...SignOption) ([]byte, error) {
+	var o signOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	sigPath, err := signaturePath(path, options{sigPath: o.sigPath})
+	if err != nil {
+		return nil, err
+	}
+	return signBundle(ctx, path, sigPath, s, o)
+}
+
+func signBundle(ctx context.Context, path, sigPath string, s *Signer, o signOptions) ([]byte, error) {
+	payload, err := buildStatement(ctx, path, sigPath, o)
+	if err != nil {
+		return nil, err
+	}
+	return s.bundle(ctx, payload)
 }
 
 func buildStatement(ctx context.Context, path, sigPath string, o signOptions) ([]byte, error) {
@@ -184,7 +207,10 @@ func buildStatement(ctx context.Context, path, sigPath string, o signOptions) ([
 	return json.MarshalIndent(st, "", "  ")
 }
 
-func (s *Signer) bundle(_ context.Context, payload []byte) ([]byte, error) {
+func (s *Signer) bundle(ctx context.Context, payload []byte) ([]byte, error) {
+	if s.sigstore != nil {
+		return s.keylessBundle(ctx, payload)
+	}
 	sig, err := s.sv.SignMessage(bytes.NewReader(pae(verify.PayloadTypeInToto, payload)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: signing: %w", verify.ErrKey, err)

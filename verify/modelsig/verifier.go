@@ -47,6 +47,7 @@ type options struct {
 	allowSymlinks bool
 	limits        Limits
 	now           func() time.Time
+	noSCT         bool
 }
 
 // Option configures Verify.
@@ -64,6 +65,12 @@ func WithIgnorePaths(paths ...string) Option {
 // WithAllowSymlinks follows symbolic links to regular files instead of
 // refusing them.
 func WithAllowSymlinks() Option { return func(o *options) { o.allowSymlinks = true } }
+
+// WithoutSCTsUnsafe accepts keyless certificates without a signed
+// certificate timestamp from a trusted CT log (for private Sigstore
+// deployments that run no CT log). Public-good Fulcio certificates always
+// carry one, and by default one is required.
+func WithoutSCTsUnsafe() Option { return func(o *options) { o.noSCT = true } }
 
 // WithLimits replaces DefaultLimits.
 func WithLimits(l Limits) Option { return func(o *options) { o.limits = l } }
@@ -174,7 +181,7 @@ func checkSignature(_ context.Context, raw []byte, trust Trust, o options) (*man
 		}
 	}
 	if signer == "" && len(trust.Identities) > 0 {
-		name, err := verifyKeyless(pb, trust.Trust)
+		name, err := verifyKeyless(pb, trust.Trust, o.noSCT)
 		if err == nil {
 			signer = name
 		} else {
