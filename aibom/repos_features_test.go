@@ -54,7 +54,7 @@ func TestIdentity(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.repo, func(t *testing.T) {
 			t.Parallel()
-			res, _ := generateRepo(t, c.repo, false)
+			res := generateRepo(t, c.repo, false)
 			m := *res.BOM.Metadata.Component
 			if m.Group != c.group || m.Name != c.name || m.PackageURL != c.purl || props(m)[propIdentitySource] != c.how {
 				t.Errorf("identity %q/%q %q (%s), want %q/%q %q (%s)", m.Group, m.Name, m.PackageURL, props(m)[propIdentitySource],
@@ -81,7 +81,7 @@ func TestIdentity(t *testing.T) {
 func TestDiffusersPipeline(t *testing.T) {
 	t.Parallel()
 	for _, weights := range []bool{false, true} {
-		res, _ := generateRepo(t, "stable-diffusion", weights)
+		res := generateRepo(t, "stable-diffusion", weights)
 		bom := res.BOM
 		m := *bom.Metadata.Component
 		if architecture(m) != "StableDiffusionPipeline" || props(m)[propDiffusersVersion] != "0.6.0" {
@@ -141,7 +141,7 @@ func keys[V any](m map[string]V) []string {
 // ONNX exports are counted once; the others are recorded as alternatives.
 func TestWeightCopies(t *testing.T) {
 	t.Parallel()
-	res, _ := generateRepo(t, "sentence-embed", true)
+	res := generateRepo(t, "sentence-embed", true)
 	m := props(*res.BOM.Metadata.Component)
 	if m[propModelWeights] != "model.safetensors" || m[propModelAlternatives] != "3" {
 		t.Errorf("model weights %q, alternatives %q", m[propModelWeights], m[propModelAlternatives])
@@ -156,7 +156,7 @@ func TestWeightCopies(t *testing.T) {
 		}
 	}
 	// A sharded checkpoint is one copy: its shards add up.
-	moe, _ := generateRepo(t, "moe-chat", true)
+	moe := generateRepo(t, "moe-chat", true)
 	if len(moe.Problems) != 0 {
 		t.Errorf("problems: %v", moe.Problems)
 	}
@@ -178,7 +178,7 @@ func TestFrameworkLibraries(t *testing.T) {
 	for repo, want := range cases {
 		t.Run(repo, func(t *testing.T) {
 			t.Parallel()
-			res, _ := generateRepo(t, repo, false)
+			res := generateRepo(t, repo, false)
 			bom := res.BOM
 			got := libraryPURLs(bom)
 			for _, w := range want {
@@ -200,7 +200,7 @@ func TestFrameworkLibraries(t *testing.T) {
 // runs, which are code components with their hashes.
 func TestRemoteCode(t *testing.T) {
 	t.Parallel()
-	res, _ := generateRepo(t, "remote-code", false)
+	res := generateRepo(t, "remote-code", false)
 	var v *cdx.Vulnerability
 	for i, x := range *res.BOM.Vulnerabilities {
 		if x.ID == RuleRemoteCode {

@@ -2,9 +2,9 @@ package aibom
 
 import (
 	"bytes"
-	"fmt"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -162,10 +162,10 @@ type fixtureBOM struct {
 	res  *Result
 }
 
-// generateRepo returns the cached result of generating the fixture name,
-// and the folder it was generated from: it belongs to the test that
-// generated it first, and may be gone; never change it.
-func generateRepo(t *testing.T, name string, weights bool) (*Result, string) {
+// generateRepo returns the cached result of generating the fixture name
+// (from a folder that belongs to the test that generated it first, and may
+// be gone): never change it.
+func generateRepo(t *testing.T, name string, weights bool) *Result {
 	t.Helper()
 	v, _ := fixtureBOMs.LoadOrStore(fmt.Sprintf("%s|%v", name, weights), &fixtureBOM{})
 	fb := v.(*fixtureBOM)
@@ -176,5 +176,5 @@ func generateRepo(t *testing.T, name string, weights bool) (*Result, string) {
 	if fb.res == nil {
 		t.Fatalf("generating %s failed in another test", name)
 	}
-	return fb.res, fb.dir
+	return fb.res
 }

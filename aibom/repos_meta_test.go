@@ -63,7 +63,7 @@ func TestGGUFModelfile(t *testing.T) {
 // TestTrainerState: trainer_state.json describes the training run.
 func TestTrainerState(t *testing.T) {
 	t.Parallel()
-	res, _ := generateRepo(t, "lora-adapter", true)
+	res := generateRepo(t, "lora-adapter", true)
 	p := props(*res.BOM.Metadata.Component)
 	want := map[string]string{"global_step": "1875", "epoch": "3", "final_loss": "1.3311", "final_eval_loss": "1.2461",
 		"train_batch_size": "4", "best_checkpoint": "./output/checkpoint-1875"}
@@ -78,7 +78,7 @@ func TestTrainerState(t *testing.T) {
 // problems, and which files' content is absent.
 func TestCompositions(t *testing.T) {
 	t.Parallel()
-	res, _ := generateRepo(t, "encoder-qa", false)
+	res := generateRepo(t, "encoder-qa", false)
 	comps := *res.BOM.Compositions
 	if comps[0].Aggregate != cdx.CompositionAggregateIncomplete {
 		t.Errorf("model composition %+v with %d problems", comps[0], len(res.Problems))
@@ -93,7 +93,7 @@ func TestCompositions(t *testing.T) {
 	if !slices.Equal(absent, want) {
 		t.Errorf("absent %v, want %v", absent, want)
 	}
-	res, _ = generateRepo(t, "encoder-qa", true)
+	res = generateRepo(t, "encoder-qa", true)
 	if c := (*res.BOM.Compositions)[0]; c.Aggregate != cdx.CompositionAggregateComplete || len(res.Problems) != 0 {
 		t.Errorf("with weights: %+v, problems %v", c, res.Problems)
 	}

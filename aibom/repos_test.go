@@ -25,7 +25,7 @@ func TestLFSPointers(t *testing.T) {
 	for _, name := range fixtureRepos {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			res, _ := generateRepo(t, name, false)
+			res := generateRepo(t, name, false)
 			dir := filepath.Join("..", "testdata", "repos", name) // the copy's folder may be gone
 			npointers := 0
 			for _, f := range res.Files {

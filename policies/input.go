@@ -50,7 +50,10 @@ const (
 	KindSignature = "signature"
 	KindBOM       = "bom"
 	KindScan      = "scan"
-	KindOther     = "other"
+	// KindModelSigning is an OpenSSF Model Signing (OMS) signature over the
+	// model's files, checked against the artifact's layers.
+	KindModelSigning = "model-signing"
+	KindOther        = "other"
 )
 
 // Attestation is one signature or attestation found for the digest.

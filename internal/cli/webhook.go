@@ -99,7 +99,7 @@ and --require (never by tag) for --cache-ttl.`,
 	f.StringVar(&o.config, "config", "", "configuration file: trust roots, rules by namespace, labels and image, modes (replaces --key, the keyless flags, --policy, --data and --require)")
 	f.StringVar(&o.policy, "policy", "", "Rego policy directory or file (default: the built-in bundle)")
 	f.StringVar(&o.data, "data", "", "JSON or YAML data merged over the policies' data (e.g. {aibom: {params: ...}})")
-	f.StringVar(&o.require, "require", "signature,bom", "what must verify: a comma-separated subset of signature, bom, scan")
+	f.StringVar(&o.require, "require", "signature,bom", "what must verify: a comma-separated subset of signature, bom, scan, model-signing")
 	f.BoolVar(&o.pullSecrets, "pull-secrets", false, "read each Pod's imagePullSecrets and its ServiceAccount's through the API server, for the registries (needs get on secrets and serviceaccounts)")
 	f.StringVar(&o.kubeconfig, "kubeconfig", "", "with --pull-secrets: the API server's kubeconfig (default: the in-cluster ServiceAccount)")
 	f.BoolVar(&o.mutate, "mutate", false, "on /mutate, answer with a JSONPatch that pins tags to the verified digests")

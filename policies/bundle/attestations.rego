@@ -1,21 +1,21 @@
-# The attestations named by params.require ("bom" by default, "scan" when
-# asked) must be present, valid, and signed by a trusted identity; the
-# verified AI-BOM and scan report must be in the input.
+# The attestations named by params.require ("bom" by default, "scan" and
+# "model-signing" when asked) must be present, valid, and signed by a
+# trusted identity; the verified AI-BOM and scan report must be in the input.
 package aibom.attestations
 
 import data.aibom.lib
 
-names := {"bom": "AI-BOM", "scan": "scan-report"}
+names := {"bom": "AI-BOM", "scan": "scan-report", "model-signing": "model-signing (OpenSSF Model Signing)"}
 
 wanted contains k if {
 	some k in lib.required
-	k in {"bom", "scan"}
+	k in {"bom", "scan", "model-signing"}
 }
 
 deny contains v if {
 	some k in lib.required
-	not k in {"signature", "bom", "scan"}
-	msg := sprintf("params.require names %q: want signature, bom or scan", [k])
+	not k in {"signature", "bom", "scan", "model-signing"}
+	msg := sprintf("params.require names %q: want signature, bom, scan or model-signing", [k])
 	v := lib.violation("REQUIRE-UNKNOWN", msg)
 }
 

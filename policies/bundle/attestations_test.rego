@@ -60,3 +60,15 @@ test_signature_kind_is_not_a_bom_attestation if {
 	sig := {"kind": "signature", "valid": true, "signer": key}
 	rules(attestations.deny) == {"BOM-ATTESTATION-REQUIRED"} with input as {"attestations": [sig], "bom": bom}
 }
+
+test_model_signing_only_when_required if {
+	oms := {"kind": "model-signing", "valid": true, "signer": key}
+	count(attestations.deny) == 0 with input as {"attestations": [bom_att], "bom": bom}
+	rules(attestations.deny) == {"MODEL-SIGNING-ATTESTATION-REQUIRED"} with input as {"attestations": [bom_att], "bom": bom}
+		with data.aibom.params.require as ["signature", "bom", "model-signing"]
+	count(attestations.deny) == 0 with input as {"attestations": [bom_att, oms], "bom": bom}
+		with data.aibom.params.require as ["signature", "bom", "model-signing"]
+	invalid := {"kind": "model-signing", "valid": false, "signer": key}
+	rules(attestations.deny) == {"MODEL-SIGNING-ATTESTATION-REQUIRED"} with input as {"attestations": [bom_att, invalid], "bom": bom}
+		with data.aibom.params.require as ["signature", "bom", "model-signing"]
+}

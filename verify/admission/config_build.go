@@ -267,7 +267,7 @@ func RequireKinds(req verify.Require) []any {
 	for _, k := range []struct {
 		on   bool
 		name string
-	}{{req.Signature, "signature"}, {req.BOM, "bom"}, {req.Scan, "scan"}} {
+	}{{req.Signature, "signature"}, {req.BOM, "bom"}, {req.Scan, "scan"}, {req.ModelSigning, policies.KindModelSigning}} {
 		if k.on {
 			kinds = append(kinds, k.name)
 		}

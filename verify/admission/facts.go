@@ -67,6 +67,10 @@ func Facts(res *verify.Result, ref string, ctx *policies.Context) *policies.Inpu
 		in.Attestations = append(in.Attestations, a)
 		in.Scan = res.Scan
 	}
+	if res.Verified.ModelSigning {
+		in.Attestations = append(in.Attestations, policies.Attestation{Kind: policies.KindModelSigning,
+			PredicateType: verify.PredicateModelSigning, Signer: first, Valid: true, Layout: "referrer"})
+	}
 	return in
 }
 

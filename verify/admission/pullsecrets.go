@@ -79,6 +79,7 @@ func (k *KubePullSecrets) secret(ctx context.Context, ns, name string) (*Credent
 		return ParseDockerConfig(what, s.Data[corev1.DockerConfigJsonKey], false)
 	case corev1.SecretTypeDockercfg:
 		return ParseDockerConfig(what, s.Data[corev1.DockerConfigKey], true)
+	default: // Opaque, basic-auth, TLS, ...: not registry credentials
 	}
 	return nil, fmt.Errorf("%w: %s has type %q, not %s", ErrPullSecret, what, s.Type, corev1.SecretTypeDockerConfigJson)
 }
