@@ -163,7 +163,10 @@ func cardDefaults(ctx context.Context, files []source.File, d *oci.ModelDescript
 		switch f.Path {
 		case "README.md":
 			if rc, err := f.Entry.Open(ctx); err == nil {
-				if c, err := modelcard.ParseCard(rc, f.Path); err == nil {
+				// A card with a problem (front matter not at the top, metrics
+				// over the bound, malformed front matter) still has what it
+				// could read; only an unreadable card gives nil.
+				if c, _ := modelcard.ParseCard(rc, f.Path); c != nil {
 					descriptorFromCard(c, d)
 				}
 				rc.Close()
