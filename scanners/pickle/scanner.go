@@ -72,8 +72,13 @@ func (s *Scanner) Match(f scanners.File, head []byte) bool {
 
 // Scan implements scanners.Scanner: a pickle that holds joblib's array
 // wrappers is reported as format "joblib".
-func (s *Scanner) Scan(_ context.Context, f scanners.File) (scanners.Result, error) {
-	res := s.Walk(io.NewSectionReader(f.R, 0, f.Size), 0)
+func (s *Scanner) Scan(ctx context.Context, f scanners.File) (scanners.Result, error) {
+	res := s.Walk(ctxSection{io.NewSectionReader(f.R, 0, f.Size), ctx}, 0)
+	if err := ctx.Err(); err != nil {
+		// Cancelled (SIGINT, a deadline): the walk stopped at a read and
+		// its result says nothing about the rest of the stream.
+		return scanners.Result{}, fmt.Errorf("pickle: %s: %w", f.Path, err)
+	}
 	fs, err := s.Report(res)
 	format := "pickle"
 	for _, r := range res.Refs {
@@ -232,4 +237,28 @@ func (s *Scanner) straddleFindings(res *Result, add addFunc) {
 				"was not walked (branch budget or a stream that cannot be read again): what it imports is unknown",
 				res.StraddlesUnwalked))
 	}
+}
+
+// ctxSection is a SectionReader whose reads fail once ctx is done, so that a
+// walk of a long stream (a DUP bomb runs for seconds) stops when the scan is
+// cancelled. It keeps Seek, ReadAt and Size, which the FRAME-straddle
+// re-reading needs (sourceOf); the walker reads through a bufio.Reader, so
+// ctx is checked once per buffer fill.
+type ctxSection struct {
+	*io.SectionReader
+	ctx context.Context
+}
+
+func (c ctxSection) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.SectionReader.Read(p)
+}
+
+func (c ctxSection) ReadAt(p []byte, off int64) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.SectionReader.ReadAt(p, off)
 }
