@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seed-43c89ce6/aibom/aibom"
+	"github.com/seed-43c89ce6/aibom/verify"
+	"github.com/seed-43c89ce6/aibom/verify/modelsig"
 )
 
 // generateOptions are the flags of `aibom generate`.
@@ -23,6 +25,7 @@ type generateOptions struct {
 	serial      string
 	strict      bool
 	tensors     bool
+	sigKey      string
 	runnerOptions
 	registry registryOptions
 }
@@ -36,6 +39,7 @@ func (o *generateOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.serial, "serial-number", "", "the BOM's serial number (urn:uuid:...); default: a random one. Fix it, with SOURCE_DATE_EPOCH, for byte-identical output")
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 2) when any file or metadata cannot be read, instead of describing the rest")
 	f.BoolVar(&o.tensors, "tensors", false, "record every tensor (name, dtype, shape) of each weight file; totals are always recorded")
+	f.StringVar(&o.sigKey, "model-signature-key", "", "verify the model's OpenSSF model.sig with this public key (PEM, cosign key or KMS URI) and record the verified signer; without it a model.sig is recorded as present, not verified")
 	o.runnerOptions.AddFlags(cmd)
 	o.registry.AddFlags(cmd)
 }
@@ -75,6 +79,7 @@ the same input gives byte-identical output.`,
   aibom generate oci://ghcr.io/org/model:v1 -o bom.json
   aibom generate ~/.cache/huggingface/hub/models--org--name --spec-version 1.7
   aibom generate ./my-model -f spdx-json -o model.spdx.json
+  aibom generate ./my-model --model-signature-key signing-key-pub.pem   # record model.sig's verified signer
   SOURCE_DATE_EPOCH=0 aibom generate model.safetensors --serial-number urn:uuid:00000000-0000-4000-8000-000000000000`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -114,6 +119,13 @@ func runGenerate(cmd *cobra.Command, o *generateOptions, path string, stdout, st
 		aibom.WithRunner(r)}
 	if o.tensors {
 		opts = append(opts, aibom.WithTensors())
+	}
+	if o.sigKey != "" {
+		v, err := verify.LoadPublicKey(cmd.Context(), o.sigKey)
+		if err != nil {
+			return usageError{fmt.Errorf("--model-signature-key: %w", err)}
+		}
+		opts = append(opts, aibom.WithModelSignatureTrust(modelsig.Trust{Trust: verify.Trust{Keys: []verify.Key{{Name: o.sigKey, Verifier: v}}}}))
 	}
 	res, err := aibom.Generate(cmd.Context(), src, opts...)
 	if err != nil {

@@ -76,3 +76,59 @@ func put(t *testing.T, p, body string) {
 		t.Fatal(err)
 	}
 }
+
+// TestGenerateModelSignatureKey: generate records a model.sig's status and
+// signer: present and not verified without a key, verified with the right
+// --model-signature-key, not verified (with a problem on stderr) after a
+// file changed.
+func TestGenerateModelSignatureKey(t *testing.T) {
+	keys := omsKeys(t)
+	model := t.TempDir()
+	put(t, filepath.Join(model, "weights.bin"), "weights")
+	put(t, filepath.Join(model, "config.json"), `{"model_type": "llama"}`)
+	run := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := Run(context.Background(), args, &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	if code, out, errs := run("sign", model, "--key", filepath.Join(keys, "signing-key.pem")); code != 0 {
+		t.Fatalf("sign: %d %s %s", code, out, errs)
+	}
+	status := func(args ...string) (string, string) {
+		t.Helper()
+		code, out, errs := run(append([]string{"generate", model}, args...)...)
+		if code != 0 {
+			t.Fatalf("generate %v: %d %s", args, code, errs)
+		}
+		var bom struct {
+			Metadata struct {
+				Component struct {
+					Properties []struct{ Name, Value string }
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &bom); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range bom.Metadata.Component.Properties {
+			if p.Name == "aibom:model-signature:status" {
+				return p.Value, errs
+			}
+		}
+		t.Fatalf("generate %v: no model-signature status on the model", args)
+		return "", ""
+	}
+	if s, _ := status(); s != "present, not verified" {
+		t.Errorf("without a key: %q", s)
+	}
+	if s, _ := status("--model-signature-key", filepath.Join(keys, "signing-key-pub.pem")); s != "verified" {
+		t.Errorf("with the key: %q", s)
+	}
+	put(t, filepath.Join(model, "weights.bin"), "changed")
+	if s, errs := status("--model-signature-key", filepath.Join(keys, "signing-key-pub.pem")); s != "not verified" || errs == "" {
+		t.Errorf("after a change: %q, stderr %q", s, errs)
+	}
+	if code, _, _ := run("generate", model, "--model-signature-key", filepath.Join(model, "no-such-key.pem")); code != 2 {
+		t.Errorf("a missing key file: exit %d, want 2", code)
+	}
+}
