@@ -3,7 +3,11 @@ package loaderdiff_test
 import (
 	"archive/zip"
 	"bytes"
+	"compress/bzip2"
+	"compress/gzip"
+	"compress/zlib"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +20,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pierrec/lz4/v4"
+	"github.com/ulikunitz/xz"
+	"github.com/ulikunitz/xz/lzma"
 
 	"github.com/seed-43c89ce6/aibom/internal/loaderdiff"
 	"github.com/seed-43c89ce6/aibom/scanners/pickle"
@@ -64,6 +72,7 @@ func committedStreams(t *testing.T) (streams []stream, skipped int) {
 				streams = append(streams, stream{rel, b, true})
 			default:
 				streams = append(streams, stream{rel, b, true})
+				streams = append(streams, unwrapped(rel, b)...)
 			}
 			return nil
 		})
@@ -110,7 +119,77 @@ func zipStreams(rel string, b []byte) []stream {
 			out = append(out, stream{rel + "!" + f.Name, data, false})
 		}
 	}
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, ".npy") || f.UncompressedSize64 > maxStream {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(rc, maxStream))
+		_ = rc.Close()
+		if err == nil {
+			out = append(out, unwrapped(rel+"!"+f.Name, data)...)
+		}
+	}
 	return out
+}
+
+// unwrapped returns the pickle stream a loader reads inside b, when b is
+// one: the decompressed content of a compressed joblib file (gzip, zlib,
+// bz2, xz, lzma, lz4, as joblib writes them) and what follows the header
+// of an .npy file (an object array is a pickle there).
+func unwrapped(rel string, b []byte) []stream {
+	var r io.Reader
+	var how string
+	switch {
+	case bytes.HasPrefix(b, []byte("\x93NUMPY")) && len(b) >= 12:
+		n, at := int(b[8])|int(b[9])<<8, 10
+		if b[6] >= 2 {
+			n, at = int(binary.LittleEndian.Uint32(b[8:12])), 12
+		}
+		if at+n >= len(b) {
+			return nil
+		}
+		return []stream{{rel + "!after-npy-header", b[at+n:], false}}
+	case bytes.HasPrefix(b, []byte{0x1f, 0x8b}):
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil
+		}
+		r, how = zr, "gunzip"
+	case len(b) >= 2 && b[0] == 0x78 && (int(b[0])<<8|int(b[1]))%31 == 0:
+		zr, err := zlib.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil
+		}
+		r, how = zr, "zlib"
+	case bytes.HasPrefix(b, []byte("BZh")):
+		r, how = bzip2.NewReader(bytes.NewReader(b)), "bunzip2"
+	case bytes.HasPrefix(b, []byte("\xfd7zXZ\x00")):
+		xr, err := xz.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil
+		}
+		r, how = xr, "unxz"
+	case bytes.HasPrefix(b, []byte{0x5d, 0x00, 0x00}):
+		lr, err := lzma.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil
+		}
+		r, how = lr, "unlzma"
+	case bytes.HasPrefix(b, []byte{0x04, 0x22, 0x4d, 0x18}):
+		r, how = lz4.NewReader(bytes.NewReader(b)), "unlz4"
+	default:
+		return nil
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxStream+1))
+	if len(data) == 0 || len(data) > maxStream {
+		return nil
+	}
+	_ = err // a truncated stream is still what a loader would read up to the error
+	return []stream{{rel + "!" + how, data, false}}
 }
 
 // TestEveryFixtureReachedSubset runs Debian's C unpickler over every
