@@ -98,7 +98,8 @@ func fuzzEntry(b []byte) ([]byte, bool) {
 }
 
 // zipStreams returns the .pkl members of a zip (torch checkpoints keep
-// their pickle in archive/data.pkl).
+// their pickle in archive/data.pkl) and the pickles inside its .npy
+// members (an .npz's object arrays).
 func zipStreams(rel string, b []byte) []stream {
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
@@ -106,34 +107,30 @@ func zipStreams(rel string, b []byte) []stream {
 	}
 	var out []stream
 	for _, f := range zr.File {
-		if !strings.HasSuffix(f.Name, ".pkl") || f.UncompressedSize64 > maxStream {
+		pkl, npy := strings.HasSuffix(f.Name, ".pkl"), strings.HasSuffix(f.Name, ".npy")
+		if !pkl && !npy || f.UncompressedSize64 > maxStream {
 			continue
 		}
-		rc, err := f.Open()
-		if err != nil {
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(rc, maxStream))
-		_ = rc.Close()
-		if err == nil {
+		data, err := member(f)
+		switch {
+		case err != nil:
+		case pkl:
 			out = append(out, stream{rel + "!" + f.Name, data, false})
-		}
-	}
-	for _, f := range zr.File {
-		if !strings.HasSuffix(f.Name, ".npy") || f.UncompressedSize64 > maxStream {
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(rc, maxStream))
-		_ = rc.Close()
-		if err == nil {
+		default:
 			out = append(out, unwrapped(rel+"!"+f.Name, data)...)
 		}
 	}
 	return out
+}
+
+// member reads a zip member (at most maxStream bytes).
+func member(f *zip.File) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(io.LimitReader(rc, maxStream))
 }
 
 // unwrapped returns the pickle stream a loader reads inside b, when b is
