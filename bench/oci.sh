@@ -4,7 +4,9 @@
 # against `oras push` / `oras pull` of the same files, on loopback to the
 # CNCF distribution registry binary. Medians of 3 runs in the same run;
 # every push goes to a fresh repository (nothing is skipped as existing);
-# every pull into a fresh folder. Max RSS from GNU time.
+# every pull into a fresh folder. Then scan and generate of the pushed
+# artifact (oci://) against the same commands on the local folder. Max RSS
+# from GNU time.
 # Usage: bench/oci.sh [OUTDIR]   (tools: $AIBOM_REGISTRY, $AIBOM_ORAS, else
 # the CI cache under ~/.cache/aibom-ci/bin)
 set -euo pipefail
@@ -67,6 +69,13 @@ rm -rf "$out/pull"
 measure "oras pull (baseline)" sh -c "d=$out/pull/o\$($out/next); mkdir -p \$d && cd \$d && $oras pull --plain-http $host/oras0:v1"
 measure "aibom pull" sh -c "$out/aibom pull oci://$host/aibom3:v1 $out/pull/a\$($out/next)"
 measure "aibom pull (of the oras artifact)" sh -c "$out/aibom pull oci://$host/oras0:v1 $out/pull/b\$($out/next)"
+# scan and generate read the artifact in place (raw layers by range
+# requests, tar layers streamed); the baseline is the same command on the
+# local folder.
+measure "aibom scan (local folder, baseline)" "$out/aibom" scan --fail-on none "$out/model"
+measure "aibom scan oci://" "$out/aibom" scan --fail-on none "oci://$host/aibom3:v1"
+measure "aibom generate (local folder, baseline)" "$out/aibom" generate "$out/model"
+measure "aibom generate oci://" "$out/aibom" generate "oci://$host/aibom3:v1"
 echo "pulled folders (each must hold the 1 GiB model):"
 du -sh "$out"/pull/* | head -6
 rm -rf "$out/pull" "$out/registry"
