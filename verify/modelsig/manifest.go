@@ -162,6 +162,13 @@ func hashFiles(ctx context.Context, root string, files []string) ([]resource, er
 	return hashUnits(ctx, root, wholeFiles(files))
 }
 
+// minWorkers is how many units are hashed at once even on fewer cores. A
+// file's SHA-256 is sequential, so with one worker per core 3 equal files
+// on 2 cores take 2 file-times (two, then the last alone); hashed at once,
+// time-sliced by the scheduler, they take 1.5, as parallel openssl
+// processes do. Each worker holds a 1 MiB buffer.
+const minWorkers = 8
+
 // hashUnits hashes files or shards in parallel (so a large file cut into
 // shards is hashed by every core) and returns the resources in order.
 func hashUnits(ctx context.Context, root string, units []unit) ([]resource, error) {
@@ -169,7 +176,7 @@ func hashUnits(ctx context.Context, root string, units []unit) ([]resource, erro
 	errs := make([]error, len(units))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), max(len(units), 1))
+	workers := min(max(runtime.GOMAXPROCS(0), minWorkers), max(len(units), 1))
 	for range workers {
 		wg.Add(1)
 		go func() {
