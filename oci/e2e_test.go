@@ -2,69 +2,13 @@ package oci
 
 import (
 	"context"
-	"fmt"
-	"net"
-	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 )
-
-// tool finds an end-to-end tool: $env, else the CI cache path. Missing,
-// it skips the test, or fails it under CI=true.
-func tool(t *testing.T, env, cached string) string {
-	t.Helper()
-	if p := os.Getenv(env); p != "" {
-		return p
-	}
-	home, _ := os.UserHomeDir()
-	p := filepath.Join(home, ".cache", "aibom-ci", "bin", cached)
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found (set %s or install it at %s)", cached, env, p)
-	}
-	t.Skipf("%s not found: set %s or install it at %s", cached, env, p)
-	return ""
-}
-
-// startRegistry runs the CNCF distribution registry binary on a free
-// loopback port and returns its host:port.
-func startRegistry(t *testing.T) string {
-	t.Helper()
-	bin := tool(t, "AIBOM_REGISTRY", "registry-v3.1.2/registry")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.yml")
-	conf := fmt.Sprintf("version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr)
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "serve", cfg)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for i := 0; i < 100; i++ {
-		resp, err := http.Get("http://" + addr + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			return addr
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("registry did not start on %s", addr)
-	return ""
-}
 
 func run(t *testing.T, dir, bin string, args ...string) {
 	t.Helper()
@@ -79,8 +23,8 @@ func run(t *testing.T, dir, bin string, args ...string) {
 // annotations, a folder as a gzipped tar) is read and pulled by aibom, and
 // what aibom pushes is pulled by `oras pull`.
 func TestORASInterop(t *testing.T) {
-	oras := tool(t, "AIBOM_ORAS", "oras-v1.3.6/oras")
-	host := startRegistry(t)
+	oras := testtools.Tool(t, "AIBOM_ORAS", "oras-v1.3.6/oras")
+	host := testtools.StartRegistry(t)
 	dir, _, content := modelDir(t)
 
 	// oras push: two weight files, the config, and the src/ folder.

@@ -8,14 +8,16 @@ import (
 	"testing"
 
 	"github.com/seed-43c89ce6/aibom/oci"
+
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 )
 
 // TestCosignCLISignatures: what the real cosign CLI writes (a key
 // signature, a CycloneDX attestation) on the distribution registry is
 // detected on its subject, and neither is scanned as an artifact.
 func TestCosignCLISignatures(t *testing.T) {
-	cosign := tool(t, "AIBOM_COSIGN", "cosign-v2.6.5/cosign")
-	host := startRegistry(t)
+	cosign := testtools.Tool(t, "AIBOM_COSIGN", "cosign-v2.6.5/cosign")
+	host := testtools.StartRegistry(t)
 	p := pusher{t, host}
 	st := fixture(t, "safetensors/model.safetensors")
 	signed := p.modelPack("m/signed:v1", map[string][]byte{"model.safetensors": st})

@@ -3,74 +3,17 @@ package registryscan
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/seed-43c89ce6/aibom/oci"
 	"github.com/seed-43c89ce6/aibom/scanners"
+
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 )
-
-// tool finds an end-to-end tool: $env, else the CI cache path. Missing,
-// it skips the test, or fails it under CI=true.
-func tool(t testing.TB, env, cached string) string {
-	t.Helper()
-	if p := os.Getenv(env); p != "" {
-		return p
-	}
-	home, _ := os.UserHomeDir()
-	p := filepath.Join(home, ".cache", "aibom-ci", "bin", cached)
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found (set %s or install it at %s)", cached, env, p)
-	}
-	t.Skipf("%s not found: set %s or install it at %s", cached, env, p)
-	return ""
-}
-
-// startRegistry runs the CNCF distribution registry binary on a free
-// loopback port and returns its host:port.
-func startRegistry(t testing.TB) string {
-	t.Helper()
-	bin := tool(t, "AIBOM_REGISTRY", "registry-v3.1.2/registry")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.yml")
-	conf := fmt.Sprintf("version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr)
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "serve", cfg)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for range 100 {
-		resp, err := http.Get("http://" + addr + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			return addr
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("registry did not start on %s", addr)
-	return ""
-}
 
 // filled is a registry with a few dozen repositories of every kind.
 type filled struct {
@@ -184,7 +127,7 @@ func check(t *testing.T, f *filled, got map[string]Result) {
 // GGUF weights cost less than 1% of their size in bytes served (counted by
 // a proxy); a second run with --cache reads no layer at all.
 func TestRealRegistry(t *testing.T) {
-	f := fill(t, startRegistry(t))
+	f := fill(t, testtools.StartRegistry(t))
 	px := newProxy(t, f.host)
 	cache := t.TempDir()
 	s, err := New(oci.Registry{}, WithJobs(4), WithCache(cache, "test"))
@@ -242,7 +185,7 @@ func TestRealRegistry(t *testing.T) {
 // TestShards: the shards of a registry are disjoint and their union is
 // the unsharded run.
 func TestShards(t *testing.T) {
-	f := fill(t, startRegistry(t))
+	f := fill(t, testtools.StartRegistry(t))
 	keys := func(sh Shard) []string {
 		s, err := New(oci.Registry{}, WithShard(sh))
 		if err != nil {

@@ -2,73 +2,14 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 )
-
-// tool finds a CI tool: $env (set by .ci/run), else the CI cache path. A
-// missing tool skips the test locally and fails it under CI=true.
-func tool(t *testing.T, env, cached string) string {
-	t.Helper()
-	p := os.Getenv(env)
-	if p == "" {
-		home, _ := os.UserHomeDir()
-		p = filepath.Join(home, ".cache/aibom-ci/bin", cached)
-	}
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s: %v (set %s, or run .ci/run)", env, err, env)
-		}
-		t.Skipf("%s not installed at %s (set %s, or run .ci/run)", env, p, env)
-	}
-	return p
-}
-
-// startRegistry runs the CNCF distribution registry on a free loopback
-// port and returns its host:port. It has no referrers API.
-func startRegistry(t *testing.T) string {
-	t.Helper()
-	bin := tool(t, "AIBOM_REGISTRY", "registry-v3.1.2/registry")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	dir := t.TempDir()
-	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr)
-	cfgPath := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "serve", cfgPath)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
-	for i := 0; i < 200; i++ {
-		resp, err := http.Get("http://" + addr + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return addr
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("registry on %s did not start", addr)
-	return ""
-}
 
 // cosignRun runs a cosign binary offline and returns its combined output.
 func cosignRun(t *testing.T, bin string, args ...string) (string, error) {
@@ -99,7 +40,7 @@ var cosignCLIs = []cosignCLI{
 
 // find looks the binary up (skipping or failing the test when missing).
 func (c cosignCLI) find(t *testing.T) cosignCLI {
-	c.bin = tool(t, c.env, c.cached)
+	c.bin = testtools.Tool(t, c.env, c.cached)
 	return c
 }
 
@@ -131,7 +72,7 @@ func (c cosignCLI) signArgs(bundles bool) []string {
 // TestInteropAibomToCosign: what aibom signs and attests, in both layouts,
 // passes `cosign verify` and `cosign verify-attestation --type cyclonedx`.
 func TestInteropAibomToCosign(t *testing.T) {
-	host := startRegistry(t)
+	host := testtools.StartRegistry(t)
 	t.Setenv("COSIGN_PASSWORD", "")
 	priv, pub := cosignKeys(t, "")
 	bom := writeFile(t, "bom.json", cliBOM)
@@ -161,7 +102,7 @@ func TestInteropAibomToCosign(t *testing.T) {
 // TestInteropCosignToAibom: what `cosign sign` and `cosign attest` write, in
 // both layouts, passes `aibom verify`; the wrong key does not.
 func TestInteropCosignToAibom(t *testing.T) {
-	host := startRegistry(t)
+	host := testtools.StartRegistry(t)
 	priv, pub := cosignKeys(t, "")
 	_, otherPub := cosignKeys(t, "")
 	bom := writeFile(t, "bom.json", cliBOM)
@@ -193,7 +134,7 @@ func TestInteropCosignToAibom(t *testing.T) {
 // verify --require signature fails (cosign's CLI, with bundles, passes
 // `verify` here).
 func TestInteropAttestOnlyIsNotSigned(t *testing.T) {
-	host := startRegistry(t)
+	host := testtools.StartRegistry(t)
 	priv, pub := cosignKeys(t, "")
 	bom := writeFile(t, "bom.json", cliBOM)
 	for _, c := range cosignCLIs {
