@@ -7,33 +7,16 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
-	"io"
-	"log"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/seed-43c89ce6/aibom/oci"
 )
-
-// testRegistry starts go-containerregistry's in-process registry, with or
-// without the OCI 1.1 referrers API.
-func testRegistry(t *testing.T, referrers bool) string {
-	t.Helper()
-	opts := []registry.Option{registry.Logger(log.New(io.Discard, "", 0))}
-	if referrers {
-		opts = append(opts, registry.WithReferrersSupport(true))
-	}
-	srv := httptest.NewServer(registry.New(opts...))
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
-}
 
 // pushImage pushes a random image to host/repo:tag and returns its digest.
 func pushImage(t *testing.T, host, repo string) name.Digest {

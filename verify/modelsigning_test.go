@@ -22,22 +22,11 @@ import (
 	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/sigstore/sigstore/pkg/signature"
 
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 	"github.com/seed-43c89ce6/aibom/oci"
 	"github.com/seed-43c89ce6/aibom/verify"
 	"github.com/seed-43c89ce6/aibom/verify/modelsig"
 )
-
-// msRegistry starts go-containerregistry's in-process registry.
-func msRegistry(t *testing.T, referrers bool) string {
-	t.Helper()
-	opts := []registry.Option{registry.Logger(log.New(io.Discard, "", 0))}
-	if referrers {
-		opts = append(opts, registry.WithReferrersSupport(true))
-	}
-	srv := httptest.NewServer(registry.New(opts...))
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
-}
 
 func msKey(t *testing.T) signature.SignerVerifier {
 	t.Helper()
@@ -171,7 +160,7 @@ func msHas(r *verify.Result, sub string) bool {
 func TestModelSigningOCI(t *testing.T) {
 	for _, referrers := range []bool{true, false} {
 		t.Run(map[bool]string{true: "referrers API", false: "tag fallback"}[referrers], func(t *testing.T) {
-			host := msRegistry(t, referrers)
+			host := testtools.InProcessRegistry(t, referrers)
 			dir := msModel(t, baseModel())
 			d := msPush(t, host, "m", dir)
 			sv := msKey(t)
@@ -202,7 +191,7 @@ func TestModelSigningOCI(t *testing.T) {
 // file: a changed raw weight, a changed tar member, a file added to the
 // artifact, a signed file missing from it.
 func TestModelSigningMismatch(t *testing.T) {
-	host := msRegistry(t, true)
+	host := testtools.InProcessRegistry(t, true)
 	cases := []struct {
 		name   string
 		signed func(map[string]string)
@@ -249,7 +238,7 @@ func TestModelSigningMismatch(t *testing.T) {
 // does not satisfy model-signing, and a model signature does not satisfy
 // signature.
 func TestModelSigningNotOtherRequirements(t *testing.T) {
-	host := msRegistry(t, true)
+	host := testtools.InProcessRegistry(t, true)
 	dir := msModel(t, baseModel())
 	d := msPush(t, host, "m", dir)
 	sv := msKey(t)
@@ -274,7 +263,7 @@ func TestModelSigningNotOtherRequirements(t *testing.T) {
 // TestModelSigningIgnoredNoted: a model.sig pushed inside the artifact is
 // left out of the signature, as on disk, and reported.
 func TestModelSigningIgnoredNoted(t *testing.T) {
-	host := msRegistry(t, true)
+	host := testtools.InProcessRegistry(t, true)
 	files := baseModel()
 	files["model.sig"] = "an old signature"
 	dir := msModel(t, files)
@@ -289,7 +278,7 @@ func TestModelSigningIgnoredNoted(t *testing.T) {
 
 // TestAttachModelSignatureRefusesOthers: only OMS bundles are attached.
 func TestAttachModelSignatureRefusesOthers(t *testing.T) {
-	host := msRegistry(t, true)
+	host := testtools.InProcessRegistry(t, true)
 	d := msPush(t, host, "m", msModel(t, baseModel()))
 	for _, b := range []string{`not json`, `{"dsseEnvelope":{"payload":"e30="}}`} {
 		if err := verify.AttachModelSignature(context.Background(), oci.Registry{}, d, []byte(b)); err == nil {

@@ -23,6 +23,8 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/signature/dsse"
 	"github.com/sigstore/sigstore/pkg/signature/payload"
+
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 )
 
 // envelopeFor signs any payload as a DSSE envelope of payloadType.
@@ -53,7 +55,7 @@ func attLayer(t *testing.T, d name.Digest, env []byte, annPT string) {
 
 // TestNegative: every strictness rule, each on its own artifact.
 func TestNegative(t *testing.T) {
-	host := testRegistry(t, false)
+	host := testtools.InProcessRegistry(t, false)
 	sv := newKey(t)
 	v := keyVerifier(t, sv)
 	other := pushImage(t, host, "other")
@@ -143,7 +145,7 @@ func mustAppend(t *testing.T, d name.Digest, suffix string, body []byte, mt stri
 // stays an attestation, and a custom statement annotated as a BOM is no BOM.
 func TestBundleAnnotationDecidesNothing(t *testing.T) {
 	ctx := context.Background()
-	host := testRegistry(t, true)
+	host := testtools.InProcessRegistry(t, true)
 	d := pushImage(t, host, "m")
 	sv := newKey(t)
 	s := newSigner(t, sv)
@@ -169,7 +171,7 @@ func TestLimits(t *testing.T) {
 	lim := DefaultLimits()
 
 	t.Run("huge layer", func(t *testing.T) {
-		host := testRegistry(t, false)
+		host := testtools.InProcessRegistry(t, false)
 		d := pushImage(t, host, "m")
 		big := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","x":"` + strings.Repeat("a", 4096) + `"}`)
 		if err := Attest(ctx, reg, d, s, PredicateCycloneDX, big); err != nil {
@@ -183,7 +185,7 @@ func TestLimits(t *testing.T) {
 		}
 	})
 	t.Run("too many layers", func(t *testing.T) {
-		host := testRegistry(t, false)
+		host := testtools.InProcessRegistry(t, false)
 		d := pushImage(t, host, "m")
 		evil := newSigner(t, newKey(t))
 		for _, x := range []*Signer{evil, evil, s} {
@@ -199,7 +201,7 @@ func TestLimits(t *testing.T) {
 		}
 	})
 	t.Run("huge manifest", func(t *testing.T) {
-		host := testRegistry(t, false)
+		host := testtools.InProcessRegistry(t, false)
 		d := pushImage(t, host, "m")
 		if err := Sign(ctx, reg, d, s); err != nil {
 			t.Fatal(err)
@@ -212,7 +214,7 @@ func TestLimits(t *testing.T) {
 		}
 	})
 	t.Run("thousands of referrers", func(t *testing.T) {
-		host := testRegistry(t, true)
+		host := testtools.InProcessRegistry(t, true)
 		d := pushImage(t, host, "m")
 		if err := Sign(ctx, reg, d, s, WithLayout(LayoutReferrers)); err != nil {
 			t.Fatal(err)
@@ -224,7 +226,7 @@ func TestLimits(t *testing.T) {
 		}
 	})
 	t.Run("hundreds of referrers in the tag fallback", func(t *testing.T) {
-		host := testRegistry(t, false)
+		host := testtools.InProcessRegistry(t, false)
 		d := pushImage(t, host, "m")
 		if err := Sign(ctx, reg, d, s, WithLayout(LayoutReferrers)); err != nil {
 			t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 )
 
 // TestWriteFuzzSeeds regenerates the fuzz seeds in testdata/ from real
@@ -16,7 +18,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		t.Skip("set AIBOM_WRITE_SEEDS=1 to regenerate testdata/")
 	}
 	ctx := context.Background()
-	host := testRegistry(t, true)
+	host := testtools.InProcessRegistry(t, true)
 	d := pushImage(t, host, "m")
 	s := newSigner(t, newKey(t))
 	write := func(name string, b []byte) {

@@ -18,6 +18,8 @@ import (
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/signature/payload"
+
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 )
 
 // rekorAnnotation is cosign v2's dev.sigstore.cosign/bundle annotation for a
@@ -93,7 +95,7 @@ func TestKeylessTagLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	const who, iss = "release@example.com", tagIssuer
-	host := testRegistry(t, false)
+	host := testtools.InProcessRegistry(t, false)
 	cases := []struct {
 		name  string
 		trust Identity
@@ -208,7 +210,7 @@ func TestKeyRequireTlog(t *testing.T) {
 	}
 	sv := newKey(t)
 	otherKey := newKey(t)
-	host := testRegistry(t, true)
+	host := testtools.InProcessRegistry(t, true)
 	now := time.Now().Unix()
 	cases := []struct {
 		name string
@@ -286,7 +288,7 @@ func TestKeyRequireTlogBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	sv := newKey(t)
-	host := testRegistry(t, true)
+	host := testtools.InProcessRegistry(t, true)
 	d := pushImage(t, host, "m")
 	if err := Sign(context.Background(), reg, d, newSigner(t, sv), WithLayout(LayoutReferrers)); err != nil {
 		t.Fatal(err)
@@ -313,7 +315,7 @@ func TestKeylessTagAttestation(t *testing.T) {
 		t.Fatal(err)
 	}
 	const who, iss = "release@example.com", "https://issuer.example.com"
-	host := testRegistry(t, false)
+	host := testtools.InProcessRegistry(t, false)
 	for _, tc := range []struct {
 		name    string
 		subject func(d name.Digest) name.Digest

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/sigstore/sigstore-go/pkg/testing/ca"
+
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 )
 
 var all = Require{Signature: true, BOM: true, Scan: true}
@@ -19,7 +21,7 @@ func TestRoundTrip(t *testing.T) {
 		for _, layout := range []Layout{LayoutTags, LayoutReferrers} {
 			t.Run(fmt.Sprintf("api=%v/%s", referrers, layout), func(t *testing.T) {
 				ctx := context.Background()
-				host := testRegistry(t, referrers)
+				host := testtools.InProcessRegistry(t, referrers)
 				d := pushImage(t, host, "models/tiny")
 				sv := newKey(t)
 				s := newSigner(t, sv)
@@ -61,7 +63,7 @@ func TestRoundTrip(t *testing.T) {
 // TestOtherKey: what another key signed verifies nothing and is reported.
 func TestOtherKey(t *testing.T) {
 	ctx := context.Background()
-	host := testRegistry(t, true)
+	host := testtools.InProcessRegistry(t, true)
 	d := pushImage(t, host, "m")
 	s := newSigner(t, newKey(t))
 	for _, l := range []Layout{LayoutTags, LayoutReferrers} {
@@ -88,7 +90,7 @@ func TestAttestationIsNotSignature(t *testing.T) {
 	for _, l := range []Layout{LayoutTags, LayoutReferrers} {
 		t.Run(l.String(), func(t *testing.T) {
 			ctx := context.Background()
-			host := testRegistry(t, true)
+			host := testtools.InProcessRegistry(t, true)
 			d := pushImage(t, host, "m")
 			sv := newKey(t)
 			if err := Attest(ctx, reg, d, newSigner(t, sv), PredicateCycloneDX, testBOM, WithLayout(l)); err != nil {
@@ -110,7 +112,7 @@ func TestAttestationIsNotSignature(t *testing.T) {
 func TestSignatureIsNotAttestation(t *testing.T) {
 	for _, l := range []Layout{LayoutTags, LayoutReferrers} {
 		ctx := context.Background()
-		host := testRegistry(t, false)
+		host := testtools.InProcessRegistry(t, false)
 		d := pushImage(t, host, "m")
 		sv := newKey(t)
 		if err := Sign(ctx, reg, d, newSigner(t, sv), WithLayout(l)); err != nil {
@@ -129,7 +131,7 @@ func TestForeignBesideValid(t *testing.T) {
 	for _, l := range []Layout{LayoutTags, LayoutReferrers} {
 		t.Run(l.String(), func(t *testing.T) {
 			ctx := context.Background()
-			host := testRegistry(t, l == LayoutReferrers)
+			host := testtools.InProcessRegistry(t, l == LayoutReferrers)
 			d := pushImage(t, host, "m")
 			sv := newKey(t)
 			good, evil := newSigner(t, sv), newSigner(t, newKey(t))

@@ -6,13 +6,19 @@ package testtools
 import (
 	"context"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/registry"
 )
 
 // Tool finds a CI tool: $env (set by .ci/run), else its path under the CI
@@ -73,4 +79,18 @@ func StartRegistry(t testing.TB) string {
 	}
 	t.Fatalf("registry on %s did not start", addr)
 	return ""
+}
+
+// InProcessRegistry starts go-containerregistry's in-process registry, with
+// or without the OCI 1.1 referrers API, and returns its host:port. It is
+// closed when the test ends.
+func InProcessRegistry(t testing.TB, referrers bool) string {
+	t.Helper()
+	opts := []registry.Option{registry.Logger(log.New(io.Discard, "", 0))}
+	if referrers {
+		opts = append(opts, registry.WithReferrersSupport(true))
+	}
+	srv := httptest.NewServer(registry.New(opts...))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
 }
