@@ -13,46 +13,19 @@ import (
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
 	"github.com/sigstore/sigstore/pkg/signature"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/seed-43c89ce6/aibom/verify"
+	"github.com/seed-43c89ce6/aibom/verify/internal/omsbundle"
 )
 
-// Bundle media types the reference writes (v0.3) in both spellings.
-const (
-	MediaTypeBundleV03    = "application/vnd.dev.sigstore.bundle.v0.3+json"
-	mediaTypeBundleV03Alt = "application/vnd.dev.sigstore.bundle+json;version=0.3"
-)
+// MediaTypeBundleV03 is the bundle media type the reference writes (v0.3);
+// parseBundle also reads its other spelling.
+const MediaTypeBundleV03 = omsbundle.MediaTypeV03
 
 // parseBundle reads a Sigstore bundle that holds a DSSE envelope with exactly
-// one signature over an in-toto payload. Unknown fields are discarded: model
-// signing 1.0 wrote a public key's raw bytes where the bundle schema has only
-// a hint, and the key that verifies always comes from the caller.
+// one signature over an in-toto payload (omsbundle.Parse).
 func parseBundle(b []byte) (*protobundle.Bundle, *protodsse.Envelope, error) {
-	if err := noDuplicateKeys(b); err != nil {
-		return nil, nil, fmt.Errorf("%w: bundle: %w", ErrMalformed, err)
-	}
-	var pb protobundle.Bundle
-	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(b, &pb); err != nil {
-		return nil, nil, fmt.Errorf("%w: bundle: %w", ErrMalformed, err)
-	}
-	if mt := pb.GetMediaType(); mt != MediaTypeBundleV03 && mt != mediaTypeBundleV03Alt {
-		return nil, nil, fmt.Errorf("%w: bundle media type %q, want %q", ErrMalformed, mt, MediaTypeBundleV03)
-	}
-	env := pb.GetDsseEnvelope()
-	if env == nil {
-		return nil, nil, fmt.Errorf("%w: the bundle holds no DSSE envelope", ErrMalformed)
-	}
-	if env.GetPayloadType() != verify.PayloadTypeInToto {
-		return nil, nil, fmt.Errorf("%w: DSSE payload type %q, want %q", ErrMalformed, env.GetPayloadType(), verify.PayloadTypeInToto)
-	}
-	if n := len(env.GetSignatures()); n != 1 {
-		return nil, nil, fmt.Errorf("%w: the DSSE envelope has %d signatures, want 1", ErrMalformed, n)
-	}
-	if len(env.GetSignatures()[0].GetSig()) == 0 {
-		return nil, nil, fmt.Errorf("%w: empty DSSE signature", ErrMalformed)
-	}
-	return &pb, env, nil
+	return omsbundle.Parse(b)
 }
 
 // pae is DSSE's pre-authentication encoding.

@@ -32,8 +32,6 @@ type (
 
 func strictUnmarshal(b []byte, v any) error { return oms.StrictUnmarshal(b, v) }
 
-func noDuplicateKeys(b []byte) error { return oms.NoDuplicateKeys(b) }
-
 // parseStatement reads the signed in-toto statement and returns its manifest.
 func parseStatement(payload []byte, lim Limits) (*manifest, error) {
 	return oms.ParseStatement(payload, lim.MaxFiles)
