@@ -1,0 +1,13 @@
+package omsbundle
+
+import (
+	"testing"
+	"time"
+
+	"github.com/seed-43c89ce6/aibom/internal/fuzzmin"
+)
+
+// TestMain minimizes a new input for 5 s, not 60 s, unless the command line
+// says otherwise: the interop signatures are 1.5 to 8 KB long (see package
+// fuzzmin).
+func TestMain(m *testing.M) { fuzzmin.Main(m, 5*time.Second) }
