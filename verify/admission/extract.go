@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/seed-43c89ce6/aibom/verify/admission/podspec"
 	admissionv1 "k8s.io/api/admission/v1"
+
+	"github.com/seed-43c89ce6/aibom/verify/admission/podspec"
 )
 
 // ErrRequest: the AdmissionReview or its object cannot be read (it denies).

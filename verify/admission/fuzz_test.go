@@ -11,11 +11,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seed-43c89ce6/aibom/verify/admission/podspec"
 	admissionv1 "k8s.io/api/admission/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/seed-43c89ce6/aibom/verify/admission/podspec"
 )
 
 // FuzzExtract: any AdmissionReview body either fails with ErrRequest or
