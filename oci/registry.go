@@ -2,7 +2,6 @@ package oci
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -53,18 +52,16 @@ func (r Registry) ParseReference(s string) (name.Reference, error) {
 }
 
 // RemoteOptions returns the go-containerregistry options for a request made
-// under ctx.
+// under ctx. Requests with the same keychain, credentials, transport and
+// user agent share one remote.Puller (remote.Reuse), so that a repository is
+// pinged and authenticated once, not on every call (see CredentialsKeyer).
+// Options appended after these apply where go-containerregistry reads them
+// per call; for a page size or retry policy of its own, give a Puller of
+// its own (NewPuller) with remote.Reuse after them.
 func (r Registry) RemoteOptions(ctx context.Context) []remote.Option {
-	kc := r.Keychain
-	if kc == nil {
-		kc = authn.DefaultKeychain
-	}
-	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc)}
-	if t := r.transport(); t != nil {
-		opts = append(opts, remote.WithTransport(t))
-	}
-	if r.UserAgent != "" {
-		opts = append(opts, remote.WithUserAgent(r.UserAgent))
+	opts := r.baseOptions(ctx)
+	if p := r.sharedPuller(ctx); p != nil {
+		opts = append(opts, remote.Reuse(p))
 	}
 	return opts
 }
@@ -84,20 +81,11 @@ func IsLoopback(host string) bool {
 }
 
 // transport returns Transport; with Insecure and no Transport, a copy of
-// remote.DefaultTransport that does not verify TLS certificates; else nil
-// (go-containerregistry's default).
+// remote.DefaultTransport that does not verify TLS certificates (one for the
+// process); else nil (go-containerregistry's default).
 func (r Registry) transport() http.RoundTripper {
 	if r.Transport != nil || !r.Insecure {
 		return r.Transport
 	}
-	t, ok := remote.DefaultTransport.(*http.Transport)
-	if !ok {
-		return nil
-	}
-	t = t.Clone()
-	if t.TLSClientConfig == nil {
-		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
-	t.TLSClientConfig.InsecureSkipVerify = true // --insecure asks for unverified TLS
-	return t
+	return insecureTransport()
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/seed-43c89ce6/aibom/internal/safeio"
@@ -31,22 +30,11 @@ type remoteStore struct {
 
 func newRemoteStore(ctx context.Context, reg Registry, ref name.Reference) (*remoteStore, error) {
 	repo := ref.Context()
-	kc := reg.Keychain
-	if kc == nil {
-		kc = authn.DefaultKeychain
-	}
-	auth, err := kc.Resolve(repo)
+	auth, err := authn.Resolve(ctx, reg.keychain(), repo)
 	if err != nil {
 		return nil, fmt.Errorf("credentials for %s: %w", repo, err)
 	}
-	base := reg.transport()
-	if base == nil {
-		base = remote.DefaultTransport
-	}
-	if reg.UserAgent != "" {
-		base = transport.NewUserAgent(base, reg.UserAgent)
-	}
-	rt, err := transport.NewWithContext(ctx, repo.Registry, auth, base, []string{repo.Scope(transport.PullScope)})
+	rt, err := reg.authTransport(ctx, repo, auth)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w", repo.RegistryStr(), err)
 	}

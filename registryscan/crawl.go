@@ -73,11 +73,22 @@ func (s *Scanner) parseTarget(target string) (name.Registry, string, error) {
 	return r, prefix, nil
 }
 
+// remoteOptions are the options of every registry call: the Scanner's own
+// Puller (one ping and token per repository for the whole run, with the
+// Scanner's page size and no retries of go-containerregistry's own: the
+// transport retries).
 func (s *Scanner) remoteOptions(ctx context.Context) []remote.Option {
-	return append(s.reg.RemoteOptions(ctx),
+	return append(pullerOptions(), remote.WithContext(ctx), remote.Reuse(s.puller))
+}
+
+// pullerOptions are what the Scanner's Puller is made with, after the
+// registry's.
+func pullerOptions() []remote.Option {
+	return []remote.Option{
 		remote.WithRetryStatusCodes(), // the transport retries
 		remote.WithRetryPredicate(func(error) bool { return false }),
-		remote.WithPageSize(1000))
+		remote.WithPageSize(1000),
+	}
 }
 
 // repositories lists the catalog (all pages), keeps those under prefix

@@ -1,12 +1,15 @@
 package registryscan
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
 	"path"
 	"runtime"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/seed-43c89ce6/aibom/oci"
 	"github.com/seed-43c89ce6/aibom/scanners/runner"
@@ -21,6 +24,7 @@ var ErrConfig = errors.New("registryscan: bad configuration")
 type Scanner struct {
 	reg      oci.Registry
 	tr       *transport
+	puller   *remote.Puller // shared by every registry call of the Scanner
 	run      *runner.Runner
 	jobs     int
 	tags     []string
@@ -149,6 +153,11 @@ func New(reg oci.Registry, opts ...Option) (*Scanner, error) {
 			return nil, err
 		}
 	}
+	p, err := s.reg.NewPuller(context.Background(), pullerOptions()...)
+	if err != nil {
+		return nil, err
+	}
+	s.puller = p
 	if s.run == nil {
 		s.run = runner.New(runner.WithoutHash(), runner.WithScanners(runner.Scanners(runner.Config{StoredCRCBelow: StoredCRCBelow})...))
 	}

@@ -68,7 +68,13 @@ with the same digest is admitted without its own credentials: the kubelet
 still needs them to pull.
 
 Audit records (one JSON object per review) go to stderr. The certificate and
-key are reloaded when their files change (a renewed Secret).
+key are reloaded when their files change (a renewed Secret). So are the
+trust and the policies when a file they are loaded from changes: --key,
+--trusted-root, --policy (a file or any file under the directory) and
+--data, or --config and the keys, trusted roots and policies it names. A
+version that does not load is logged and the previous one stays in use;
+verification results cached under the previous trust or policies are not
+reused (the cache keys hash what was loaded).
 
 Trust: --key, or keyless signers (--certificate-identity or -regexp with
 --certificate-oidc-issuer or -regexp, and --trusted-root), the same flags as
@@ -112,6 +118,7 @@ and --require (never by tag) for --cache-ttl.`,
 func runWebhook(cmd *cobra.Command, o *webhookOptions, stderr io.Writer) error {
 	ctx := cmd.Context()
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	stamp := filesStamp(o.watched()) // before loading: a change while it loads is seen
 	h, reg, err := o.build(cmd, log)
 	if err != nil {
 		return err
@@ -129,10 +136,10 @@ func runWebhook(cmd *cobra.Command, o *webhookOptions, stderr io.Writer) error {
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	if o.config != "" {
 		log.Info("serving", "addr", ln.Addr().String(), "config", o.config, "mutate", o.mutate)
-		go o.watchConfig(ctx, h, log)
 	} else {
 		log.Info("serving", "addr", ln.Addr().String(), "require", o.require, "policy", policyName(o.policy), "mutate", o.mutate)
 	}
+	go o.watch(cmd, h, stamp, log)
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeTLS(ln, "", "") }()
 	select {
@@ -165,15 +172,18 @@ func (o *webhookOptions) build(cmd *cobra.Command, log *slog.Logger) (*admission
 	if o.certFile == "" || o.keyFile == "" {
 		return nil, nil, usageError{errors.New("--tls-cert and --tls-key are required")}
 	}
-	var opts []admission.Option
-	var err error
 	if o.config != "" {
-		opts, err = o.configRules(cmd)
-	} else {
-		opts, err = o.flagRules(cmd)
+		if err := configConflict(cmd); err != nil {
+			return nil, nil, err
+		}
 	}
+	rules, allow, err := o.rules(cmd)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, usageError{err}
+	}
+	opts := []admission.Option{admission.WithRules(rules...)}
+	if allow {
+		opts = append(opts, admission.WithUnmatchedAllowedUnsafe())
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -201,21 +211,21 @@ func (o *webhookOptions) build(cmd *cobra.Command, log *slog.Logger) (*admission
 	return h, reg, nil
 }
 
-// flagRules is the single rule of the start-up contract: the trust flags,
+// flagRule is the single rule of the start-up contract: the trust flags,
 // --require and --policy for every image.
-func (o *webhookOptions) flagRules(cmd *cobra.Command) ([]admission.Option, error) {
+func (o *webhookOptions) flagRule(cmd *cobra.Command) (admission.Rule, error) {
 	ctx := cmd.Context()
 	req, err := verify.ParseRequire(o.require)
 	if err != nil {
-		return nil, usageError{err}
+		return admission.Rule{}, err
 	}
 	trust, err := o.trust.trust(cmd)
 	if err != nil {
-		return nil, err
+		return admission.Rule{}, err
 	}
 	id, err := trustID(&trust, o.trust.trustedRoot, o.trust.requireTlog)
 	if err != nil {
-		return nil, usageError{err}
+		return admission.Rule{}, err
 	}
 	vopts := []verify.Option{verify.WithRegistry(o.registry())}
 	if o.trust.requireTlog {
@@ -223,18 +233,17 @@ func (o *webhookOptions) flagRules(cmd *cobra.Command) ([]admission.Option, erro
 	}
 	v, err := verify.New(trust, vopts...)
 	if err != nil {
-		return nil, usageError{err}
+		return admission.Rule{}, err
 	}
 	b, err := o.bundle()
 	if err != nil {
-		return nil, usageError{err}
+		return admission.Rule{}, err
 	}
 	ev, err := policies.New(ctx, b)
 	if err != nil {
-		return nil, usageError{err}
+		return admission.Rule{}, err
 	}
-	return []admission.Option{admission.WithRules(admission.Rule{Name: "default", Verifier: v, Evaluator: ev,
-		Require: req, TrustID: id, Mode: admission.ModeEnforce})}, nil
+	return admission.Rule{Name: "default", Verifier: v, Evaluator: ev, Require: req, TrustID: id, Mode: admission.ModeEnforce}, nil
 }
 
 // trustID names the keys by their fingerprints (the policies'

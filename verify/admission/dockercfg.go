@@ -1,7 +1,9 @@
 package admission
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -103,6 +105,18 @@ func (c *Credentials) Merge(o *Credentials) {
 	if o != nil {
 		c.creds = append(c.creds, o.creds...)
 	}
+}
+
+// key identifies the credentials by content (a SHA-256 over every entry,
+// in order): requests under equal credentials may share
+// authenticated registry connections (oci.CredentialsKeyer).
+func (c *Credentials) key() string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	for _, cr := range c.creds {
+		_ = enc.Encode([]any{cr.key, cr.host, cr.path, cr.auth})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Len is the number of registry entries.

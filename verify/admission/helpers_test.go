@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,6 +38,7 @@ import (
 type env struct {
 	t      testing.TB
 	reg    *httptest.Server
+	count  *requestCounter
 	host   string
 	sv     signature.SignerVerifier
 	signer *verify.Signer
@@ -43,7 +46,10 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	count := &requestCounter{}
+	srv := httptest.NewUnstartedServer(count.wrap(registry.New(registry.Logger(log.New(io.Discard, "", 0)))))
+	srv.Config.ConnState = count.connState
+	srv.Start()
 	t.Cleanup(srv.Close)
 	pk, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -57,7 +63,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, reg: srv, host: strings.TrimPrefix(srv.URL, "http://"), sv: sv, signer: s}
+	return &env{t: t, reg: srv, count: count, host: strings.TrimPrefix(srv.URL, "http://"), sv: sv, signer: s}
 }
 
 // push writes a new random image at repo:tag and returns its digest.
@@ -192,4 +198,54 @@ func message(r *admissionv1.AdmissionResponse) string {
 		return ""
 	}
 	return r.Result.Message
+}
+
+// requestCounter counts the requests a registry receives, by method and
+// kind of path (GET /v2/, HEAD manifests, ...), and the connections opened
+// to it.
+type requestCounter struct {
+	mu    sync.Mutex
+	byKey map[string]int
+	conns int
+}
+
+func (c *requestCounter) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		kind := r.URL.Path
+		switch {
+		case kind == "/v2/":
+		case strings.Contains(kind, "/manifests/"):
+			kind = "manifests"
+		case strings.Contains(kind, "/blobs/"):
+			kind = "blobs"
+		case strings.Contains(kind, "/referrers/"):
+			kind = "referrers"
+		case strings.HasSuffix(kind, "/tags/list"):
+			kind = "tags"
+		}
+		c.mu.Lock()
+		if c.byKey == nil {
+			c.byKey = map[string]int{}
+		}
+		c.byKey[r.Method+" "+kind]++
+		c.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (c *requestCounter) connState(_ net.Conn, s http.ConnState) {
+	if s == http.StateNew {
+		c.mu.Lock()
+		c.conns++
+		c.mu.Unlock()
+	}
+}
+
+// take returns the counts so far and starts again from zero.
+func (c *requestCounter) take() (map[string]int, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, n := c.byKey, c.conns
+	c.byKey, c.conns = map[string]int{}, 0
+	return m, n
 }

@@ -112,6 +112,19 @@ func (k podKeychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
 	return k.fallback.Resolve(r)
 }
 
+// CredentialsKey implements oci.CredentialsKeyer: requests share
+// authenticated connections only with requests under the same pull secrets
+// (or under none: the fallback keychain).
+func (k podKeychain) CredentialsKey(ctx context.Context) (string, bool) {
+	if c, ok := ctx.Value(credsKey{}).(*Credentials); ok {
+		return "pull-secrets:" + c.key(), true
+	}
+	if _, ok := k.fallback.(authn.ContextKeychain); ok && k.fallback != authn.DefaultKeychain {
+		return "", false
+	}
+	return "", true
+}
+
 func (k podKeychain) ResolveContext(ctx context.Context, r authn.Resource) (authn.Authenticator, error) {
 	if c, ok := ctx.Value(credsKey{}).(*Credentials); ok {
 		repo := ""
