@@ -50,7 +50,9 @@ type staged struct {
 // but files that were already in dir. Tar members with absolute paths,
 // ".." or link types, and paths that go through a link already in dir are
 // refused (ErrUnsafePath). Existing files are replaced. It returns the
-// files written, sorted as the layers and tar members came.
+// files written, sorted as the layers and tar members came. Files are not
+// synced to disk (as with oras pull): after a power loss a pulled file may
+// be short or empty, never bytes that failed a digest check.
 func Pull(ctx context.Context, a *Artifact, dir string, opts ...PullOption) ([]File, error) {
 	o := pullOptions{jobs: 4}
 	for _, opt := range opts {
