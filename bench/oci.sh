@@ -90,7 +90,7 @@ for t in "${tools[@]}"; do
   between
 done
 
-echo "aibom baseline: $([ -n "${BASELINE:-}" ] && go version -m "$BASELINE" | grep -m1 vcs.revision | tr -d '\t')"
+echo "aibom baseline: ${BASELINE:-none}"
 echo "aibom help max RSS (the binary's floor): $(/usr/bin/time -f %M "$out/aibom" --help 2>&1 >/dev/null) KiB"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; $runs rounds, interleaved"
 args=()
