@@ -40,19 +40,9 @@ for i in range(n):
         f.truncate(len(head) + size)
 PY
 
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-host=127.0.0.1:$port
-rm -rf "$out/registry"; mkdir -p "$out/registry"
-cat > "$out/registry/config.yml" <<YML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $out/registry/data}}
-http: {addr: $host}
-YML
-"$registry" serve "$out/registry/config.yml" 2>"$out/registry/log" &
-regpid=$!
-trap 'kill $regpid; rm -rf "$out/registry/data"' EXIT
-for _ in $(seq 100); do curl -sf "http://$host/v2/" >/dev/null && break; sleep 0.1; done
+. bench/lib.sh
+start_registry "$out/registry" "$registry"
+host=$registry_host
 
 for d in "$out"/models/m*; do
   "$out/aibom" push "$d" "oci://$host/bench/$(basename "$d"):v1" >/dev/null

@@ -50,7 +50,9 @@ type staged struct {
 // but files that were already in dir. Tar members with absolute paths,
 // ".." or link types, and paths that go through a link already in dir are
 // refused (ErrUnsafePath). Existing files are replaced. It returns the
-// files written, sorted as the layers and tar members came.
+// files written, sorted as the layers and tar members came. Files are not
+// synced to disk (as with oras pull): after a power loss a pulled file may
+// be short or empty, never bytes that failed a digest check.
 func Pull(ctx context.Context, a *Artifact, dir string, opts ...PullOption) ([]File, error) {
 	o := pullOptions{jobs: 4}
 	for _, opt := range opts {
@@ -111,7 +113,7 @@ func (a *Artifact) stageLayer(ctx context.Context, l Layer, stage string) ([]sta
 			return nil, nil, err
 		}
 		defer rc.Close()
-		s, err := writeStaged(ctx, stage, rc)
+		s, err := writeStaged(ctx, stage, rc, make([]byte, copyBufferSize))
 		if err != nil {
 			return nil, nil, err // a *LayerError when the bytes are wrong
 		}
@@ -125,6 +127,7 @@ func (a *Artifact) stageLayer(ctx context.Context, l Layer, stage string) ([]sta
 	}
 	var out []staged
 	var list []File
+	buf := make([]byte, copyBufferSize) // one for all the members
 	err := a.streamTar(ctx, l, func(h *tar.Header, r io.Reader) error {
 		name, err := cleanPath(h.Name)
 		if err != nil {
@@ -138,7 +141,7 @@ func (a *Artifact) stageLayer(ctx context.Context, l Layer, stage string) ([]sta
 			return &LayerError{Index: l.Index, Digest: l.Digest, Member: h.Name,
 				Err: fmt.Errorf("%w: tar entry of type %q (links and devices are not unpacked)", ErrUnsafePath, h.Typeflag)}
 		}
-		s, err := writeStaged(ctx, stage, r)
+		s, err := writeStaged(ctx, stage, r, buf)
 		if err != nil {
 			return err
 		}
@@ -156,14 +159,19 @@ func (a *Artifact) stageLayer(ctx context.Context, l Layer, stage string) ([]sta
 	return out, list, nil
 }
 
-func writeStaged(ctx context.Context, stage string, r io.Reader) (staged, error) {
+// writeStaged copies r into a new file in stage through buf. Only the
+// caller's verifying reader decides whether the file is kept: the file is
+// not synced (as with oras pull; the kernel writes it back), so after a
+// crash a pulled folder may hold short files, but never a file whose
+// bytes failed the digest check.
+func writeStaged(ctx context.Context, stage string, r io.Reader, buf []byte) (staged, error) {
 	t, err := os.CreateTemp(stage, "f-")
 	if err != nil {
 		return staged{}, fmt.Errorf("oci: %w", err)
 	}
 	// writerOnly hides os.File's ReadFrom, whose generic path would copy
-	// in 32 KiB pieces instead of this 1 MiB buffer.
-	n, err := io.CopyBuffer(writerOnly{t}, ctxReader{ctx, r}, make([]byte, 1<<20))
+	// through a buffer of its own instead of buf.
+	n, err := io.CopyBuffer(writerOnly{t}, ctxReader{ctx, r}, buf)
 	if cerr := t.Close(); err == nil {
 		err = cerr
 	}

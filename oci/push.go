@@ -198,7 +198,7 @@ func (l *fileLayer) hash(ctx context.Context) error {
 	}
 	defer rc.Close()
 	h := sha256.New()
-	n, err := io.CopyBuffer(h, ctxReader{ctx, rc}, make([]byte, 1<<20))
+	n, err := io.CopyBuffer(h, ctxReader{ctx, rc}, make([]byte, copyBufferSize))
 	if err != nil {
 		return fmt.Errorf("oci: hashing %s: %w", l.what, err)
 	}

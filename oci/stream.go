@@ -18,6 +18,16 @@ import (
 	"github.com/seed-43c89ce6/aibom/internal/safeio"
 )
 
+// copyBufferSize is the buffer of the copy loops that hash what they move
+// (pull: socket -> hash -> file; push's hash pass: file -> hash). Each
+// chunk is read into the buffer, hashed, then written, so the buffer
+// should stay in the core's L2 cache between the three: with 1 MiB
+// buffers, four parallel layers spent about twice as long in the
+// kernel's copies (pull of 1 GiB on a 2-core EPYC with 512 KiB of L2 per
+// core, medians of 7 interleaved runs: 1.59 s -> 0.81 s of system time;
+// oras pull 0.96 s), while smaller buffers than this only add system calls.
+const copyBufferSize = 128 << 10
+
 // verifyReader passes a blob through, counting and hashing it. It refuses
 // a byte past the expected size, and at the end returns ErrSizeMismatch or
 // ErrDigestMismatch instead of io.EOF when the blob is not what its
