@@ -40,3 +40,12 @@ func (v *Verifier) keylessFor(e sgverify.SignedEntity) *sgverify.Verifier {
 	}
 	return v.keyless
 }
+
+// noLogEntry reports a keyless tag-layout signature without a Rekor bundle
+// annotation (cosign sign --certificate ... --tlog-upload=false): nothing
+// proves when the certificate signed, so it never counts.
+func (c *checker) noLogEntry(where string) {
+	c.problem("%s: keyless signature does not verify: it has no transparency-log entry (no %s annotation), "+
+		"and a certificate counts only with a log entry of the trusted root that proves it signed while it was valid; "+
+		"sign with the transparency log (cosign sign --tlog-upload=true)", where, annotationBundle)
+}
