@@ -34,7 +34,18 @@ func cosignWithPassword(t *testing.T, bin, pw string, args ...string) (string, e
 // a reason that says so; with cosign's upload to a Rekor on loopback (the
 // Rekor bundle annotation) it verifies for the right identity only.
 func TestCosignCertificateTagLayout(t *testing.T) {
-	bin := testtools.Tool(t, "AIBOM_COSIGN", "cosign-v2.6.5/cosign")
+	for _, c := range cosignCLIs {
+		t.Run(c.name, func(t *testing.T) { testCosignCertificate(t, c.find(t)) })
+	}
+}
+
+func testCosignCertificate(t *testing.T, c cosignCLI) {
+	bin := c.bin
+	// The tag layout; v3 defaults to bundles and a signing config.
+	var layout []string
+	if c.v3 {
+		layout = []string{"--new-bundle-format=false", "--use-signing-config=false"}
+	}
 	host := testtools.StartRegistry(t)
 	ss := testtools.NewSigstore(t)
 	rekorURL := ss.Serve(t)
@@ -72,8 +83,8 @@ func TestCosignCertificateTagLayout(t *testing.T) {
 	t.Run("no log entry", func(t *testing.T) {
 		pushRandom(t, host, "models/nolog")
 		img := host + "/models/nolog:v1"
-		if out, err := cosignWithPassword(t, bin, pw, "sign", "--key", priv, "--certificate", leaf, "--certificate-chain", chain,
-			"--tlog-upload=false", "--yes", img); err != nil {
+		if out, err := cosignWithPassword(t, bin, pw, append(append([]string{"sign", "--key", priv, "--certificate", leaf, "--certificate-chain", chain,
+			"--tlog-upload=false", "--yes"}, layout...), img)...); err != nil {
 			t.Fatalf("cosign sign: %v\n%s", err, out)
 		}
 		code, res, errs := verifyAs(t, img, who, iss)
@@ -89,8 +100,8 @@ func TestCosignCertificateTagLayout(t *testing.T) {
 		pushRandom(t, host, "models/logged")
 		img := host + "/models/logged:v1"
 		before := ss.Entries()
-		if out, err := cosignWithPassword(t, bin, pw, "sign", "--key", priv, "--certificate", leaf, "--certificate-chain", chain,
-			"--tlog-upload=true", "--rekor-url", rekorURL, "--yes", img); err != nil {
+		if out, err := cosignWithPassword(t, bin, pw, append(append([]string{"sign", "--key", priv, "--certificate", leaf, "--certificate-chain", chain,
+			"--tlog-upload=true", "--rekor-url", rekorURL, "--yes"}, layout...), img)...); err != nil {
 			t.Fatalf("cosign sign: %v\n%s", err, out)
 		}
 		if ss.Entries() != before+1 {
