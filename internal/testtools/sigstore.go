@@ -260,17 +260,9 @@ func (s *Sigstore) WriteTrustedRoot(t testing.TB) string {
 	return p
 }
 
-// Entry records a canonicalized Rekor entry body in the log: the entry
-// with its integrated time (now), its SET and an inclusion proof.
-func (s *Sigstore) Entry(t testing.TB, body []byte) (uuid string, e models.LogEntryAnon) {
-	t.Helper()
-	e, uuid, err := s.entry(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return uuid, e
-}
-
+// entry records a canonicalized Rekor entry body in the log: the entry
+// with its integrated time (now), its SET and an inclusion proof, and its
+// UUID (the leaf hash).
 func (s *Sigstore) entry(body []byte) (models.LogEntryAnon, string, error) {
 	logID, err := s.VS.RekorLogID()
 	if err != nil {
