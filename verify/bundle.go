@@ -68,7 +68,7 @@ func (c *checker) checkEntity(ctx context.Context, where string, e sgverify.Sign
 		}
 		return
 	}
-	c.checkKeyless(ctx, where, e, env, c.v.keyless)
+	c.checkKeyless(ctx, where, e, env, c.v.keylessFor(e))
 }
 
 // checkKeyless verifies a certificate-signed bundle with sigstore-go: the

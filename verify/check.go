@@ -127,6 +127,10 @@ func (c *checker) tagKeyless(where string, t *tagLayer) (string, bool) {
 		c.problem("%s: keyless signature, but no keyless identity is trusted", where)
 		return "", false
 	}
+	if t.rekor == nil {
+		c.noLogEntry(where)
+		return "", false
+	}
 	e, err := t.entity()
 	if err != nil {
 		c.problem("%s: %v", where, err)
@@ -197,6 +201,10 @@ func (c *checker) checkEnvelopeLayer(ctx context.Context, l layer) {
 			// time is the time of signing.
 			if c.v.keylessTag == nil || len(c.v.ids) == 0 {
 				c.problem("%s: keyless attestation, but no keyless identity is trusted", l.where)
+				return
+			}
+			if rb == nil {
+				c.noLogEntry(l.where)
 				return
 			}
 			sc, _ := e.SignatureContent()

@@ -107,6 +107,9 @@ type Verifier struct {
 	noSCT       bool
 	keyTlog     []*sgverify.Verifier // per trusted key, with requireTlog
 	keylessTag  *sgverify.Verifier   // cosign's keyless tag layout (Rekor bundle)
+	// keylessLogged verifies keyless bundles that carry a log entry: the
+	// entry is verified, and its integrated time is an observer timestamp.
+	keylessLogged *sgverify.Verifier
 }
 
 // Option configures a Verifier.
@@ -187,6 +190,9 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 		}
 		if v.keyless, err = sgverify.NewVerifier(trust.TrustedMaterial, vo...); err != nil {
 			return nil, fmt.Errorf("%w: trusted root: %w", ErrConfig, err)
+		}
+		if v.keylessLogged, err = keylessLoggedVerifier(trust.TrustedMaterial, v.noSCT); err != nil {
+			return nil, err
 		}
 		if v.keylessTag, err = tagKeylessVerifier(trust.TrustedMaterial, v.noSCT); err != nil {
 			return nil, err
