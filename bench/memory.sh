@@ -18,7 +18,8 @@
 # For .xz and .7z inputs the same figures of `xz -t` and `7z t` (decoding
 # only, one thread) are the baseline of what the format itself needs; `7z t`
 # does not open the archives nested in an archive. Each run has a timeout of
-# $TIMEOUT seconds (default 300; "124" in exits).
+# $TIMEOUT seconds (default 300; "124" in exits). INPUTS (names as listed
+# in bench/memory_gen.py, and --help) measures only those.
 #
 # Both binaries are installed with cp, as a release is: a binary fresh from
 # the Go linker sits in the page cache in large folios, and the same bytes
@@ -74,9 +75,11 @@ cmds_for() {
 }
 
 printf '%-20s %-8s %8s %12s %12s %12s %s\n' input binary "wall(s)" "maxRSS(KiB)" "RssAnon(KiB)" "RssFile(KiB)" exits
-for f in --help dup160m.joblib overlap-1g.zip nest42-4g.zip zeros200m.zip pickle64m.zip pickle64m.pkl.gz \
-  zeros1g.tar.gz many200k.tar.gz nest-tgz.tar zeros1g.7z zeros256m-mx9.7z nest-7z.7z zeros256m.xz zeros256m-9.xz \
-  pickle64m-9.xz pickle64m.7z; do
+all="--help dup160m.joblib overlap-1g.zip nest42-4g.zip zeros200m.zip pickle64m.zip pickle64m.pkl.gz
+  zeros1g.tar.gz many200k.tar.gz nest-tgz.tar zeros1g.7z zeros256m-mx9.7z nest-7z.7z zeros256m.xz zeros256m-9.xz
+  pickle64m-9.xz pickle64m.7z"
+# shellcheck disable=SC2086 # the lists are split into their words on purpose
+for f in ${INPUTS:-$all}; do
   while IFS=$'\t' read -r label cmd; do
     ts=() ms=() as=() fs=() rcs=()
     for _ in $(seq "$runs"); do

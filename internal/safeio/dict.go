@@ -12,12 +12,15 @@ import (
 // whole dictionary once the output passes it, so this, not the input,
 // bounds what one stream costs in memory.
 //
-// 16 MiB decodes what the common tools write by default: xz and Python's
-// lzma module (preset 6, which joblib uses too) ask for 8 MiB, 7-Zip's
-// default -mx5 for 16 MiB. Only the largest presets ask for more (xz -8 and
-// -9: 32 and 64 MiB; 7-Zip -mx7 and -mx9: 32 and 64 MiB). Such a stream is
-// still decoded with MaxDict: it fails only when it actually refers back
-// further than that, and then it is reported (ErrDictTooLarge), never
+// 16 MiB decodes in full what Python's lzma module and xz write by default
+// (preset 6: 8 MiB; joblib.dump(compress='xz' or 'lzma') too, and
+// compress=(method, N) is preset N: up to 16 MiB for N <= 7) and p7zip's
+// default -mx5 (16 MiB). Larger presets declare more: xz -8 and -9 (Python
+// presets 8 and 9) 32 and 64 MiB, and 7-Zip 23 and later 32 MiB at its default -mx5 and up
+// to 256 MiB at -mx9 (7-Zip 26.02 measured: LZMA2:25 and LZMA2:28), each
+// cut to the file's size. Such a stream is still decoded with MaxDict: it
+// fails only when it actually refers back further than that, which model
+// weights seldom do, and then it is reported (ErrDictTooLarge), never
 // clean. A stream never needs a dictionary larger than its output, so
 // callers cap it by the declared output size too.
 const MaxDict = 16 << 20
@@ -62,7 +65,7 @@ const farMatch = "distance out of range"
 func (d *dictReader) Read(p []byte) (int, error) {
 	n, err := d.r.Read(p)
 	if err != nil && strings.Contains(err.Error(), farMatch) {
-		err = fmt.Errorf("%w: the stream declares a %d-byte dictionary and refers back further than the %d bytes it is decoded with (%v)",
+		err = fmt.Errorf("%w: the stream declares a %d-byte dictionary and refers back further than the %d bytes it is decoded with (%w)",
 			ErrDictTooLarge, d.declared, d.used, err)
 	}
 	return n, err

@@ -198,7 +198,7 @@ func dictReader(r io.Reader, err error, declared uint64, used int) (io.Reader, e
 	if err != nil {
 		return nil, err
 	}
-	return safeio.DictReader(r, int64(min(declared, 1<<40)), int64(used)), nil //nolint:gosec // < 2^40
+	return safeio.DictReader(r, int64(min(declared, 1<<40)), int64(used)), nil
 }
 
 // newLZMA decodes raw LZMA with 5 property bytes and a known output size.

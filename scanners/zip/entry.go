@@ -127,8 +127,8 @@ func newLZMA(r io.Reader, e *Entry, maxDict int64) (io.Reader, error) {
 	// The dictionary never needs to exceed the output: cap it by the
 	// declared size too (more output than declared fails to decode).
 	declared := int64(binary.LittleEndian.Uint32(hdr[1:]))
-	used := safeio.DictCap(declared, int64(min(e.UncompressedSize, 1<<62)), min(maxDict, safeio.MaxDict), lzma.MinDictCap) //nolint:gosec // < 2^62
-	binary.LittleEndian.PutUint32(hdr[1:], uint32(used))                                                                   //nolint:gosec // used <= MaxDict
+	used := safeio.DictCap(declared, int64(min(e.UncompressedSize, 1<<62)), min(maxDict, safeio.MaxDict), lzma.MinDictCap)
+	binary.LittleEndian.PutUint32(hdr[1:], uint32(used)) //nolint:gosec // used <= MaxDict
 	size := uint64(math.MaxUint64)
 	if e.Flags&2 == 0 && e.UncompressedSize < 1<<50 {
 		size = e.UncompressedSize

@@ -280,6 +280,7 @@ func decompress(ctx context.Context, e *Entry, opts ScanOptions, w *safeio.Work)
 	// as encrypted that does not is encrypted, and the errors and size
 	// findings are side effects of that.
 	enc = e.Encrypted() && ctx.Err() == nil && !errors.Is(rerr, safeio.ErrTooLarge) && !errors.Is(rerr, safeio.ErrBomb) &&
+		!errors.Is(rerr, safeio.ErrWorkLimit) &&
 		(rerr != nil && !errors.Is(rerr, ErrChecksum) || er.Out() != int64(e.UncompressedSize)) //nolint:gosec // a size compared
 	if enc {
 		out, errs = nil, nil
