@@ -9,6 +9,7 @@
 #   BASE_REF  the baseline, built from `git archive BASE_REF` (default main;
 #             "none" skips it)
 #   RUNS      runs per input and binary; medians are printed (default 3)
+# BASE_BIN, if set, is the baseline binary instead of a build of BASE_REF.
 #
 # Per input and binary it prints the median of: wall time, peak RSS as GNU
 # time reports it (ru_maxrss: every resident page, including the pages of
@@ -38,7 +39,11 @@ in=$out/inputs
 go build -o "$out/aibom.build" ./cmd/aibom
 cp "$out/aibom.build" "$out/aibom-new"
 bins=("$out/aibom-new")
-if [ "$base_ref" != none ]; then
+if [ -n "${BASE_BIN:-}" ]; then
+  # A baseline binary built beforehand (from BASE_REF, say).
+  cp "$BASE_BIN" "$out/aibom-base"
+  bins=("$out/aibom-base" "$out/aibom-new")
+elif [ "$base_ref" != none ]; then
   # Built outside the worktree, so that go and lint patterns never see it.
   src=$(mktemp -d)
   git archive "$base_ref" | tar -x -C "$src"
