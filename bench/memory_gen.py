@@ -19,8 +19,16 @@ Inputs (issue 9 section 4, issue 11 section 7, and tar/7z counterparts):
   zeros1g.tar.gz      a tar of one 1 GiB member of zeros, gzip'd
   many200k.tar.gz     a tar of 200,000 empty members, gzip'd
   nest-tgz.tar        a tar of 20 different names for one tar.gz of 1 GiB of zeros (20 GiB to extract)
-  zeros1g.7z          a 7z of one 1 GiB file of zeros (LZMA2)
+  zeros1g.7z          a 7z of one 1 GiB file of zeros (LZMA2, -mx5: 16 MiB dictionary)
+  zeros256m-mx9.7z    256 MiB of zeros at -mx9 (64 MiB dictionary)
   nest-7z.7z          3 levels of 16 copies of zeros1g.7z (256 GiB to extract)
+  pickle64m.7z        the 64 MiB pickle in a 7z at -mx5 (a legit model: 16 MiB dictionary)
+  zeros256m.xz        256 MiB of zeros, `xz -6` (xz's and Python lzma's default: 8 MiB dictionary)
+  zeros256m-9.xz      the same, `xz -9` (64 MiB dictionary)
+The xz and -mx9 bombs are 256 MiB, not 1 GiB: the dictionary is full after
+its first 64 MiB, so the peak memory is the same, and the Go LZMA decoder
+takes about a minute per GiB.
+  pickle64m-9.xz      the 64 MiB pickle, `xz -9` (a legit model at the largest preset)
 """
 
 import gzip
@@ -101,9 +109,34 @@ def tar_of(path, members):
             t.addfile(info, io.BytesIO(data))
 
 
-def sevenzip(out, files, cwd):
-    subprocess.run(["7z", "a", "-bd", "-mx=5", str(out)] + files, cwd=cwd, check=True,
+def sevenzip(out, files, cwd, level=5):
+    subprocess.run(["7z", "a", "-bd", "-mx=%d" % level, str(out)] + files, cwd=cwd, check=True,
                    stdout=subprocess.DEVNULL)
+
+
+def xz_file(src, out, preset):
+    """xz -PRESET of the file src into out (one thread: one block)."""
+    with open(src, "rb") as i, open(out, "wb") as o:
+        subprocess.run(["xz", "-c", "-T1", "-%d" % preset], stdin=i, stdout=o, check=True)
+
+
+def gen_xz(out, pkl):
+    with tempfile.TemporaryDirectory(dir=out) as d:
+        d = Path(d)
+        zeros = d / "zeros.bin"
+        zeros_file(zeros, 256 << 20)
+        for name, preset in (("zeros256m.xz", 6), ("zeros256m-9.xz", 9)):
+            build(out, name, lambda p, preset=preset: xz_file(zeros, p, preset))
+        if not (out / "zeros256m-mx9.7z").exists():
+            sevenzip(d / "z.7z", ["zeros.bin"], d, level=9)
+            (d / "z.7z").rename(out / "zeros256m-mx9.7z")
+            print("built", out / "zeros256m-mx9.7z")
+        (d / "model.pkl").write_bytes(pkl)
+        build(out, "pickle64m-9.xz", lambda p: xz_file(d / "model.pkl", p, 9))
+        if not (out / "pickle64m.7z").exists():
+            sevenzip(d / "p.7z", ["model.pkl"], d)
+            (d / "p.7z").rename(out / "pickle64m.7z")
+            print("built", out / "pickle64m.7z")
 
 
 def build(out, name, fn):
@@ -151,6 +184,7 @@ def main():
     pkl = big_pickle(64 << 20)
     build(out, "pickle64m.zip", lambda p: p.write_bytes(zip_deflated("model.pkl", pkl)))
     build(out, "pickle64m.pkl.gz", lambda p: p.write_bytes(gzip.compress(pkl, compresslevel=1, mtime=0)))
+    gen_xz(out, pkl)
     del pkl
     build(out, "zeros1g.tar.gz", lambda p: tgz_zeros(p, 1 << 30))
     build(out, "many200k.tar.gz", lambda p: tgz_many(p, 200_000))

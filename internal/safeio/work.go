@@ -68,6 +68,7 @@ type Work struct {
 	entries int64
 	memory  int64
 	start   time.Time
+	now     func() time.Time
 	seen    map[ContentKey]int64 // content -> work it cost
 	hit     bool
 }
@@ -101,10 +102,28 @@ func WorkOf(ctx context.Context) *Work {
 	return w
 }
 
+// ContextWithWork returns ctx carrying w: the archives and streams scanned
+// under it share w instead of starting their own.
+func ContextWithWork(ctx context.Context, w *Work) context.Context {
+	return context.WithValue(ctx, workKey{}, w)
+}
+
+// WorkOption configures a Work.
+type WorkOption func(*Work)
+
+// WithClock makes the Work read the time from now instead of time.Now
+// (tests use it to pass the time bound without waiting).
+func WithClock(now func() time.Time) WorkOption { return func(w *Work) { w.now = now } }
+
 // NewWork returns a Work with lim (zero fields take the defaults), its
 // clock started.
-func NewWork(lim WorkLimits) *Work {
-	return &Work{lim: lim.withDefaults(), start: time.Now(), seen: map[ContentKey]int64{}}
+func NewWork(lim WorkLimits, opts ...WorkOption) *Work {
+	w := &Work{lim: lim.withDefaults(), now: time.Now, seen: map[ContentKey]int64{}}
+	for _, o := range opts {
+		o(w)
+	}
+	w.start = w.now()
+	return w
 }
 
 // Limits returns the bounds of w.
@@ -122,10 +141,51 @@ func (w *Work) Take() error {
 		return fmt.Errorf("%w: more than %d archive entries in one file", ErrWorkLimit, w.lim.MaxEntries)
 	case w.bytes >= w.lim.MaxBytes:
 		return fmt.Errorf("%w: more than %d bytes decompressed from one file", ErrWorkLimit, w.lim.MaxBytes)
-	case time.Since(w.start) > w.lim.MaxTime:
-		return fmt.Errorf("%w: archive scanning took longer than %s", ErrWorkLimit, w.lim.MaxTime)
+	case w.now().Sub(w.start) > w.lim.MaxTime:
+		return w.timeErr()
 	}
 	return nil
+}
+
+func (w *Work) timeErr() error {
+	return fmt.Errorf("%w: archive scanning took longer than %s", ErrWorkLimit, w.lim.MaxTime)
+}
+
+// CheckEvery is how many bytes a Reader of Work passes between two checks
+// of the time bound.
+const CheckEvery = 1 << 20
+
+// Reader returns r checked against the time bound every CheckEvery bytes,
+// so that one huge archive entry or stream cannot run past MaxTime (Take
+// checks it only between entries). Past the bound, reads fail with an
+// error wrapping ErrWorkLimit. The bytes bound needs no check here: each
+// stream is read with a limit of Remaining bytes.
+func (w *Work) Reader(r io.Reader) io.Reader { return &workReader{w: w, r: r} }
+
+type workReader struct {
+	w     *Work
+	r     io.Reader
+	since int
+	err   error
+}
+
+func (wr *workReader) Read(p []byte) (int, error) {
+	if wr.err != nil {
+		return 0, wr.err
+	}
+	n, err := wr.r.Read(p)
+	if wr.since += n; wr.since >= CheckEvery {
+		wr.since = 0
+		w := wr.w
+		w.mu.Lock()
+		late := w.now().Sub(w.start) > w.lim.MaxTime
+		w.mu.Unlock()
+		if late {
+			wr.err = w.timeErr()
+			return n, wr.err
+		}
+	}
+	return n, err
 }
 
 // Remaining is how many more bytes may be decompressed.

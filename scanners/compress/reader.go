@@ -27,7 +27,9 @@ type Limits struct {
 	MaxRatio int64
 	// RatioFloor is the output size below which the ratio is not checked.
 	RatioFloor int64
-	// MaxDict caps the LZMA/LZMA2 dictionary allocated.
+	// MaxDict caps the LZMA/LZMA2 dictionary allocated (see
+	// safeio.MaxDict): a stream that declares more is decoded with MaxDict
+	// and fails with safeio.ErrDictTooLarge if it refers back further.
 	MaxDict int64
 	// MaxMemory is how much output is kept in memory before spooling to a
 	// temporary file.
@@ -39,11 +41,11 @@ type Limits struct {
 	Work safeio.WorkLimits
 }
 
-// DefaultLimits: 4 GiB of output, ratio 2000 beyond 256 MiB, 64 MiB LZMA
-// dictionaries, 1 MiB in memory, depth 8, and safeio.DefaultWorkLimits per
+// DefaultLimits: 4 GiB of output, ratio 2000 beyond 256 MiB, 16 MiB LZMA
+// dictionaries (safeio.MaxDict), 1 MiB in memory, depth 8, and safeio.DefaultWorkLimits per
 // top-level file.
 func DefaultLimits() Limits {
-	return Limits{MaxSize: 4 << 30, MaxRatio: 2000, RatioFloor: 256 << 20, MaxDict: 64 << 20,
+	return Limits{MaxSize: 4 << 30, MaxRatio: 2000, RatioFloor: 256 << 20, MaxDict: safeio.MaxDict,
 		MaxMemory: safeio.DefaultSpoolLimits().MaxMemory, Work: safeio.DefaultWorkLimits()}
 }
 
@@ -139,22 +141,27 @@ func newZlib(r io.Reader, zr *Reader) (io.Reader, error) {
 	return z, nil
 }
 
-// newLZMA reads a legacy LZMA stream, capping the dictionary at maxDict:
-// a stream that needs more fails instead of allocating what its header
-// claims.
+// newLZMA reads a legacy LZMA stream, capping the dictionary at maxDict
+// (and at the declared size, when there is one) instead of allocating what
+// its header claims: a stream that refers back further fails with
+// safeio.ErrDictTooLarge.
 func newLZMA(r io.Reader, maxDict int64) (io.Reader, error) {
 	var hdr [lzma.HeaderLen]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		return nil, err
 	}
-	if int64(binary.LittleEndian.Uint32(hdr[1:])) > maxDict {
-		binary.LittleEndian.PutUint32(hdr[1:], uint32(maxDict)) //nolint:gosec // maxDict <= MaxUint32
+	declared := int64(binary.LittleEndian.Uint32(hdr[1:]))
+	out := int64(-1)
+	if size := binary.LittleEndian.Uint64(hdr[5:]); size < 1<<62 {
+		out = int64(size)
 	}
-	lr, err := lzma.ReaderConfig{DictCap: int(maxDict)}.NewReader(io.MultiReader(bytes.NewReader(hdr[:]), r))
+	used := safeio.DictCap(declared, out, maxDict, lzma.MinDictCap)
+	binary.LittleEndian.PutUint32(hdr[1:], uint32(used)) //nolint:gosec // used <= maxDict <= MaxUint32
+	lr, err := lzma.ReaderConfig{DictCap: int(used)}.NewReader(io.MultiReader(bytes.NewReader(hdr[:]), r))
 	if err != nil {
 		return nil, err
 	}
-	return &cutLZMA{r: lr}, nil
+	return safeio.DictReader(&cutLZMA{r: lr}, declared, used), nil
 }
 
 // cutLZMA returns what an LZMA decoder decoded before its input was cut

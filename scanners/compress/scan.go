@@ -19,6 +19,10 @@ const (
 	RuleBomb = "COMPRESS-BOMB"
 	// RuleTooDeep: streams nested too deep; the content was not scanned.
 	RuleTooDeep = "COMPRESS-TOO-DEEP"
+	// RuleDictTooLarge: an LZMA/LZMA2 stream referred back further than
+	// the dictionary it was decoded with (safeio.MaxDict), which was less
+	// than it declared; the rest of it was not scanned.
+	RuleDictTooLarge = "COMPRESS-DICT-TOO-LARGE"
 )
 
 // Scanner recognises one compressed format by content and scans what it
@@ -109,10 +113,18 @@ func (s *Scanner) decompress(ctx context.Context, f scanners.File, w *safeio.Wor
 	}
 	defer zr.Close()
 	budget := w.Remaining()
-	sp, rerr := safeio.Spool(ctx, zr, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: min(s.lim.MaxSize, budget), Dir: s.lim.TempDir})
+	sp, rerr := safeio.Spool(ctx, w.Reader(zr), safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: min(s.lim.MaxSize, budget), Dir: s.lim.TempDir})
 	w.Add(sp.Size())
 	switch {
 	case rerr == nil:
+	case errors.Is(rerr, safeio.ErrWorkLimit):
+		res, err := s.boundHit(w, zr.Consumed(), rerr)
+		out, errs = append(out, res.Findings...), append(errs, err)
+	case errors.Is(rerr, safeio.ErrDictTooLarge):
+		out = append(out, scanners.Finding{Rule: RuleDictTooLarge, Severity: scanners.Medium, Offset: zr.Consumed(),
+			ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf(
+				"%s: decoding stopped after %d bytes: %v; the rest was not scanned", name, sp.Size(), rerr)})
+		errs = append(errs, scanners.Errorf(name, zr.Consumed(), "%v; the rest was not scanned", rerr))
 	case errors.Is(rerr, safeio.ErrTooLarge) && budget < s.lim.MaxSize:
 		res, err := s.boundHit(w, zr.Consumed(), w.BytesErr())
 		out, errs = append(out, res.Findings...), append(errs, err)

@@ -25,7 +25,9 @@ var crc64Table = crc64.MakeTable(crc64.ECMA)
 // blocks use the LZMA2 filter alone, as Python's lzma module and xz-utils
 // write by default. Unlike github.com/ulikunitz/xz it never allocates the
 // dictionary a block header asks for beyond maxDict, and it keeps no
-// per-record index in memory beyond the blocks it actually decoded.
+// per-record index in memory beyond the blocks it actually decoded. A
+// block that declares a larger dictionary is decoded with maxDict and
+// fails with safeio.ErrDictTooLarge only if it refers back further.
 type xzReader struct {
 	c       *safeio.Counter
 	maxDict int64
@@ -36,7 +38,7 @@ type xzReader struct {
 	flags    [2]byte
 	blocks   [][2]uint64 // unpadded size, uncompressed size of each block
 
-	block      *lzma.Reader2
+	block      io.Reader
 	hash       hash.Hash
 	blockStart int64
 	hdrLen     int64
@@ -193,11 +195,12 @@ func (x *xzReader) blockHeader(b byte) error {
 		dictCap = int64(2|dict&1) << (dict/2 + 11)
 	}
 	x.blockStart = x.c.N
-	var err error
-	x.block, err = lzma.Reader2Config{DictCap: int(min(dictCap, x.maxDict))}.NewReader2(x.c)
+	used := safeio.DictCap(dictCap, x.usize, x.maxDict, lzma.MinDictCap)
+	block, err := lzma.Reader2Config{DictCap: int(used)}.NewReader2(x.c)
 	if err != nil {
 		return xzErr(x.c.N, "LZMA2: %v", err)
 	}
+	x.block = safeio.DictReader(block, dictCap, used)
 	x.hash, x.hdrLen, x.out = x.newHash(), int64(len(h)), 0
 	if x.hash == nil {
 		x.hash = crc32.NewIEEE() // unchecked type: hash anyway, compare nothing

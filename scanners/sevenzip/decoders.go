@@ -12,11 +12,12 @@ import (
 	"github.com/stangelandcl/ppmd"
 )
 
-// maxDict caps the dictionary (LZMA, LZMA2), model memory (PPMd) and window
-// (zstd) that a 7z coder may allocate. The library's own decoders allocate
-// what the archive's properties ask for, up to 4 GiB each; the replacements
-// registered here allocate at most this, and fail on streams that need
-// more. It is process-wide because the library's registry is.
+// maxDict caps the model memory (PPMd) and window (zstd) that a 7z coder
+// may allocate; LZMA and LZMA2 dictionaries are capped at safeio.MaxDict.
+// The library's own decoders allocate what the archive's properties ask
+// for, up to 4 GiB each; the replacements registered here allocate at most
+// this, and fail on streams that need more. It is process-wide because the
+// library's registry is.
 const maxDict = 64 << 20
 
 var registerOnce sync.Once

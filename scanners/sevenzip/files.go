@@ -187,9 +187,18 @@ func headerDecoder(c coder, src io.Reader, out uint64) (io.Reader, error) {
 	return nil, fmt.Errorf("%w: encoded header uses coder %x, which the scanner does not decode", errHeader, c.id)
 }
 
-// dictFor caps a dictionary at the output size and at maxDict.
+// dictFor caps a dictionary at the output size and at safeio.MaxDict.
 func dictFor(dict, out uint64) int {
-	return int(max(min(dict, out, maxDict), lzma.MinDictCap))
+	return int(max(min(dict, out, safeio.MaxDict), lzma.MinDictCap))
+}
+
+// dictReader reports a stream decoded with a smaller dictionary than it
+// declared that refers back further (safeio.ErrDictTooLarge).
+func dictReader(r io.Reader, err error, declared uint64, used int) (io.Reader, error) {
+	if err != nil {
+		return nil, err
+	}
+	return safeio.DictReader(r, int64(min(declared, 1<<40)), int64(used)), nil
 }
 
 // newLZMA decodes raw LZMA with 5 property bytes and a known output size.
@@ -203,7 +212,8 @@ func newLZMA(props []byte, out uint64, src io.Reader) (io.Reader, error) {
 		size = out
 	}
 	binary.LittleEndian.PutUint64(hdr[5:], size)
-	return lzma.ReaderConfig{DictCap: dict}.NewReader(io.MultiReader(bytes.NewReader(hdr[:]), src))
+	r, err := lzma.ReaderConfig{DictCap: dict}.NewReader(io.MultiReader(bytes.NewReader(hdr[:]), src))
+	return dictReader(r, err, uint64(binary.LittleEndian.Uint32(props[1:])), dict)
 }
 
 // newLZMA2 decodes LZMA2 whose dictionary property byte is p.
@@ -215,5 +225,7 @@ func newLZMA2(p byte, out uint64, src io.Reader) (io.Reader, error) {
 	if p < 40 {
 		dict = uint64(2|p&1) << (p/2 + 11)
 	}
-	return lzma.Reader2Config{DictCap: dictFor(dict, out)}.NewReader2(src)
+	used := dictFor(dict, out)
+	r, err := lzma.Reader2Config{DictCap: used}.NewReader2(src)
+	return dictReader(r, err, dict, used)
 }

@@ -111,10 +111,17 @@ func (s *Scanner) decompress(ctx context.Context, f scanners.File, file *sevenzi
 	budget := w.Remaining()
 	guard := safeio.NewGuard(io.TeeReader(safeReader{rc}, h), func() int64 { return f.Size },
 		safeio.BombLimits{MaxSize: min(limit, budget), MaxRatio: s.lim.MaxRatio, RatioFloor: s.lim.RatioFloor})
-	sp, rerr := safeio.Spool(ctx, guard, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: min(limit, budget), Dir: s.lim.TempDir})
+	sp, rerr := safeio.Spool(ctx, w.Reader(guard), safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: min(limit, budget), Dir: s.lim.TempDir})
 	w.Add(sp.Size())
 	var re *sevenzip.ReadError
 	switch {
+	case errors.Is(rerr, safeio.ErrWorkLimit):
+		fs, herr := boundHit(w, fmt.Errorf("member %q: %w", file.Name, rerr))
+		out, errs = append(out, fs...), append(errs, herr)
+	case errors.Is(rerr, safeio.ErrDictTooLarge):
+		out = append(out, finding(RuleDictTooLarge, scanners.Medium, "member %q: decoding stopped after %d bytes: %v; the rest was not scanned",
+			file.Name, sp.Size(), rerr))
+		errs = append(errs, scanners.MemberErrorf(file.Name, "7z", sp.Size(), "decompressing: %v", rerr))
 	case errors.Is(rerr, safeio.ErrTooLarge) && budget < limit:
 		fs, herr := boundHit(w, fmt.Errorf("member %q: %w", file.Name, w.BytesErr()))
 		out, errs = append(out, fs...), append(errs, herr)

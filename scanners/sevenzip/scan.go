@@ -38,6 +38,10 @@ const (
 	RuleBomb = "7Z-BOMB"
 	// RuleTooDeep: archives nested too deep; members were not scanned.
 	RuleTooDeep = "7Z-TOO-DEEP"
+	// RuleDictTooLarge: an LZMA/LZMA2 member referred back further than
+	// the dictionary it was decoded with (safeio.MaxDict), which was less
+	// than it declared; the rest of it was not scanned.
+	RuleDictTooLarge = "7Z-DICT-TOO-LARGE"
 )
 
 // Limits bounds what one archive may cost. Zero fields take the defaults.

@@ -121,13 +121,16 @@ func (s *Scanner) scanMember(ctx context.Context, f scanners.File, m Member, w *
 		return fs, err
 	}
 	budget := w.Remaining()
-	sp, rerr := safeio.Spool(ctx, m.Stream, safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: min(s.lim.MaxMemberSize, budget), Dir: s.lim.TempDir})
+	sp, rerr := safeio.Spool(ctx, w.Reader(m.Stream), safeio.SpoolLimits{MaxMemory: s.lim.MaxMemory, MaxSize: min(s.lim.MaxMemberSize, budget), Dir: s.lim.TempDir})
 	defer func() { _ = sp.Close() }()
 	w.Add(sp.Size())
 	var out []scanners.Finding
 	var errs []error
 	switch {
 	case rerr == nil:
+	case errors.Is(rerr, safeio.ErrWorkLimit):
+		fd, herr := boundHit(w, -1, fmt.Errorf("sparse member %q: %w", m.Header.Name, rerr))
+		out, errs = append(out, fd...), append(errs, herr)
 	case errors.Is(rerr, safeio.ErrTooLarge) && budget < s.lim.MaxMemberSize:
 		fd, herr := boundHit(w, -1, fmt.Errorf("sparse member %q: %w", m.Header.Name, w.BytesErr()))
 		out, errs = append(out, fd...), append(errs, herr)

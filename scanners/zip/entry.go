@@ -126,18 +126,19 @@ func newLZMA(r io.Reader, e *Entry, maxDict int64) (io.Reader, error) {
 	copy(hdr[:], pre[4:9])
 	// The dictionary never needs to exceed the output: cap it by the
 	// declared size too (more output than declared fails to decode).
-	if e.UncompressedSize < uint64(maxDict) { //nolint:gosec // maxDict > 0
-		maxDict = max(int64(e.UncompressedSize), lzma.MinDictCap) //nolint:gosec // < maxDict
-	}
-	if d := int64(binary.LittleEndian.Uint32(hdr[1:])); d > maxDict {
-		binary.LittleEndian.PutUint32(hdr[1:], uint32(maxDict)) //nolint:gosec // maxDict < d <= MaxUint32
-	}
+	declared := int64(binary.LittleEndian.Uint32(hdr[1:]))
+	used := safeio.DictCap(declared, int64(min(e.UncompressedSize, 1<<62)), min(maxDict, safeio.MaxDict), lzma.MinDictCap)
+	binary.LittleEndian.PutUint32(hdr[1:], uint32(used)) //nolint:gosec // used <= MaxDict
 	size := uint64(math.MaxUint64)
 	if e.Flags&2 == 0 && e.UncompressedSize < 1<<50 {
 		size = e.UncompressedSize
 	}
 	binary.LittleEndian.PutUint64(hdr[5:], size)
-	return lzma.ReaderConfig{DictCap: int(maxDict)}.NewReader(io.MultiReader(bytes.NewReader(hdr[:]), r))
+	lr, err := lzma.ReaderConfig{DictCap: int(used)}.NewReader(io.MultiReader(bytes.NewReader(hdr[:]), r))
+	if err != nil {
+		return nil, err
+	}
+	return safeio.DictReader(lr, declared, used), nil
 }
 
 // Read reads uncompressed bytes.

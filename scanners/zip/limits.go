@@ -38,6 +38,10 @@ const (
 	RuleOverlap = "ZIP-OVERLAP"
 	// RuleBomb: decompression was stopped by a size or ratio limit.
 	RuleBomb = "ZIP-BOMB"
+	// RuleDictTooLarge: an LZMA member referred back further than the
+	// dictionary it was decoded with (safeio.MaxDict), which was less than
+	// it declared; the rest of it was not scanned.
+	RuleDictTooLarge = "ZIP-DICT-TOO-LARGE"
 	// RuleUnsupportedMethod: a compression method the scanner cannot read.
 	RuleUnsupportedMethod = "ZIP-UNSUPPORTED-METHOD"
 	// RuleSizeMismatch: the member's bytes do not have the declared size.
@@ -74,7 +78,10 @@ type Limits struct {
 	MaxRatio int64
 	// RatioFloor is the member size below which the ratio is not checked.
 	RatioFloor int64
-	// MaxDict caps the LZMA dictionary and zstd window allocated.
+	// MaxDict caps the zstd window and the LZMA dictionary allocated (the
+	// latter at most safeio.MaxDict: an LZMA member that declares more is
+	// decoded with that and fails with safeio.ErrDictTooLarge, reported
+	// as RuleDictTooLarge, if it refers back further).
 	MaxDict int64
 	// MaxGapScan is how many bytes outside the referenced members are
 	// searched for hidden local file headers.

@@ -244,11 +244,22 @@ func decompress(ctx context.Context, e *Entry, opts ScanOptions, w *safeio.Work)
 	}
 	defer er.Close()
 	budget := w.Remaining()
-	sp, rerr := safeio.Spool(ctx, er, safeio.SpoolLimits{MaxMemory: opts.MaxMemory, MaxSize: min(opts.MaxMember, budget), Dir: opts.TempDir})
+	sp, rerr := safeio.Spool(ctx, w.Reader(er), safeio.SpoolLimits{MaxMemory: opts.MaxMemory, MaxSize: min(opts.MaxMember, budget), Dir: opts.TempDir})
 	w.Add(sp.Size())
 	out = er.Findings()
 	switch {
 	case rerr == nil || errors.Is(rerr, ErrChecksum):
+	case errors.Is(rerr, safeio.ErrWorkLimit):
+		fd, ferr := boundHit(e.DataOffset, fmt.Errorf("entry %q: %w", e.Name, rerr))
+		if w.FirstHit() {
+			out = append(out, fd)
+		}
+		errs = append(errs, ferr)
+	case errors.Is(rerr, safeio.ErrDictTooLarge):
+		out = append(out, scanners.Finding{Rule: RuleDictTooLarge, Severity: scanners.Medium, Offset: e.DataOffset,
+			ATLAS: scanners.ATLASSupplyChainModel, Message: fmt.Sprintf(
+				"entry %q: decoding stopped after %d bytes: %v; the rest was not scanned", e.Name, sp.Size(), rerr)})
+		errs = append(errs, scanners.MemberErrorf(e.Name, "zip", sp.Size(), "decompressing: %v", rerr))
 	case errors.Is(rerr, safeio.ErrTooLarge) && budget < opts.MaxMember:
 		if w.FirstHit() {
 			fd, ferr := boundHit(e.DataOffset, fmt.Errorf("entry %q: %w", e.Name, w.BytesErr()))
@@ -269,6 +280,7 @@ func decompress(ctx context.Context, e *Entry, opts ScanOptions, w *safeio.Work)
 	// as encrypted that does not is encrypted, and the errors and size
 	// findings are side effects of that.
 	enc = e.Encrypted() && ctx.Err() == nil && !errors.Is(rerr, safeio.ErrTooLarge) && !errors.Is(rerr, safeio.ErrBomb) &&
+		!errors.Is(rerr, safeio.ErrWorkLimit) &&
 		(rerr != nil && !errors.Is(rerr, ErrChecksum) || er.Out() != int64(e.UncompressedSize)) //nolint:gosec // a size compared
 	if enc {
 		out, errs = nil, nil
