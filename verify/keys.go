@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 
-	sigs "github.com/sigstore/cosign/v2/pkg/signature"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -37,9 +36,12 @@ type Keyless struct {
 }
 
 // LoadSigner loads a signing key: a cosign key file (encrypted with
-// password, which may be empty for an unencrypted key) or a KMS URI
-// (awskms://, gcpkms://, azurekms://, hashivault://) through sigstore's KMS
-// support. The caller reads the password (e.g. from COSIGN_PASSWORD).
+// password, which may be empty for an unencrypted key; also given as an
+// http(s) URL or a reference of a KeySource, e.g. env://VAR in the CLI) or a KMS URI (awskms://, gcpkms://, azurekms://,
+// hashivault://, or a sigstore-kms-* plugin) through sigstore's KMS support.
+// The caller reads the password (e.g. from COSIGN_PASSWORD). Secret-store
+// references (k8s://, gitlab://, github://, pkcs11:) are refused with
+// ErrConfig: mount the secret as a file.
 func LoadSigner(ctx context.Context, keyRef string, password []byte) (*Signer, error) {
 	if keyRef == "" {
 		return nil, fmt.Errorf("%w: no signing key given", ErrConfig)
@@ -57,12 +59,25 @@ func LoadSignerVerifier(ctx context.Context, keyRef string, password []byte) (si
 	if keyRef == "" {
 		return nil, fmt.Errorf("%w: no signing key given", ErrConfig)
 	}
-	pass := func(bool) ([]byte, error) { return password, nil }
-	sv, err := sigs.SignerVerifierFromKeyRef(ctx, keyRef, pass, nil)
+	sv, ok, err := kmsKey(ctx, keyRef)
+	if err == nil && !ok {
+		var raw []byte
+		if raw, err = readKeyRef(ctx, keyRef); err == nil {
+			sv, err = parseCosignPrivateKey(raw, password)
+		}
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: loading %s: %w", ErrKey, keyRef, err)
+		return nil, keyError(keyRef, err)
 	}
 	return sv, nil
+}
+
+// keyError wraps err as ErrKey, unless it is a configuration error already.
+func keyError(keyRef string, err error) error {
+	if errors.Is(err, ErrConfig) {
+		return fmt.Errorf("loading %s: %w", keyRef, err)
+	}
+	return fmt.Errorf("%w: loading %s: %w", ErrKey, keyRef, err)
 }
 
 // NewSigner signs with sv (for callers that hold a key already).
@@ -85,15 +100,28 @@ func NewKeylessSigner(k Keyless) (*Signer, error) {
 	return &Signer{keyless: &k}, nil
 }
 
-// LoadPublicKey loads a verification key: a PEM public key file, or a KMS
-// URI.
+// LoadPublicKey loads a verification key: a PEM public key (a file, an
+// http(s) URL, or a reference of a KeySource), or a KMS URI. Secret-store references
+// (k8s://, gitlab://, github://, pkcs11:) are refused with ErrConfig: mount
+// the secret as a file.
 func LoadPublicKey(ctx context.Context, keyRef string) (signature.Verifier, error) {
 	if keyRef == "" {
 		return nil, fmt.Errorf("%w: no public key given", ErrConfig)
 	}
-	v, err := sigs.PublicKeyFromKeyRef(ctx, keyRef)
+	sv, ok, err := kmsKey(ctx, keyRef)
 	if err != nil {
-		return nil, fmt.Errorf("%w: loading %s: %w", ErrKey, keyRef, err)
+		return nil, keyError(keyRef, err)
+	}
+	if ok {
+		return sv, nil
+	}
+	raw, err := readKeyRef(ctx, keyRef)
+	if err != nil {
+		return nil, keyError(keyRef, err)
+	}
+	v, err := parsePublicKeyPEM(raw)
+	if err != nil {
+		return nil, keyError(keyRef, err)
 	}
 	return v, nil
 }

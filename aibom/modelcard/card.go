@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -170,7 +171,7 @@ func (c *Card) omittedError(name string, lim limits) error {
 	return fmt.Errorf("%w: %s: %s metrics over the bound of %d results and metrics", ErrMetricsOmitted, name, n, lim.metrics)
 }
 
-var yamlLineExpr = regexp.MustCompile(`^yaml: line (\d+): `)
+var yamlLineExpr = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): `) })
 
 // splitFrontMatter separates the front matter from the body. metaLine is the
 // file line on which the YAML starts. A front matter block that is never
@@ -190,7 +191,7 @@ func decodeYAML(meta []byte, metaLine int, name string) (*yaml.Node, error) {
 	doc, err := frontmatter.Decode(meta)
 	if err != nil {
 		se := &SyntaxError{Name: name, Msg: "front matter: " + err.Error(), Err: err}
-		if m := yamlLineExpr.FindStringSubmatch(err.Error()); m != nil {
+		if m := yamlLineExpr().FindStringSubmatch(err.Error()); m != nil {
 			if n, convErr := strconv.Atoi(m[1]); convErr == nil {
 				se.Line = n + metaLine - 1
 				se.Msg = "front matter: " + err.Error()[len(m[0]):]

@@ -2,6 +2,7 @@ package modelcard
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -47,7 +48,7 @@ func classify(title string) sectionKind {
 	if len(words) == 0 || len(words) > maxTitleWords {
 		return kindNone
 	}
-	for _, row := range titlePhrases {
+	for _, row := range titlePhrases() {
 		for _, p := range row.phrases {
 			if hasPhrase(words, p) {
 				return row.kind
@@ -57,8 +58,9 @@ func classify(title string) sectionKind {
 	return kindNone
 }
 
-// titlePhrases is sectionTitles with each phrase split into its words.
-var titlePhrases = func() []struct {
+// titlePhrases is sectionTitles with each phrase split into its words,
+// built on first use rather than at start-up.
+var titlePhrases = sync.OnceValue(func() []struct {
 	kind    sectionKind
 	phrases [][]string
 } {
@@ -73,7 +75,7 @@ var titlePhrases = func() []struct {
 		}
 	}
 	return out
-}()
+})
 
 // titleWords lowercases a title and splits it into words of letters and
 // digits: punctuation, Markdown emphasis, links' brackets and emoji are

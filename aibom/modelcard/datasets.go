@@ -2,6 +2,7 @@ package modelcard
 
 import (
 	"regexp"
+	"sync"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 )
@@ -11,7 +12,9 @@ const hubDatasetsURL = "https://huggingface.co/datasets"
 
 // hubIDExpr matches a Hub repository id: "name" or "org/name", of the
 // characters the Hub allows, not starting or ending with a separator.
-var hubIDExpr = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?/)?[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?$`)
+var hubIDExpr = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?/)?[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?$`)
+})
 
 // DatasetLinks returns where a dataset the card names lives on the Hub:
 // the URL of its page and a pkg:huggingface package URL qualified with the
@@ -22,7 +25,7 @@ var hubIDExpr = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-
 // name such as "SQuAD v2", a path, another site's URL).
 func DatasetLinks(name string) (pageURL, purl string) {
 	id := hubID(name, hubDatasetsURL+"/")
-	if !hubIDExpr.MatchString(id) || containsDotDot(id) {
+	if !hubIDExpr().MatchString(id) || containsDotDot(id) {
 		return "", ""
 	}
 	return hubDatasetsURL + "/" + id, PackageURL(id, "") + "?repository_url=" + escape(hubDatasetsURL)

@@ -17,6 +17,7 @@ func main() {
 		// the collector from letting garbage pile up above it.
 		debug.SetMemoryLimit(192 << 20)
 	}
+	registerKeySources()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

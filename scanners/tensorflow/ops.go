@@ -3,6 +3,7 @@ package tensorflow
 import (
 	_ "embed" // standard_ops.txt
 	"strings"
+	"sync"
 )
 
 // Risk classifies a TensorFlow op name.
@@ -78,7 +79,9 @@ var asset = map[string]string{
 //go:embed standard_ops.txt
 var standardText string
 
-var standard = func() map[string]bool {
+// standard is built on first use, not at start-up (every aibom command
+// links this package).
+var standard = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, line := range strings.Split(standardText, "\n") {
 		if i := strings.IndexByte(line, '#'); i >= 0 {
@@ -89,7 +92,7 @@ var standard = func() map[string]bool {
 		}
 	}
 	return m
-}()
+})
 
 // OpRisk classifies a TensorFlow op name. It is shared with the TFLite
 // scanner, which meets TensorFlow ops as Flex ops.
@@ -101,7 +104,7 @@ func OpRisk(op string) Risk {
 		return Checkpoint
 	case asset[op] != "":
 		return Asset
-	case standard[op]:
+	case standard()[op]:
 		return Standard
 	}
 	return Custom

@@ -215,12 +215,12 @@ func TestOpRisk(t *testing.T) {
 		}
 	}
 	for op := range dangerous {
-		if standard[op] || isCheckpoint(op) {
+		if standard()[op] || isCheckpoint(op) {
 			t.Errorf("%s is listed twice", op)
 		}
 	}
 	for op := range checkpoint {
-		if standard[op] {
+		if standard()[op] {
 			t.Errorf("%s is both standard and a checkpoint op", op)
 		}
 	}
