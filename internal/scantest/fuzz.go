@@ -1,12 +1,9 @@
 package scantest
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
 // SeedFiles returns the contents of the regular files the glob patterns
@@ -38,14 +35,4 @@ func SeedFiles(tb testing.TB, maxSize int64, patterns ...string) [][]byte {
 		}
 	}
 	return out
-}
-
-// CheckFormatError fails t unless err is a *scanners.FormatError of
-// format whose offset lies within the size-byte file (0 to size).
-func CheckFormatError(t testing.TB, err error, format string, size int64) {
-	t.Helper()
-	var fe *scanners.FormatError
-	if !errors.As(err, &fe) || fe.Format != format || fe.Offset < 0 || fe.Offset > size {
-		t.Fatalf("error %#v is not a %s FormatError inside the %d-byte file", err, format, size)
-	}
 }

@@ -31,7 +31,7 @@ func TestSeedFiles(t *testing.T) {
 	}
 }
 
-// fatalTB records a Fatalf instead of stopping the test.
+// fatalTB records a Fatalf or an Errorf instead of failing the test.
 type fatalTB struct {
 	testing.TB
 	msg string
@@ -40,6 +40,8 @@ type fatalTB struct {
 func (f *fatalTB) Helper() {}
 
 func (f *fatalTB) Fatalf(format string, args ...any) { f.msg = fmt.Sprintf(format, args...) }
+
+func (f *fatalTB) Errorf(format string, args ...any) { f.msg = fmt.Sprintf(format, args...) }
 
 func TestCheckFormatError(t *testing.T) {
 	in := &scanners.FormatError{Format: "gguf", Offset: 10, Msg: "bad"}
@@ -61,6 +63,32 @@ func TestCheckFormatError(t *testing.T) {
 		CheckFormatError(tb, c.err, c.format, c.size)
 		if (tb.msg != "") != c.fails {
 			t.Errorf("CheckFormatError(%v, %s, %d): failed %q, want failure %v", c.err, c.format, c.size, tb.msg, c.fails)
+		}
+	}
+}
+
+func TestWantFormatError(t *testing.T) {
+	in := fmt.Errorf("reading: %w", &scanners.FormatError{Format: "tflite", Offset: 12, Msg: "vector of 9 past the end"})
+	cases := []struct {
+		err    error
+		format string
+		msg    string
+		off    int64
+		fails  bool
+	}{
+		{in, "tflite", "past the end", 12, false},
+		{in, "tflite", "vector of 9", -1, false},
+		{in, "tflite", "past the end", 11, true},
+		{in, "tflite", "before the start", -1, true},
+		{in, "onnx", "past the end", 12, true},
+		{fmt.Errorf("past the end"), "tflite", "past the end", -1, true},
+		{nil, "tflite", "", -1, true},
+	}
+	for _, c := range cases {
+		tb := &fatalTB{TB: t}
+		WantFormatError(tb, c.err, c.format, c.msg, c.off)
+		if (tb.msg != "") != c.fails {
+			t.Errorf("WantFormatError(%v, %s, %q, %d): failed %q, want failure %v", c.err, c.format, c.msg, c.off, tb.msg, c.fails)
 		}
 	}
 }
