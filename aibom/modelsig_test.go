@@ -2,10 +2,6 @@ package aibom
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,22 +11,10 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/seed-43c89ce6/aibom/aibom/source"
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 	"github.com/seed-43c89ce6/aibom/verify"
 	"github.com/seed-43c89ce6/aibom/verify/modelsig"
 )
-
-func sigKey(t *testing.T) signature.SignerVerifier {
-	t.Helper()
-	pk, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sv, err := signature.LoadECDSASignerVerifier(pk, crypto.SHA256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sv
-}
 
 func sigProps(t *testing.T, dir string, opts ...Option) (map[string]string, *Result) {
 	t.Helper()
@@ -74,7 +58,7 @@ func TestGenerateRecordsModelSignature(t *testing.T) {
 	if props, _ := sigProps(t, dir); len(props) != 0 {
 		t.Fatalf("no model.sig, yet %v", props)
 	}
-	sv := sigKey(t)
+	sv := testtools.ECDSAKey(t)
 	s, err := modelsig.NewKeySigner(sv)
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +78,7 @@ func TestGenerateRecordsModelSignature(t *testing.T) {
 	if props[propModelSigStatus] != ModelSigVerified || props[propModelSigSigner] != "release key" || hasSigProblem(res) {
 		t.Fatalf("right key: %v %v", props, res.Problems)
 	}
-	props, res = sigProps(t, dir, trust(sigKey(t)))
+	props, res = sigProps(t, dir, trust(testtools.ECDSAKey(t)))
 	if props[propModelSigStatus] != ModelSigNotVerified || !strings.HasPrefix(props[propModelSigSigner], "claimed: ") || !hasSigProblem(res) {
 		t.Fatalf("other key: %v %v", props, res.Problems)
 	}

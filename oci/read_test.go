@@ -13,12 +13,13 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 )
 
 // rawEntry returns the first raw entry of a walk with its reader.
@@ -108,38 +109,6 @@ func TestRangeReadsForRawLayers(t *testing.T) {
 	}
 }
 
-// writeLayout writes img to a new OCI layout folder.
-func writeLayout(t *testing.T, img v1.Image) string {
-	t.Helper()
-	dir := t.TempDir()
-	p, err := layout.Write(dir, empty.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.AppendImage(img); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// tarDir writes the files of dir into a tar file.
-func tarDir(t *testing.T, dir string) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "image.tar")
-	f, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tw := tar.NewWriter(f)
-	if err := tw.AddFS(os.DirFS(dir)); err != nil {
-		t.Fatal(err)
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func TestLayoutAndTarball(t *testing.T) {
 	t.Parallel()
 	_, files, content := modelDir(t)
@@ -148,8 +117,8 @@ func TestLayoutAndTarball(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := img.Digest()
-	dir := writeLayout(t, img)
-	for _, loc := range []string{dir, tarDir(t, dir)} {
+	dir := testtools.WriteLayout(t, img)
+	for _, loc := range []string{dir, testtools.TarDir(t, dir)} {
 		a, err := Open(ctxBG, loc)
 		if err != nil {
 			t.Fatalf("%s: %v", loc, err)
@@ -239,7 +208,7 @@ func TestPullRefusesUnsafeMembers(t *testing.T) {
 	} {
 		layer := static.NewLayer(tarBytes(t, false, tar.Header{Name: "ok.txt"}, h), ModelPackCodeTar)
 		img := artifact(t, ModelPackConfig, []byte(`{}`), layer)
-		a, err := Open(ctxBG, writeLayout(t, img))
+		a, err := Open(ctxBG, testtools.WriteLayout(t, img))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -258,7 +227,7 @@ func TestPullRefusesUnsafeMembers(t *testing.T) {
 func TestPullRefusesPathThroughLink(t *testing.T) {
 	t.Parallel()
 	layer := static.NewLayer(tarBytes(t, false, tar.Header{Name: "sub/file.txt"}), ModelPackCodeTar)
-	a, err := Open(ctxBG, writeLayout(t, artifact(t, ModelPackConfig, []byte(`{}`), layer)))
+	a, err := Open(ctxBG, testtools.WriteLayout(t, artifact(t, ModelPackConfig, []byte(`{}`), layer)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +248,7 @@ func TestImageWhiteouts(t *testing.T) {
 	lower := static.NewLayer(tarBytes(t, true, tar.Header{Name: "a/x"}, tar.Header{Name: "a/y"}, tar.Header{Name: "b/z"}, tar.Header{Name: "c"}), OCILayerTarGzip)
 	upper := static.NewLayer(tarBytes(t, true, tar.Header{Name: "a/.wh.x"}, tar.Header{Name: "b/.wh..wh..opq"}, tar.Header{Name: "c"}, tar.Header{Name: "d"}), OCILayerTarGzip)
 	img := artifact(t, OCIImageConfig, nil, lower, upper)
-	a, err := Open(ctxBG, writeLayout(t, img))
+	a, err := Open(ctxBG, testtools.WriteLayout(t, img))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +352,7 @@ func TestLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := writeLayout(t, img)
+	dir := testtools.WriteLayout(t, img)
 	for name, lim := range map[string]Limits{
 		"layers":   {MaxLayers: 2},
 		"manifest": {MaxManifestSize: 100},
@@ -409,7 +378,7 @@ func TestDockerModel(t *testing.T) {
 	gguf := static.NewLayer([]byte("GGUF\x03\x00\x00\x00"), DockerModelGGUF)
 	lic := static.NewLayer([]byte("MIT"), DockerModelLicense)
 	img := artifact(t, DockerModelConfigV01, []byte(`{"config":{"format":"gguf"}}`), gguf, lic)
-	a, err := Open(ctxBG, writeLayout(t, img))
+	a, err := Open(ctxBG, testtools.WriteLayout(t, img))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,6 @@ package verify
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -15,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/sigstore/pkg/signature"
 
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 	"github.com/seed-43c89ce6/aibom/oci"
 )
 
@@ -39,18 +36,8 @@ func pushImage(t *testing.T, host, repo string) name.Digest {
 	return tag.Context().Digest(h.String())
 }
 
-func newKey(t *testing.T) signature.SignerVerifier {
-	t.Helper()
-	pk, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sv, err := signature.LoadECDSASignerVerifier(pk, crypto.SHA256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sv
-}
+// newKey returns a new ECDSA P-256 signing key.
+func newKey(t *testing.T) signature.SignerVerifier { return testtools.ECDSAKey(t) }
 
 func newSigner(t *testing.T, sv signature.SignerVerifier) *Signer {
 	t.Helper()

@@ -2,10 +2,6 @@ package verify_test
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -27,19 +23,6 @@ import (
 	"github.com/seed-43c89ce6/aibom/verify"
 	"github.com/seed-43c89ce6/aibom/verify/modelsig"
 )
-
-func msKey(t *testing.T) signature.SignerVerifier {
-	t.Helper()
-	pk, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sv, err := signature.LoadECDSASignerVerifier(pk, crypto.SHA256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sv
-}
 
 // msModel writes a small model folder: a raw weight layer and files that
 // go into tar layers (config, tokenizer, docs).
@@ -163,7 +146,7 @@ func TestModelSigningOCI(t *testing.T) {
 			host := testtools.InProcessRegistry(t, referrers)
 			dir := msModel(t, baseModel())
 			d := msPush(t, host, "m", dir)
-			sv := msKey(t)
+			sv := testtools.ECDSAKey(t)
 			msSign(t, sv, dir, d)
 			res := msVerify(t, sv, d)
 			if !res.Satisfies(verify.Require{ModelSigning: true}) || !res.Verified.ModelSigning {
@@ -179,7 +162,7 @@ func TestModelSigningOCI(t *testing.T) {
 				t.Fatalf("predicate types %v", res.PredicateTypes)
 			}
 			// The other key: not verified, and said why.
-			other := msVerify(t, msKey(t), d)
+			other := msVerify(t, testtools.ECDSAKey(t), d)
 			if other.Verified.ModelSigning || !msHas(other, "no valid OpenSSF model signature") {
 				t.Fatalf("verified with another key: %+v", other)
 			}
@@ -221,7 +204,7 @@ func TestModelSigningMismatch(t *testing.T) {
 				tc.pushed(pushed)
 			}
 			d := msPush(t, host, "m"+string(rune('a'+i)), msModel(t, pushed))
-			sv := msKey(t)
+			sv := testtools.ECDSAKey(t)
 			msSign(t, sv, msModel(t, signed), d)
 			res := msVerify(t, sv, d)
 			if res.Verified.ModelSigning || res.Satisfies(verify.Require{ModelSigning: true}) {
@@ -241,7 +224,7 @@ func TestModelSigningNotOtherRequirements(t *testing.T) {
 	host := testtools.InProcessRegistry(t, true)
 	dir := msModel(t, baseModel())
 	d := msPush(t, host, "m", dir)
-	sv := msKey(t)
+	sv := testtools.ECDSAKey(t)
 	s, err := verify.NewSigner(sv)
 	if err != nil {
 		t.Fatal(err)
@@ -268,7 +251,7 @@ func TestModelSigningIgnoredNoted(t *testing.T) {
 	files["model.sig"] = "an old signature"
 	dir := msModel(t, files)
 	d := msPush(t, host, "m", dir)
-	sv := msKey(t)
+	sv := testtools.ECDSAKey(t)
 	msSign(t, sv, dir, d)
 	res := msVerify(t, sv, d)
 	if !res.Verified.ModelSigning || !msHas(res, "file model.sig (layer") {
@@ -306,7 +289,7 @@ func TestModelSigningRawNotDownloaded(t *testing.T) {
 	files := baseModel()
 	dir := msModel(t, files)
 	d := msPush(t, host, "m", dir)
-	sv := msKey(t)
+	sv := testtools.ECDSAKey(t)
 	msSign(t, sv, dir, d)
 	mu.Lock()
 	gets = nil

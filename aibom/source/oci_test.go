@@ -10,9 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
-
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 	"github.com/seed-43c89ce6/aibom/oci"
 )
 
@@ -79,14 +77,7 @@ func TestOCISourceEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	lp, err := layout.Write(dir, empty.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lp.AppendImage(img); err != nil {
-		t.Fatal(err)
-	}
+	dir := testtools.WriteLayout(t, img)
 	if !IsOCI(dir) {
 		t.Fatal("layout folder not detected")
 	}
@@ -185,14 +176,7 @@ func TestOCIMemberNotKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	lp, err := layout.Write(dir, empty.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lp.AppendImage(img); err != nil {
-		t.Fatal(err)
-	}
+	dir := testtools.WriteLayout(t, img)
 	src, err := OpenOCI(ctx, dir)
 	if err != nil {
 		t.Fatal(err)

@@ -1,16 +1,12 @@
 package cli
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"io/fs"
-	"log"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,14 +15,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/seed-43c89ce6/aibom/internal/bomschema"
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 	"github.com/seed-43c89ce6/aibom/oci"
 )
 
@@ -60,8 +55,7 @@ func ociModel(t *testing.T) []oci.PushFile {
 // tag reference and the manifest digest.
 func pushOCIModel(t *testing.T) (ref name.Tag, digest string) {
 	t.Helper()
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(srv.Close)
+	host := testtools.InProcessRegistry(t, false)
 	ctx := context.Background()
 	cfg := oci.ModelConfig{}
 	cfg.Descriptor.Name, cfg.Descriptor.Version = "tiny", "1.0"
@@ -71,7 +65,7 @@ func pushOCIModel(t *testing.T) (ref name.Tag, digest string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tag, err := name.NewTag(strings.TrimPrefix(srv.URL, "http://")+"/org/tiny:v1", name.Insecure)
+	tag, err := name.NewTag(host+"/org/tiny:v1", name.Insecure)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,47 +83,7 @@ func ociLayout(t *testing.T, ref name.Reference) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	p, err := layout.Write(dir, empty.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.AppendImage(img); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// ociTarball puts an OCI layout folder into a tar, as `docker save` does
-// since Docker 25.
-func ociTarball(t *testing.T, dir string) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "image.tar")
-	f, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tw := tar.NewWriter(f)
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if err := tw.WriteHeader(&tar.Header{Name: filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(b))}); err != nil {
-			return err
-		}
-		_, err = tw.Write(b)
-		return err
-	})
-	if err != nil || tw.Close() != nil {
-		t.Fatal(err)
-	}
-	return out
+	return testtools.WriteLayout(t, img)
 }
 
 type scanJSON struct {
@@ -146,7 +100,7 @@ type scanJSON struct {
 func TestScanOCISources(t *testing.T) {
 	tag, _ := pushOCIModel(t)
 	lay := ociLayout(t, tag)
-	for _, loc := range []string{"oci://" + tag.String(), lay, ociTarball(t, lay)} {
+	for _, loc := range []string{"oci://" + tag.String(), lay, testtools.TarDir(t, lay)} {
 		code, out, stderr := run(t, "scan", "--format", "json", loc)
 		if code != ExitFindings {
 			t.Fatalf("scan %s: exit %d, want %d (malicious pickle): %s", loc, code, ExitFindings, stderr)
@@ -357,7 +311,7 @@ func TestScanOCITamperedLayers(t *testing.T) {
 // a manifest.json is not an image: it is scanned as a tar.
 func TestScanPlainTarWithManifest(t *testing.T) {
 	dir := fixtureDir(t, map[string]string{"manifest.json": `{"files":["model.pkl"]}`, "model.pkl": malicious})
-	tarPath := ociTarball(t, dir)
+	tarPath := testtools.TarDir(t, dir)
 	code, out, stderr := run(t, "scan", "--format", "json", tarPath)
 	if code != ExitFindings || !strings.Contains(out, `"malicious"`) || !strings.Contains(out, "model.pkl") {
 		t.Errorf("scan of a plain tar: exit %d, %s %s", code, out, stderr)

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -67,13 +66,12 @@ devices, and paths through a link already in DIR, are refused.`,
 }
 
 func runPull(cmd *cobra.Command, o *pullOptions, refStr, dir string, stdout io.Writer) error {
-	if o.format != "text" && o.format != "json" {
-		return usageError{fmt.Errorf("--format: %q is not text or json", o.format)}
+	if err := checkFormat(o.format, "text", "json"); err != nil {
+		return err
 	}
-	reg := o.registry.registry()
-	ref, err := reg.ParseReference(refStr)
+	reg, ref, err := o.registry.reference(refStr)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	ctx := cmd.Context()
 	popts, err := pullVerifier(cmd, o, ref)
@@ -138,15 +136,8 @@ func pullVerifier(cmd *cobra.Command, o *pullOptions, ref name.Reference) ([]oci
 	if err != nil {
 		return nil, err
 	}
-	vopts := []verify.Option{verify.WithRegistry(o.registry.registry())}
-	if o.trust.requireTlog {
-		vopts = append(vopts, verify.WithRequireTlog())
-	}
-	v, err := verify.New(trust, vopts...)
+	v, err := o.trust.verifier(trust, o.registry.registry())
 	if err != nil {
-		if errors.Is(err, verify.ErrConfig) {
-			return nil, usageError{err}
-		}
 		return nil, err
 	}
 	check := func(ctx context.Context, d v1.Hash) error {

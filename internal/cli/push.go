@@ -96,13 +96,12 @@ the tar layers' members.`,
 }
 
 func runPush(cmd *cobra.Command, o *pushOptions, dir, refStr string, stdout io.Writer) error {
-	if o.format != "text" && o.format != "json" {
-		return usageError{fmt.Errorf("--format: %q is not text or json", o.format)}
+	if err := checkFormat(o.format, "text", "json"); err != nil {
+		return err
 	}
-	reg := o.registry.registry()
-	ref, err := reg.ParseReference(refStr)
+	reg, ref, err := o.registry.reference(refStr)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	ctx := cmd.Context()
 	src, err := source.Open(ctx, dir)

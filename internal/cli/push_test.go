@@ -4,25 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/registry"
 
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 	"github.com/seed-43c89ce6/aibom/oci"
 )
 
 func TestPushPullCLI(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	defer srv.Close()
-	host := strings.TrimPrefix(srv.URL, "http://")
+	host := testtools.InProcessRegistry(t, false)
 	src := t.TempDir()
 	files := map[string]string{
 		"model.safetensors":  "\x08\x00\x00\x00\x00\x00\x00\x00{}      ",

@@ -2,15 +2,13 @@ package cli
 
 import (
 	"encoding/json"
-	"io"
-	"log"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 )
 
 // TestPushSignModelCLI: push --sign-model signs the files (OMS) and the
@@ -20,9 +18,8 @@ func TestPushSignModelCLI(t *testing.T) {
 	t.Setenv("COSIGN_PASSWORD", "pw")
 	priv, pub := cosignKeys(t, "pw")
 	_, otherPub := cosignKeys(t, "pw")
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0)), registry.WithReferrersSupport(true)))
-	defer srv.Close()
-	ref := "oci://" + strings.TrimPrefix(srv.URL, "http://") + "/m/signed:v1"
+	host := testtools.InProcessRegistry(t, true)
+	ref := "oci://" + host + "/m/signed:v1"
 	src := t.TempDir()
 	for p, c := range map[string]string{
 		"model.safetensors":  "\x08\x00\x00\x00\x00\x00\x00\x00{}      ",
@@ -64,7 +61,7 @@ func TestPushSignModelCLI(t *testing.T) {
 		t.Fatalf("pull --require model-signing: exit %d, %s", code, errs)
 	}
 	// An unsigned push of the same folder elsewhere: refused.
-	ref2 := "oci://" + strings.TrimPrefix(srv.URL, "http://") + "/m/unsigned:v1"
+	ref2 := "oci://" + host + "/m/unsigned:v1"
 	if code, _, errs := run(t, "push", src, ref2); code != ExitOK {
 		t.Fatalf("push: %d %s", code, errs)
 	}

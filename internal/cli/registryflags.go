@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
 	"github.com/seed-43c89ce6/aibom/oci"
@@ -19,4 +20,15 @@ func (o *registryOptions) AddFlags(cmd *cobra.Command) {
 // registry returns how to reach registries.
 func (o *registryOptions) registry() oci.Registry {
 	return oci.Registry{Insecure: o.insecure, UserAgent: "aibom/" + version}
+}
+
+// reference parses REF ("oci://REF" or "REF") as the registry flags say;
+// a malformed reference is a usage error.
+func (o *registryOptions) reference(s string) (oci.Registry, name.Reference, error) {
+	reg := o.registry()
+	ref, err := reg.ParseReference(s)
+	if err != nil {
+		return reg, nil, usageError{err}
+	}
+	return reg, ref, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/spf13/cobra"
 
+	"github.com/seed-43c89ce6/aibom/oci"
 	"github.com/seed-43c89ce6/aibom/policies"
 	"github.com/seed-43c89ce6/aibom/verify"
 )
@@ -76,6 +77,20 @@ func (o *trustOptions) trust(cmd *cobra.Command) (verify.Trust, error) {
 	return t, nil
 }
 
+// verifier builds the verifier of trust that reaches registries as reg
+// and honours --require-tlog; a configuration mistake is a usage error.
+func (o *trustOptions) verifier(trust verify.Trust, reg oci.Registry) (*verify.Verifier, error) {
+	opts := []verify.Option{verify.WithRegistry(reg)}
+	if o.requireTlog {
+		opts = append(opts, verify.WithRequireTlog())
+	}
+	v, err := verify.New(trust, opts...)
+	if errors.Is(err, verify.ErrConfig) {
+		return nil, usageError{err}
+	}
+	return v, err
+}
+
 // verifyJSON is the `--format json` contract.
 type verifyJSON struct {
 	Digest         string              `json:"digest"`
@@ -134,8 +149,8 @@ configuration or registry error. --format json prints
   aibom verify ./llama --certificate-chain ca.pem --ignore-paths README.md`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "text" && format != "json" {
-				return usageError{fmt.Errorf("unknown --format %q (want text or json)", format)}
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
 			}
 			if isModelPath(args[0]) {
 				return verifyModel(cmd, stdout, to, ms, format, args[0])
@@ -167,15 +182,8 @@ func verifyOCI(cmd *cobra.Command, stdout io.Writer, reg *registryOptions, to *t
 			return err
 		}
 	}
-	opts := []verify.Option{verify.WithRegistry(reg.registry())}
-	if to.requireTlog {
-		opts = append(opts, verify.WithRequireTlog())
-	}
-	v, err := verify.New(trust, opts...)
+	v, err := to.verifier(trust, reg.registry())
 	if err != nil {
-		if errors.Is(err, verify.ErrConfig) {
-			return usageError{err}
-		}
 		return err
 	}
 	res, err := v.Verify(cmd.Context(), ref, req)

@@ -2,19 +2,17 @@ package cli
 
 import (
 	"encoding/json"
-	"io"
-	"log"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/cosign/v2/pkg/cosign"
+
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 )
 
 // cosignKeys writes an encrypted cosign key pair (password pw) and returns
@@ -79,13 +77,7 @@ func TestSignAttestVerifyCLI(t *testing.T) {
 	for _, api := range []bool{false, true} {
 		for _, layout := range []string{"tags", "referrers"} {
 			t.Run(layout, func(t *testing.T) {
-				opts := []registry.Option{registry.Logger(log.New(io.Discard, "", 0))}
-				if api {
-					opts = append(opts, registry.WithReferrersSupport(true))
-				}
-				srv := httptest.NewServer(registry.New(opts...))
-				defer srv.Close()
-				host := strings.TrimPrefix(srv.URL, "http://")
+				host := testtools.InProcessRegistry(t, api)
 				d := pushRandom(t, host, "models/tiny")
 				ref := "oci://" + host + "/models/tiny:v1"
 

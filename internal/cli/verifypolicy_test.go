@@ -2,13 +2,10 @@ package cli
 
 import (
 	"encoding/json"
-	"io"
-	"log"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/seed-43c89ce6/aibom/internal/testtools"
 )
 
 // `aibom verify --policy` evaluates the policies over the verified facts,
@@ -17,9 +14,7 @@ import (
 func TestVerifyPolicy(t *testing.T) {
 	t.Setenv("COSIGN_PASSWORD", "pw")
 	priv, pub := cosignKeys(t, "pw")
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	defer srv.Close()
-	host := strings.TrimPrefix(srv.URL, "http://")
+	host := testtools.InProcessRegistry(t, false)
 	pushRandom(t, host, "models/m")
 	ref := "oci://" + host + "/models/m:v1"
 	bom := writeFile(t, "bom.json", cliBOM)

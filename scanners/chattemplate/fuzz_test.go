@@ -3,21 +3,18 @@ package chattemplate
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
 // FuzzScanYAML scans arbitrary bytes as a YAML config: no panic, and the
 // offsets reported stay inside the file.
 func FuzzScanYAML(f *testing.F) {
-	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "models", "chat_template", "*"))
-	for _, p := range paths {
-		if b, err := os.ReadFile(p); err == nil && len(b) < 1<<16 {
-			f.Add(b)
-		}
+	for _, b := range scantest.SeedFiles(f, 1<<16, filepath.Join("..", "..", "testdata", "models", "chat_template", "*")) {
+		f.Add(b)
 	}
 	f.Add([]byte("chat_template: |\n  {% for m in messages %}{{ m }}{% endfor %}\n"))
 	f.Add([]byte("a: &x [*x]\nchat_template:\n  - name: n\n    template: \"{{ x }}\"\n"))

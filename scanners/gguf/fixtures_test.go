@@ -2,12 +2,12 @@ package gguf
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -16,18 +16,7 @@ import (
 func TestFixtures(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join("..", "..", "testdata", "models", "gguf")
-	raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want map[string]struct {
-		Verdict string   `json:"verdict"`
-		Format  string   `json:"format"`
-		Globals []string `json:"globals"`
-	}
-	if err := json.Unmarshal(raw, &want); err != nil {
-		t.Fatal(err)
-	}
+	want := scantest.ReadExpected(t, filepath.Join(dir, "expected.json"))
 	s := New()
 	for p, w := range want {
 		if w.Format != format {

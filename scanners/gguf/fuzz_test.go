@@ -2,12 +2,10 @@ package gguf
 
 import (
 	"bytes"
-	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 )
 
 // FuzzParse checks that Parse never panics, that its errors are gguf
@@ -15,12 +13,7 @@ import (
 // and that the template analysis of any template it finds terminates
 // without panicking.
 func FuzzParse(f *testing.F) {
-	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "models", "gguf", "*.gguf"))
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range scantest.SeedFiles(f, 0, filepath.Join("..", "..", "testdata", "models", "gguf", "*.gguf")) {
 		f.Add(b)
 	}
 	f.Add(model())
@@ -36,10 +29,7 @@ func FuzzParse(f *testing.F) {
 		size := int64(len(in))
 		file, err := Parse(bytes.NewReader(in), size, DefaultLimits())
 		if err != nil {
-			var fe *scanners.FormatError
-			if !errors.As(err, &fe) || fe.Format != "gguf" || fe.Offset < 0 || fe.Offset > size {
-				t.Fatalf("error %#v is not a gguf FormatError inside the %d-byte file", err, size)
-			}
+			scantest.CheckFormatError(t, err, "gguf", size)
 			if file != nil {
 				t.Fatal("Parse returned a File with an error")
 			}
@@ -78,12 +68,7 @@ func checkInvariants(t *testing.T, f *File, size int64) {
 // FuzzAnalyzeTemplate checks that the template analysis never panics and
 // reports positions inside the template.
 func FuzzAnalyzeTemplate(f *testing.F) {
-	paths, _ := filepath.Glob(filepath.Join("testdata", "templates", "*.jinja"))
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range scantest.SeedFiles(f, 0, filepath.Join("testdata", "templates", "*.jinja")) {
 		f.Add(string(b))
 	}
 	for _, c := range sstiCases() {

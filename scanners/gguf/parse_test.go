@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 )
 
 func TestParseModel(t *testing.T) {
@@ -240,17 +240,8 @@ func TestParseErrors(t *testing.T) {
 		for _, c := range cs {
 			t.Run(c.name, func(t *testing.T) {
 				t.Parallel()
-				f, err := Parse(bytes.NewReader(c.in), int64(len(c.in)), DefaultLimits())
-				var fe *scanners.FormatError
-				if !errors.As(err, &fe) {
-					t.Fatalf("got %v, %+v; want a FormatError", err, f)
-				}
-				if !strings.Contains(fe.Msg, c.msg) || fe.Format != "gguf" {
-					t.Errorf("message %q, want %q", fe.Msg, c.msg)
-				}
-				if fe.Offset != c.off {
-					t.Errorf("offset %d, want %d (%s)", fe.Offset, c.off, fe.Msg)
-				}
+				_, err := Parse(bytes.NewReader(c.in), int64(len(c.in)), DefaultLimits())
+				scantest.WantFormatError(t, err, "gguf", c.msg, c.off)
 			})
 		}
 	}

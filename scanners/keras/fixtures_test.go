@@ -2,12 +2,11 @@ package keras_test
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/keras"
 	"github.com/seed-43c89ce6/aibom/scanners/runner"
@@ -19,18 +18,7 @@ import (
 func TestFixtures(t *testing.T) {
 	t.Parallel()
 	root := filepath.Join("..", "..", "testdata", "models")
-	raw, err := os.ReadFile(filepath.Join(root, "keras", "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want map[string]struct {
-		Verdict string   `json:"verdict"`
-		Format  string   `json:"format"`
-		Globals []string `json:"globals"`
-	}
-	if err := json.Unmarshal(raw, &want); err != nil {
-		t.Fatal(err)
-	}
+	want := scantest.ReadExpected(t, filepath.Join(root, "keras", "expected.json"))
 	list := append([]scanners.Scanner{keras.New()}, runner.Default()...)
 	rep, err := runner.New(runner.WithScanners(list...)).Scan(context.Background(), filepath.Join(root, "keras"))
 	if err != nil {

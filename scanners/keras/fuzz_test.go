@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 	"github.com/seed-43c89ce6/aibom/scanners/zip"
 )
@@ -16,11 +17,8 @@ import (
 // zip FormatErrors, that HDF5 offsets lie inside the file, and that Scan
 // agrees with Parse.
 func FuzzParse(f *testing.F) {
-	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "models", "keras", "*"))
-	for _, p := range paths {
-		if b, err := os.ReadFile(p); err == nil && len(b) < 1<<16 {
-			f.Add(b)
-		}
+	for _, b := range scantest.SeedFiles(f, 1<<16, filepath.Join("..", "..", "testdata", "models", "keras", "*")) {
+		f.Add(b)
 	}
 	for _, c := range ruleCases() {
 		f.Add(h5Model(c.config, true))

@@ -1,17 +1,15 @@
 package lfs
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 )
 
 func FuzzParse(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "*"))
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
-		}
+	for _, b := range scantest.SeedFiles(f, 0, filepath.Join("testdata", "*")) {
+		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := Parse(b)

@@ -2,11 +2,10 @@ package onnx
 
 import (
 	"bytes"
-	"errors"
 	"strings"
 	"testing"
 
-	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 )
 
 type errCase struct {
@@ -61,13 +60,7 @@ func TestParseErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := Parse(bytes.NewReader(tc.in), int64(len(tc.in)), DefaultLimits())
-			var fe *scanners.FormatError
-			if !errors.As(err, &fe) {
-				t.Fatalf("error %v, want a FormatError", err)
-			}
-			if fe.Format != format || !strings.Contains(fe.Msg, tc.msg) || (tc.off >= 0 && fe.Offset != tc.off) {
-				t.Errorf("error %q at %d, want %q at %d", fe.Msg, fe.Offset, tc.msg, tc.off)
-			}
+			scantest.WantFormatError(t, err, format, tc.msg, tc.off)
 		})
 	}
 }

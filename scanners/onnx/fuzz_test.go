@@ -3,11 +3,10 @@ package onnx
 import (
 	"bytes"
 	"context"
-	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -15,15 +14,7 @@ import (
 // FormatErrors inside the file, that what it records stays within the
 // limits, and that Scan agrees with Parse.
 func FuzzParse(f *testing.F) {
-	paths, err := filepath.Glob(filepath.Join("..", "..", "testdata", "models", "onnx", "*.onnx"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range scantest.SeedFiles(f, 0, filepath.Join("..", "..", "testdata", "models", "onnx", "*.onnx")) {
 		f.Add(b)
 	}
 	f.Add([]byte(benignModel()))
@@ -38,10 +29,7 @@ func FuzzParse(f *testing.F) {
 		size := int64(len(in))
 		m, err := Parse(bytes.NewReader(in), size, lim)
 		if err != nil {
-			var fe *scanners.FormatError
-			if !errors.As(err, &fe) || fe.Format != format || fe.Offset < 0 || fe.Offset > size {
-				t.Fatalf("error %#v is not an onnx FormatError inside the %d-byte file", err, size)
-			}
+			scantest.CheckFormatError(t, err, format, size)
 		}
 		if m == nil {
 			if size > 0 {

@@ -2,7 +2,6 @@ package onnx
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,17 +157,7 @@ func TestMatch(t *testing.T) {
 func TestFixtures(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join("..", "..", "testdata", "models", "onnx")
-	raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want map[string]struct {
-		Verdict, Format string
-		Globals         []string
-	}
-	if err := json.Unmarshal(raw, &want); err != nil {
-		t.Fatal(err)
-	}
+	want := scantest.ReadExpected(t, filepath.Join(dir, "expected.json"))
 	for p, w := range want {
 		b, err := os.ReadFile(filepath.Join(dir, filepath.Base(p)))
 		if err != nil {

@@ -3,6 +3,7 @@ package pickle
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -56,10 +57,7 @@ func BenchmarkWalkLarge(b *testing.B) {
 			var peak uint64
 			for b.Loop() {
 				_, _ = f.Seek(0, 0)
-				done := make(chan struct{})
-				go samplePeak(&peak, done)
-				res := Walk(f, 0, DefaultLimits())
-				close(done)
+				res := walkPeak(f, &peak)
 				b.ReportMetric(float64(res.Ops), "opcodes")
 			}
 			b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
@@ -79,6 +77,29 @@ func samplePeak(peak *uint64, done chan struct{}) {
 		*peak = max(*peak, ms.HeapInuse)
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// walkPeak walks r and raises *peak to the most heap in use sampled
+// during the walk.
+func walkPeak(r io.Reader, peak *uint64) *Result {
+	done, sampled := make(chan struct{}), make(chan struct{})
+	go func() { samplePeak(peak, done); close(sampled) }()
+	res := Walk(r, 0, DefaultLimits())
+	close(done)
+	<-sampled
+	return res
+}
+
+// walkFilePeak is walkPeak of the file at path, after a GC.
+func walkFilePeak(b *testing.B, path string, peak *uint64) *Result {
+	b.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	runtime.GC()
+	return walkPeak(f, peak)
 }
 
 // adversarial builds a pickle that fills the stack and the memo with the
@@ -110,16 +131,7 @@ func BenchmarkWalkAdversarialMemory(b *testing.B) {
 	}
 	var peak uint64
 	for b.Loop() {
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		runtime.GC()
-		done := make(chan struct{})
-		go samplePeak(&peak, done)
-		res := Walk(f, 0, DefaultLimits())
-		f.Close()
-		close(done)
+		res := walkFilePeak(b, path, &peak)
 		if len(res.Refs) == 0 {
 			b.Fatal("os.system lost")
 		}
@@ -157,16 +169,7 @@ func BenchmarkWalkDupBomb(b *testing.B) {
 	b.SetBytes(40 << 20)
 	var peak uint64
 	for b.Loop() {
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		runtime.GC()
-		done := make(chan struct{})
-		go samplePeak(&peak, done)
-		res := Walk(f, 0, DefaultLimits())
-		f.Close()
-		close(done)
+		res := walkFilePeak(b, path, &peak)
 		if res.Pickles != 1 {
 			b.Fatalf("%d pickles, errors %v", res.Pickles, res.Errors)
 		}

@@ -47,13 +47,7 @@ func TestCodecsEncodeRules(t *testing.T) {
 	t.Parallel()
 	harmless := emb("}")
 	const loader = "torch.storage._load_from_bytes"
-	tests := []struct {
-		name    string
-		pickle  []byte
-		verdict scanners.Verdict
-		want    string // a severity:global that must be reported
-		not     string // a global that must not be reported
-	}{
+	tests := []ruleCase{
 		// encode(text, latin1) is the bytes of the text: they are walked
 		// as the pickles _load_from_bytes loads.
 		{"protocol 2, harmless", p2Load(latin1Text(harmless), "latin1"), scanners.Clean, "", loader},
@@ -89,22 +83,7 @@ func TestCodecsEncodeRules(t *testing.T) {
 		{"protocol 0, \\u0100", asm(loadFromBytes, "(", gbl("_codecs", "encode"), "(V\x80\x02}.\\u0100\nVlatin1\ntRtR."),
 			scanners.Malicious, "critical:" + loader, ""},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			fs, err := scan(t, tc.pickle)
-			if got := scanners.VerdictOf(fs, err); got != tc.verdict {
-				t.Fatalf("verdict %v, want %v (findings %v, err %v)", got, tc.verdict, globals(fs), err)
-			}
-			all := strings.Join(globals(fs), " ")
-			if tc.want != "" && !strings.Contains(all, tc.want) {
-				t.Errorf("findings %v do not report %s", globals(fs), tc.want)
-			}
-			if tc.not != "" && strings.Contains(all, tc.not) {
-				t.Errorf("findings %v report %s", globals(fs), tc.not)
-			}
-		})
-	}
+	checkRules(t, tests)
 }
 
 // TestCodecsEncodeValue checks the value encode(text, latin1) is modelled

@@ -3,10 +3,10 @@ package pickle
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -24,16 +24,11 @@ func FuzzWalk(f *testing.F) {
 	f.Add(p0Load(evil))
 	f.Add(p2Load(latin1Text(emb("}")+evil), "latin1"))
 	f.Add(distState("scipy.stats._continuous_distns:uniform_gen", scipyTmpl("a, ", "loc=0", "loc, 1"), 3))
-	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "models", "pickle", "*"))
-	benign, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "benign", "*", "*.p[0-5].pkl"))
-	hostile, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "hostile", "sniff", "*.pkl"))
-	pickle2, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "pickle2", "*", "*.pkl"))
 	f.Add(straddleBinbytes())
-	paths = append(append(paths, benign...), pickle2...)
-	for _, p := range append(paths, hostile...) {
-		if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
-			f.Add(b)
-		}
+	td := filepath.Join("..", "..", "testdata")
+	for _, b := range scantest.SeedFiles(f, 64<<10, filepath.Join(td, "models", "pickle", "*"), filepath.Join(td, "benign", "*", "*.p[0-5].pkl"),
+		filepath.Join(td, "pickle2", "*", "*.pkl"), filepath.Join(td, "hostile", "sniff", "*.pkl")) {
+		f.Add(b)
 	}
 	lim := DefaultLimits()
 	lim.MaxStack, lim.MaxMemo, lim.MaxKept, lim.MaxRefs = 256, 256, 256, 64

@@ -16,15 +16,40 @@ func emb(body string) string { return proto2 + body + "." }
 // gbl is protocol 2's GLOBAL module name.
 func gbl(module, name string) string { return "c" + module + "\n" + name + "\n" }
 
+// ruleCase is a pickle and what the scanner must say of it.
+type ruleCase struct {
+	name    string
+	pickle  []byte
+	verdict scanners.Verdict
+	want    string // a severity:global that must be reported
+	not     string // a global that must not be reported
+}
+
+// checkRules scans each case's pickle in a parallel subtest and checks
+// the verdict and the globals reported.
+func checkRules(t *testing.T, tests []ruleCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fs, err := scan(t, tc.pickle)
+			if got := scanners.VerdictOf(fs, err); got != tc.verdict {
+				t.Fatalf("verdict %v, want %v (findings %v, err %v)", got, tc.verdict, globals(fs), err)
+			}
+			all := strings.Join(globals(fs), " ")
+			if tc.want != "" && !strings.Contains(all, tc.want) {
+				t.Errorf("findings %v do not report %s", globals(fs), tc.want)
+			}
+			if tc.not != "" && strings.Contains(all, tc.not) {
+				t.Errorf("findings %v report %s", globals(fs), tc.not)
+			}
+		})
+	}
+}
+
 func TestResolverRules(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name    string
-		pickle  []byte
-		verdict scanners.Verdict
-		want    string // a severity:global that must be reported
-		not     string // a global that must not be reported
-	}{
+	tests := []ruleCase{
 		// getattr on an allowed global with a literal name: judged by
 		// what it reaches.
 		{"getattr(ZoneInfo, '_unpickle')", asm(proto2, gbl("builtins", "getattr"), gbl("zoneinfo", "ZoneInfo"),
@@ -91,22 +116,7 @@ func TestResolverRules(t *testing.T) {
 		{"http.client stays denied", asm(proto2, gbl("http.client", "HTTPConnection"), ")R."), scanners.Malicious, "critical:http.client.HTTPConnection", ""},
 		{"an attribute walk from a value type", asm(proto2, gbl("platform", "uname_result.os"), ")R."), scanners.Malicious, "critical:os", ""},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			fs, err := scan(t, tc.pickle)
-			if got := scanners.VerdictOf(fs, err); got != tc.verdict {
-				t.Fatalf("verdict %v, want %v (findings %v, err %v)", got, tc.verdict, globals(fs), err)
-			}
-			all := strings.Join(globals(fs), " ")
-			if tc.want != "" && !strings.Contains(all, tc.want) {
-				t.Errorf("findings %v do not report %s", globals(fs), tc.want)
-			}
-			if tc.not != "" && strings.Contains(all, tc.not) {
-				t.Errorf("findings %v report %s", globals(fs), tc.not)
-			}
-		})
-	}
+	checkRules(t, tests)
 }
 
 // scipyTmpl fills scipy's parse_arg_template as _construct_argparser does.

@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -15,13 +14,8 @@ import (
 // import-time analysis, Calls and the scanner: none may panic, token and
 // field offsets stay inside the source, and an error is a SyntaxError.
 func FuzzParse(f *testing.F) {
-	for _, pattern := range []string{"testdata/*/*.py", "../../testdata/models/*/gen.py", "testdata/fuzz-seeds/*"} {
-		paths, _ := filepath.Glob(pattern)
-		for _, p := range paths {
-			if b, err := os.ReadFile(p); err == nil && len(b) < 1<<16 {
-				f.Add(string(b))
-			}
-		}
+	for _, b := range scantest.SeedFiles(f, 1<<16, "testdata/*/*.py", "../../testdata/models/*/gen.py", "testdata/fuzz-seeds/*") {
+		f.Add(string(b))
 	}
 	for _, s := range []string{
 		"f'{x!r:>{width}}' f\"{'a' + f'{b}'}\"\n",

@@ -2,25 +2,14 @@ package runner
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
-
-// expectation is one entry of testdata/models/expected.json, written by the
-// fixture generator beside the real files it made.
-type expectation struct {
-	Verdict string   `json:"verdict"`
-	Format  string   `json:"format"`
-	Globals []string `json:"globals"`
-	Derived []string `json:"derived"`
-	Why     string   `json:"why"`
-}
 
 // TestFixtures scans every committed fixture (real torch.save, joblib,
 // numpy outputs, their malicious twins and one file per public scanner
@@ -28,21 +17,13 @@ type expectation struct {
 func TestFixtures(t *testing.T) {
 	t.Parallel()
 	root := filepath.Join("..", "..", "testdata", "models")
-	want := map[string]expectation{}
+	want := map[string]scantest.Expectation{}
 	// testdata/models/expected.json, and one per format folder written by
 	// that format's generator (testdata/models/<format>/expected.json);
 	// paths are relative to testdata/models in all of them.
 	lists, _ := filepath.Glob(filepath.Join(root, "*", "expected.json"))
 	for _, list := range append([]string{filepath.Join(root, "expected.json")}, lists...) {
-		raw, err := os.ReadFile(list)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var part map[string]expectation
-		if err := json.Unmarshal(raw, &part); err != nil {
-			t.Fatalf("%s: %v", list, err)
-		}
-		for p, e := range part {
+		for p, e := range scantest.ReadExpected(t, list) {
 			if _, dup := want[p]; dup {
 				t.Errorf("%s: %s listed twice", list, p)
 			}

@@ -2,27 +2,17 @@ package safetensors
 
 import (
 	"bytes"
-	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/seed-43c89ce6/aibom/scanners"
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 )
 
 // FuzzParse checks that Parse never panics, that its errors are
 // *scanners.FormatErrors inside the file, and that every Header it returns
 // keeps its promises (see checkInvariants).
 func FuzzParse(f *testing.F) {
-	paths, err := filepath.Glob(filepath.Join("testdata", "*.safetensors"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range scantest.SeedFiles(f, 0, filepath.Join("testdata", "*.safetensors")) {
 		f.Add(b)
 	}
 	f.Add(build(map[string]string{"a": "b"}, manyTensors(5)...))
@@ -41,10 +31,7 @@ func FuzzParse(f *testing.F) {
 		size := int64(len(in))
 		h, err := Parse(bytes.NewReader(in), size, DefaultLimits())
 		if err != nil {
-			var fe *scanners.FormatError
-			if !errors.As(err, &fe) || fe.Format != "safetensors" || fe.Offset < 0 || fe.Offset > size {
-				t.Fatalf("error %#v is not a safetensors FormatError inside the %d-byte file", err, size)
-			}
+			scantest.CheckFormatError(t, err, "safetensors", size)
 			if h != nil {
 				t.Fatal("Parse returned a Header with an error")
 			}

@@ -3,11 +3,10 @@ package tensorflow
 import (
 	"bytes"
 	"context"
-	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -15,16 +14,8 @@ import (
 // tensorflow FormatErrors inside the file, that Scan agrees with Parse and
 // that every finding is complete.
 func FuzzParse(f *testing.F) {
-	paths, err := filepath.Glob(filepath.Join("testdata", "*.pb"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	more, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "models", "tensorflow", "*", "saved_model.pb"))
-	for _, p := range append(paths, more...) {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range scantest.SeedFiles(f, 0, filepath.Join("testdata", "*.pb"),
+		filepath.Join("..", "..", "testdata", "models", "tensorflow", "*", "saved_model.pb")) {
 		f.Add(b)
 	}
 	y := []string{"MatMul"}
@@ -46,10 +37,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		if err != nil {
-			var fe *scanners.FormatError
-			if !errors.As(err, &fe) || fe.Format != "tensorflow" || fe.Offset < 0 || fe.Offset > size {
-				t.Fatalf("error %#v is not a tensorflow FormatError inside the %d-byte file", err, size)
-			}
+			scantest.CheckFormatError(t, err, "tensorflow", size)
 			if m != nil {
 				t.Fatal("Parse returned a model with an error")
 			}

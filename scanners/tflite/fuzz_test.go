@@ -3,11 +3,10 @@ package tflite
 import (
 	"bytes"
 	"context"
-	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -15,16 +14,8 @@ import (
 // FormatErrors inside the file, that Scan agrees with Parse and that the
 // model it returns is consistent.
 func FuzzParse(f *testing.F) {
-	paths, err := filepath.Glob(filepath.Join("testdata", "*.tflite"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	more, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "models", "tflite", "*.tflite"))
-	for _, p := range append(paths, more...) {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range scantest.SeedFiles(f, 0, filepath.Join("testdata", "*.tflite"),
+		filepath.Join("..", "..", "testdata", "models", "tflite", "*.tflite")) {
 		f.Add(b)
 	}
 	f.Add(flatbuffer(modelT(opcode(32, "FlexReadFile"), opcode(150, ""))))
@@ -43,10 +34,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		if err != nil {
-			var fe *scanners.FormatError
-			if !errors.As(err, &fe) || fe.Format != "tflite" || fe.Offset < 0 || fe.Offset > size {
-				t.Fatalf("error %#v is not a tflite FormatError inside the %d-byte file", err, size)
-			}
+			scantest.CheckFormatError(t, err, "tflite", size)
 			if m != nil {
 				t.Fatal("Parse returned a model with an error")
 			}

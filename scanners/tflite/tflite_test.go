@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/seed-43c89ce6/aibom/internal/scantest"
 	"github.com/seed-43c89ce6/aibom/scanners"
 )
 
@@ -135,13 +136,10 @@ func TestErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			m, err := Parse(bytes.NewReader(c.in), int64(len(c.in)), c.lim)
-			var fe *scanners.FormatError
-			if !errors.As(err, &fe) || m != nil {
-				t.Fatalf("Parse = %v, %v; want a FormatError", m, err)
+			if m != nil {
+				t.Fatalf("Parse = %v, %v; want no model with its error", m, err)
 			}
-			if fe.Format != "tflite" || !strings.Contains(fe.Msg, c.msg) || (c.off >= 0 && fe.Offset != c.off) {
-				t.Errorf("error %q at %d, want %q at %d", fe.Msg, fe.Offset, c.msg, c.off)
-			}
+			scantest.WantFormatError(t, err, "tflite", c.msg, c.off)
 		})
 	}
 }
