@@ -74,7 +74,7 @@ code. Each file gets a verdict:
 
 Memory does not grow with the input: archives, compressed streams and
 pickles are walked within fixed bounds (an LZMA dictionary of at most 16 MiB,
-4 MiB of spool in memory per file), and the Go heap is held near 32 MiB by a
+4 MiB of spool in memory per file), and the Go heap is held near 40 MiB by a
 soft limit (GOMEMLIMIT overrides it).
 
 Exit codes: 0 when no file reaches --fail-on, 1 when one does, 2 on a usage
