@@ -15,7 +15,14 @@ import (
 // Without a verified entry sigstore-go counts no integrated time, and such
 // bundles could never verify.
 func keylessLoggedVerifier(tm root.TrustedMaterial, noSCT bool) (*sgverify.Verifier, error) {
-	vo := []sgverify.VerifierOption{sgverify.WithTransparencyLog(1), sgverify.WithObserverTimestamps(1)}
+	return loggedVerifier(tm, noSCT, sgverify.WithObserverTimestamps(1))
+}
+
+// loggedVerifier verifies keyless signatures whose transparency-log entry
+// must verify, with when saying which verified time proves the certificate
+// was valid, and certificate-transparency proof unless noSCT.
+func loggedVerifier(tm root.TrustedMaterial, noSCT bool, when sgverify.VerifierOption) (*sgverify.Verifier, error) {
+	vo := []sgverify.VerifierOption{sgverify.WithTransparencyLog(1), when}
 	if !noSCT {
 		vo = append(vo, sgverify.WithSignedCertificateTimestamps(1))
 	}

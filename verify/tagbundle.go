@@ -217,13 +217,5 @@ func (c *checker) verifyKeyTlog(e sgverify.SignedEntity, artifact []byte) (strin
 // always carry a Rekor bundle, whose verified integrated time is when the
 // certificate must have been valid.
 func tagKeylessVerifier(tm root.TrustedMaterial, noSCT bool) (*sgverify.Verifier, error) {
-	vo := []sgverify.VerifierOption{sgverify.WithTransparencyLog(1), sgverify.WithIntegratedTimestamps(1)}
-	if !noSCT {
-		vo = append(vo, sgverify.WithSignedCertificateTimestamps(1))
-	}
-	v, err := sgverify.NewVerifier(tm, vo...)
-	if err != nil {
-		return nil, fmt.Errorf("%w: trusted root: %w", ErrConfig, err)
-	}
-	return v, nil
+	return loggedVerifier(tm, noSCT, sgverify.WithIntegratedTimestamps(1))
 }
